@@ -1,0 +1,98 @@
+"""The pipeline: read -> model -> link -> validate -> plan pages -> render -> write.
+
+The command line and tests call these functions; each stage lives in its own
+module and hands plain data to the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
+from explainer.linker import Linked, link
+from explainer.model import Person
+from explainer.pages import Page, media_path, plan_pages
+from explainer.reader import CONTENT_DIR, read_project
+from explainer.render import Renderer, theme_dirs
+from explainer.validate import validate
+from explainer.writer import check_output_folder, write_site
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: list[Page]
+    files: dict[str, bytes]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def load(project: Path, diagnostics: Diagnostics) -> Linked:
+    """Read, link and validate a project, recording every problem found."""
+    content = read_project(project, diagnostics)
+    linked = link(content, diagnostics)
+    if content.story is None and not diagnostics.errors:
+        diagnostics.error(Span(content.project / CONTENT_DIR / "story.md"), "the story could not be read")
+    validate(linked, diagnostics)
+    return linked
+
+
+def check(project: Path, strict: bool = False) -> list[Diagnostic]:
+    """Everything a build checks, writing nothing; raises ContentError on errors."""
+    diagnostics = Diagnostics()
+    load(project, diagnostics)
+    _raise_if_failed(diagnostics, strict)
+    return diagnostics.sorted()
+
+
+def build(project: Path, out: Path | None = None, strict: bool = False) -> BuildResult:
+    """Build the site; on any error the previous output is left as it was."""
+    project = project.resolve()
+    out = (out or project / "build").resolve()
+    diagnostics = Diagnostics()
+    linked = load(project, diagnostics)
+    _raise_if_failed(diagnostics, strict)
+    check_output_folder(out, project, [project / CONTENT_DIR, *theme_dirs(linked)])
+    pages = plan_pages(linked)
+    files = render_site(linked, pages, diagnostics)
+    _raise_if_failed(diagnostics, strict)
+    write_site(files, out)
+    return BuildResult(out, pages, files, diagnostics.sorted())
+
+
+def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
+    """Every output file as bytes: pages, theme assets and the images entries use."""
+    renderer = Renderer(linked)
+    files: dict[str, bytes] = {}
+    for theme in reversed(theme_dirs(linked)):  # the project's theme overrides by name
+        static = theme / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
+    content_dir = linked.content.project / CONTENT_DIR
+    for person in linked.content.entries["people"]:
+        if isinstance(person, Person) and person.image:
+            image = (content_dir / person.image).resolve()
+            if image.is_file() and image.is_relative_to(content_dir.resolve()):
+                files[media_path(image.relative_to(content_dir.resolve()).as_posix())] = image.read_bytes()
+    for page in pages:
+        try:
+            files[page.output_path] = renderer.render(page).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            diagnostics.error(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
+                              f"template error: {exc.message}", "fix the theme template")
+            break
+        except jinja2.TemplateError as exc:
+            diagnostics.error(Span(Path(page.template)), f"template error while rendering {page.output_path}: {exc}",
+                              "check the names the template uses")
+            break
+    return files
+
+
+def _raise_if_failed(diagnostics: Diagnostics, strict: bool) -> None:
+    failed = diagnostics.errors or (strict and diagnostics.warnings)
+    if failed:
+        raise ContentError(diagnostics.sorted())

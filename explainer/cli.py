@@ -1,0 +1,59 @@
+"""The command line: a thin Click layer over :mod:`explainer.build`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from explainer import __version__
+from explainer.build import build, check
+from explainer.diagnostics import display_path
+
+PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
+STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="explainer")
+def cli() -> None:
+    """Build a news story explainer from YAML and Markdown."""
+
+
+def _show_warnings(warnings) -> None:  # noqa: ANN001
+    for warning in warnings:
+        click.echo(warning.format(), err=True)
+
+
+@cli.command("build")
+@PROJECT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/build).")
+@STRICT
+def build_command(project: Path, out: Path | None, strict: bool) -> None:
+    """Build PROJECT into PROJECT/build (or --out)."""
+    result = build(project, out, strict)
+    _show_warnings(result.warnings)
+    pages = sum(1 for name in result.files if name.endswith("index.html"))
+    click.echo(f"built {pages} pages into {display_path(result.out)}", err=True)
+
+
+@cli.command("check")
+@PROJECT
+@STRICT
+def check_command(project: Path, strict: bool) -> None:
+    """Check PROJECT for every problem a build would meet; write nothing."""
+    warnings = check(project, strict)
+    _show_warnings(warnings)
+    click.echo(f"no errors{f', {len(warnings)} warnings' if warnings else ''}", err=True)
+
+
+def main() -> None:
+    """Entry point: Click handles our errors; anything else is a bug, reported in one line."""
+    try:
+        cli.main(prog_name="explainer", standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        click.echo(f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in explainer "
+                   f"{__version__}, please report it with the command you ran", err=True)
+        sys.exit(3)

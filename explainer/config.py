@@ -1,0 +1,55 @@
+"""Site settings from ``explainer.yml``; every key has a default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from explainer.diagnostics import Diagnostics, Span
+from explainer.model import FieldSpec, as_bool, as_text, convert_fields
+from explainer.yamlsource import load_yaml, read_text
+
+CONFIG_FILE = "explainer.yml"
+
+SETTINGS_SCHEMA = (
+    FieldSpec("title", as_text),
+    FieldSpec("base_url", as_text),
+    FieldSpec("language", as_text),
+    FieldSpec("theme", as_text),
+    FieldSpec("unsafe_html", as_bool),
+)
+
+
+@dataclass
+class Settings:
+    """Values left as None fall back to the story's own (title, language)."""
+
+    title: str | None = None
+    base_url: str | None = None
+    language: str | None = None
+    theme: Path | None = None
+    unsafe_html: bool = False
+    theme_span: Span | None = None
+
+
+def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
+    path = project / CONFIG_FILE
+    if not path.is_file():
+        return Settings()
+    text = read_text(path, diagnostics)
+    node = load_yaml(text, path, diagnostics) if text is not None else None
+    if node is None:
+        return Settings()
+    values = convert_fields(node, SETTINGS_SCHEMA, CONFIG_FILE, diagnostics) or {}
+    settings = Settings(**{key: value for key, value in values.items() if key != "theme"})
+    if "theme" in values:
+        settings.theme = (project / values["theme"]).resolve()
+        settings.theme_span = node.value["theme"].span
+        if not settings.theme.is_dir():
+            diagnostics.error(settings.theme_span, f"theme folder '{values['theme']}' does not exist",
+                              "give a folder relative to the project that holds templates/ and static/")
+            settings.theme = None
+    if settings.base_url is not None and not settings.base_url.startswith(("http://", "https://")):
+        diagnostics.error(node.value["base_url"].span, f"base_url '{settings.base_url}' is not an absolute http(s) address",
+                          "write it in full, e.g. https://example.org/explainers/rust/")
+    return settings

@@ -1,0 +1,125 @@
+"""Dates as writers write them: a year, a month, a day, or a moment.
+
+A date keeps the precision it was written with, so ``2021-10`` is shown as
+"October 2021" and never as an invented first of the month.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+DATE_PATTERN = re.compile(
+    r"^(?P<year>\d{4})"
+    r"(?:-(?P<month>\d{2})"
+    r"(?:-(?P<day>\d{2})"
+    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?)?)?)?$"
+)
+
+FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM (optionally with an offset such as +02:00)"
+
+
+class DateFormatError(ValueError):
+    """A date that is malformed or impossible; the message says which."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
+    offset: str | None = None
+    text: str = ""
+
+    @property
+    def precision(self) -> str:
+        if self.hour is not None:
+            return "minute"
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        return "year"
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        """Chronological order; a less precise date follows the precise dates it contains.
+
+        "October 2021" sorts after "October 21, 2021" the way almanacs list
+        events of unknown date at the end of their month or year: a writer who
+        knows only the month has not said the event came first.
+        """
+        unknown = 99
+        return (
+            self.year,
+            self.month if self.month is not None else unknown,
+            self.day if self.day is not None else unknown,
+            self.hour if self.hour is not None else unknown,
+            self.minute if self.minute is not None else unknown,
+            self.second if self.second is not None else 0,
+        )
+
+    def iso(self) -> str:
+        """The date as written, normalised (for ``<time datetime>``)."""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        if self.hour is not None:
+            text += f"T{self.hour:02d}:{self.minute:02d}"
+            if self.second is not None:
+                text += f":{self.second:02d}"
+            if self.offset:
+                text += self.offset if self.offset == "Z" else _colon_offset(self.offset)
+        return text
+
+    def human(self) -> str:
+        """The date for readers, at the precision written ("October 21, 2021")."""
+        if self.month is None:
+            return str(self.year)
+        month = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month} {self.year}"
+        text = f"{month} {self.day}, {self.year}"
+        if self.hour is not None:
+            text += f", {self.hour:02d}:{self.minute:02d}"
+            if self.offset:
+                text += " UTC" if self.offset == "Z" else f" (UTC{_colon_offset(self.offset)})"
+        return text
+
+    def __str__(self) -> str:
+        return self.human()
+
+
+def _colon_offset(offset: str) -> str:
+    return offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
+
+
+def parse_date(text: str) -> PartialDate:
+    """Parse a date in one of the accepted forms, or raise :class:`DateFormatError`."""
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        raise DateFormatError(f"'{text}' is not a date in a form explainer reads")
+    parts = {name: (int(value) if value is not None and name != "offset" else value)
+             for name, value in match.groupdict().items()}
+    year, month, day = parts["year"], parts["month"], parts["day"]
+    if month is not None and not 1 <= month <= 12:
+        raise DateFormatError(f"'{text}' has month {month}; months run from 01 to 12")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise DateFormatError(f"'{text}' is not a day that exists: {calendar.month_name[month]} {year} "
+                              f"has {calendar.monthrange(year, month)[1]} days")
+    if parts["hour"] is not None:
+        if parts["hour"] > 23 or parts["minute"] > 59 or (parts["second"] or 0) > 59:
+            raise DateFormatError(f"'{text}' has a time of day that does not exist")
+    offset = parts["offset"]
+    if offset and offset != "Z":
+        hours, minutes = int(offset[1:3]), int(offset[-2:])
+        if hours > 14 or minutes > 59:
+            raise DateFormatError(f"'{text}' has a UTC offset that does not exist")
+    return PartialDate(year, month, day, parts["hour"], parts["minute"], parts["second"], offset, text.strip())

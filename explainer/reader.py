@@ -1,0 +1,108 @@
+"""Read a story project from disk into typed entries (the first pipeline stage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explainer.config import Settings, load_settings
+from explainer.diagnostics import Diagnostics, Span
+from explainer.model import COLLECTIONS, Entry, Source, Story, build_entry, build_source, build_story
+from explainer.yamlsource import load_yaml, read_text, split_front_matter
+
+CONTENT_DIR = "content"
+
+
+@dataclass
+class Content:
+    """Everything a project holds, before references are resolved."""
+
+    project: Path
+    settings: Settings
+    story: Story | None = None
+    entries: dict[str, list[Entry]] = field(default_factory=lambda: {name: [] for name in COLLECTIONS})
+    sources: list[Source] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # every file read, for watching and caching
+
+    def all_entries(self) -> list[Entry]:
+        return [entry for name in COLLECTIONS for entry in self.entries[name]]
+
+
+def read_project(project: Path, diagnostics: Diagnostics) -> Content:
+    """Read settings, the story, every collection and the sources."""
+    project = project.resolve()
+    content = Content(project, load_settings(project, diagnostics))
+    content_dir = project / CONTENT_DIR
+    if not content_dir.is_dir():
+        diagnostics.error(Span(content_dir), "the project has no content/ folder",
+                          "run explainer in the folder that holds explainer.yml and content/, or pass it: explainer build PATH")
+        return content
+    _read_story(content_dir / "story.md", content, diagnostics)
+    for collection in COLLECTIONS:
+        _read_collection(content_dir, collection, content, diagnostics)
+    _read_sources(content_dir / "sources.yml", content, diagnostics)
+    return content
+
+
+def _read_story(path: Path, content: Content, diagnostics: Diagnostics) -> None:
+    if not path.is_file():
+        diagnostics.error(Span(path), "the story has no content/story.md",
+                          "create it with title, summary and published in its front matter")
+        return
+    source = _read_markdown(path, content, diagnostics)
+    if source is not None and source.front_matter is not None:
+        content.story = build_story(source.front_matter, path, source.body,
+                                    Span(path, source.body_line, 1), diagnostics)
+
+
+def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics):
+    content.files.append(path)
+    text = read_text(path, diagnostics)
+    return split_front_matter(text, path, diagnostics) if text is not None else None
+
+
+def _read_collection(content_dir: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:
+    folder = content_dir / collection
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            if path.suffix != ".md":
+                diagnostics.warning(Span(path), f"'{path.name}' is not a Markdown file and was skipped",
+                                    "entries in this folder must end in .md")
+                continue
+            source = _read_markdown(path, content, diagnostics)
+            if source is None or source.front_matter is None:
+                continue
+            entry = build_entry(collection, source.front_matter, path, source.body,
+                                Span(path, source.body_line, 1), False, (str(path), 0), diagnostics)
+            if entry is not None:
+                content.entries[collection].append(entry)
+    list_file = content_dir / f"{collection}.yml"
+    if list_file.is_file():
+        for index, item in enumerate(_read_list(list_file, content, diagnostics)):
+            entry = build_entry(collection, item, list_file, "", None, True, (str(list_file), index), diagnostics)
+            if entry is not None:
+                content.entries[collection].append(entry)
+
+
+def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list:
+    content.files.append(path)
+    text = read_text(path, diagnostics)
+    node = load_yaml(text, path, diagnostics) if text is not None else None
+    if node is None or (node.is_map and not node.value):
+        return []
+    if not node.is_list:
+        diagnostics.error(node.span, f"{path.name} must be a list of entries",
+                          "start each entry with '- ' at the beginning of a line")
+        return []
+    return node.value
+
+
+def _read_sources(path: Path, content: Content, diagnostics: Diagnostics) -> None:
+    if not path.is_file():
+        return
+    for item in _read_list(path, content, diagnostics):
+        source = build_source(item, diagnostics)
+        if source is not None:
+            content.sources.append(source)

@@ -1,0 +1,71 @@
+"""Pages to HTML with Jinja2 and Python-Markdown (the "render" stage).
+
+Templates are looked up in the project's theme first and the default theme
+second (a ``ChoiceLoader``), so a newsroom overrides one template by name and
+inherits the rest.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from explainer.context import SiteView
+from explainer.dates import PartialDate
+from explainer.linker import Linked
+from explainer.markdown_render import MarkdownRenderer
+from explainer.model import Entry, Story
+from explainer.pages import INDEX_PAGES, SOURCES_URL, Page, media_path
+from explainer.urls import relative, resolve_xrefs
+
+
+def default_theme() -> Path:
+    """The theme shipped inside the package (``themes/default`` in the repository)."""
+    return Path(str(files("explainer.themes") / "default"))
+
+
+def theme_dirs(linked: Linked) -> list[Path]:
+    """Theme folders in lookup order: the project's own first, then the default."""
+    custom = linked.content.settings.theme
+    return [custom, default_theme()] if custom else [default_theme()]
+
+
+def make_environment(themes: list[Path]) -> Environment:
+    loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
+    env = Environment(loader=loader, autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
+    env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
+    return env
+
+
+class Renderer:
+    """Renders planned pages; Markdown bodies are converted once and reused."""
+
+    def __init__(self, linked: Linked):
+        self.site = SiteView(linked)
+        self.env = make_environment(theme_dirs(linked))
+        self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html)
+        self._bodies: dict[int, str] = {}
+        self.env.globals.update(site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
+                                sources_url=SOURCES_URL, site_media=media_path)
+
+    def body_html(self, item: Entry | Story) -> str:
+        key = id(item)
+        if key not in self._bodies:
+            self._bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
+        return self._bodies[key]
+
+    def render(self, page: Page) -> str:
+        template = self.env.get_template(page.template)
+
+        def url(target: str | Entry) -> str:
+            return relative(page.url, target.url if isinstance(target, Entry) else target)
+
+        def body(item: Entry | Story) -> Markup:
+            return Markup(resolve_xrefs(self.body_html(item), page.url))
+
+        return template.render(page=page, entry=page.entry, url=url, body=body)

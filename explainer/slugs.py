@@ -1,0 +1,19 @@
+"""Slugs: the stable identity of every entry, used in URLs and references."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by hyphens ("Joel Souza" -> "joel-souza")."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    ascii_text = ascii_text.replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_PATTERN.match(slug))

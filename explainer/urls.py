@@ -1,0 +1,37 @@
+"""Relative URLs, so a built site works from disk and under any subpath.
+
+Every page lives at ``<path>/index.html``; links name that file explicitly
+because a browser opening ``file://`` folders will not pick index.html itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+XREF = "xref:"  # marks an internal link inside converted Markdown
+_XREF_HREF = re.compile(r'href="xref:([^"]*)"')
+
+
+def to_root(page_url: str) -> str:
+    """The prefix that leads from a page back to the site root ("../../")."""
+    depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
+    return "../" * depth
+
+
+def relative(page_url: str, target: str) -> str:
+    """Link from the page at ``page_url`` to ``target`` (a page URL or a file path).
+
+    Page URLs end in "/" (or are "" for the home page) and get index.html;
+    a fragment ("sources/#source-x") is kept.
+    """
+    path, hash_mark, fragment = target.partition("#")
+    if path == "" and hash_mark:
+        return f"#{fragment}"
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return to_root(page_url) + path + (f"#{fragment}" if hash_mark else "")
+
+
+def resolve_xrefs(html: str, page_url: str) -> str:
+    """Replace ``xref:`` markers with links relative to ``page_url``."""
+    return _XREF_HREF.sub(lambda m: f'href="{relative(page_url, m.group(1))}"', html)

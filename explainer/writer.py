@@ -1,0 +1,53 @@
+"""Write the site atomically (the "write" stage).
+
+The new site is written to a temporary folder beside the output and swapped
+in only once complete, so a reader, a server or a failed build never sees a
+half-written site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from explainer.diagnostics import UsageError
+
+
+def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None:
+    """Refuse an output folder whose replacement would destroy the writer's work."""
+    out = out.resolve()
+    project = project.resolve()
+    home = Path.home().resolve()
+    if out == Path(out.anchor) or out == home:
+        raise UsageError(f"refusing to build into {out}: it would replace the whole folder")
+    if out == project or out in project.parents:
+        raise UsageError(f"refusing to build into {out}: it holds the project itself; use a folder such as build/")
+    for folder in protected:
+        folder = folder.resolve()
+        if out == folder or folder in out.parents or out in folder.parents:
+            raise UsageError(f"refusing to build into {out}: it would overwrite {folder}")
+
+
+def write_site(files: dict[str, bytes], out: Path) -> None:
+    """Write ``files`` (relative path -> bytes) as the complete new content of ``out``."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    try:
+        for relative_path in sorted(files):
+            target = staging / relative_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[relative_path])
+        os.chmod(staging, 0o755)
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+            os.replace(out, retired / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,117 @@
+"""Shared helpers: build real fixture stories and read the real output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from explainer.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class BuiltSite:
+    """A built output folder, with its pages parsed once."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self._soups: dict[str, BeautifulSoup] = {}
+
+    def pages(self) -> list[str]:
+        return sorted(p.relative_to(self.out).as_posix() for p in self.out.rglob("*.html"))
+
+    def soup(self, page: str) -> BeautifulSoup:
+        if page not in self._soups:
+            self._soups[page] = BeautifulSoup((self.out / page).read_text("utf-8"), "html.parser")
+        return self._soups[page]
+
+    def links(self, page: str) -> list[str]:
+        """Every internal href on a page, resolved to a path under the output."""
+        found = []
+        for anchor in self.soup(page).find_all("a", href=True):
+            target = resolve(page, anchor["href"])
+            if target is not None:
+                found.append(target)
+        return found
+
+    def section_links(self, page: str, heading: str) -> list[str]:
+        """The internal links listed under the h2 with this exact text."""
+        h2 = next((h for h in self.soup(page).find_all("h2") if h.get_text(" ", strip=True) == heading), None)
+        assert h2 is not None, f"{page} has no section '{heading}'"
+        section = h2.find_parent("section")
+        return [t for a in section.find_all("a", href=True) if (t := resolve(page, a["href"])) is not None]
+
+    def headings(self, page: str) -> list[str]:
+        return [h.get_text(" ", strip=True) for h in self.soup(page).find_all("h2")]
+
+    def broken_links(self) -> list[str]:
+        """Every href or src that points at a missing file or a missing anchor."""
+        problems = []
+        for page in self.pages():
+            soup = self.soup(page)
+            for element in soup.find_all(["a", "link", "img", "script"]):
+                value = element.get("href") or element.get("src")
+                if value is None:
+                    continue
+                if value.startswith("/"):
+                    problems.append(f"{page}: root-relative link {value} breaks under a subpath")
+                    continue
+                target = resolve(page, value, keep_fragment=True)
+                if target is None:
+                    continue
+                path, _, fragment = target.partition("#")
+                file = self.out / path
+                if not file.is_file():
+                    problems.append(f"{page}: {value} -> missing {path}")
+                elif fragment and path.endswith(".html") and self.soup(path).find(id=fragment) is None:
+                    problems.append(f"{page}: {value} -> {path} has no id '{fragment}'")
+        return problems
+
+
+def resolve(page: str, href: str, keep_fragment: bool = False) -> str | None:
+    """Resolve a relative link from ``page``; None for external or unsafe-free links."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return None
+    base = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+    path = unquote(parts.path)
+    segments = (base + path).split("/") if path else page.split("/")
+    stack: list[str] = []
+    for segment in segments:
+        if segment == "..":
+            if not stack:
+                return "OUTSIDE-THE-SITE/" + href
+            stack.pop()
+        elif segment not in ("", "."):
+            stack.append(segment)
+    resolved = "/".join(stack)
+    if path.endswith("/") or not path and not stack:
+        resolved += "/index.html" if resolved else "index.html"
+    if keep_fragment and parts.fragment:
+        resolved += "#" + parts.fragment
+    return resolved
+
+
+def copy_project(source: Path, tmp_path: Path) -> Path:
+    project = tmp_path / source.name
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns("build"))
+    return project
+
+
+@pytest.fixture(scope="session")
+def complete_site(tmp_path_factory) -> BuiltSite:
+    out = tmp_path_factory.mktemp("complete") / "site"
+    build(FIXTURES / "complete", out)
+    return BuiltSite(out)
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory) -> BuiltSite:
+    out = tmp_path_factory.mktemp("bundled") / "site"
+    build(ROOT, out)
+    return BuiltSite(out)

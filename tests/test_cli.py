@@ -1,0 +1,111 @@
+"""The command line: exit codes, error format, and a failed build that loses nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, copy_project
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "explainer", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_defaults_to_project_build_folder(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    result = run("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "build" / "index.html").is_file()
+    assert "built 23 pages" in result.stderr
+
+
+def test_check_writes_nothing_and_exits_zero(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    result = run("check", str(project))
+    assert result.returncode == 0, result.stderr
+    assert not (project / "build").exists()
+
+
+def test_broken_reference_reports_file_line_column_and_hint(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    claim = project / "content" / "claims" / "bridge-safe.md"
+    claim.write_text(claim.read_text().replace("by: [dana-lee,", "by: [dana-le,"))
+    result = run("check", str(project))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    line = next(l for l in result.stderr.splitlines() if "unknown person" in l)
+    assert line.endswith("bridge-safe.md:3:6: error: in 'by': unknown person 'dana-le'")
+    assert "hint: did you mean 'dana-lee'?" in result.stderr
+
+
+def test_unknown_and_ambiguous_wikilinks_list_candidates(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    story = project / "content" / "story.md"
+    story.write_text(story.read_text().replace("[[council-vote]]", "[[counsil-vote]]"))
+    (project / "content" / "claims" / "dana-lee.md").write_text(
+        "---\nclaim: Dana Lee is right.\nby: [dana-lee]\nstatus: unverified\nsources: [city-release]\n---\n")
+    body = project / "content" / "events" / "closure.md"
+    body.write_text(body.read_text() + "\nSee [[dana-lee]].\n")
+    result = run("check", str(project))
+    assert result.returncode == 1
+    assert "[[counsil-vote]] does not match any entry" in result.stderr
+    assert "did you mean [[council-vote]]" in result.stderr
+    assert "closure.md:11:7: error: [[dana-lee]] is ambiguous: it could be claims/dana-lee, people/dana-lee" \
+        in result.stderr
+
+
+def test_duplicate_slug_across_markdown_and_yaml_names_both_places(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    (project / "content" / "people" / "dana-lee.md").write_text("---\nname: Dana Lee\nrole: Engineer\n---\n")
+    result = run("check", str(project))
+    assert result.returncode == 1
+    assert "duplicate person slug 'dana-lee'" in result.stderr
+    assert "people.yml:1:3" in result.stderr and "dana-lee.md:1:1" in result.stderr
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    assert run("build", str(project)).returncode == 0
+    before = snapshot(project / "build")
+    event = project / "content" / "events" / "closure.md"
+    event.write_text(event.read_text().replace("date: 2024-02-21T06:00+01:00", "date: 2024-02-31"))
+    result = run("build", str(project))
+    assert result.returncode == 1
+    assert "closure.md:3:7: error: 'date' has a bad date" in result.stderr
+    assert snapshot(project / "build") == before
+    assert sorted(p.name for p in project.iterdir()) == ["build", "content", "explainer.yml", "theme"]
+
+
+def test_removed_entry_leaves_no_stale_page(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    assert run("build", str(project)).returncode == 0
+    assert (project / "build" / "questions" / "when-reopen" / "index.html").exists()
+    (project / "content" / "questions" / "when-reopen.md").unlink()
+    questions = project / "content" / "questions.yml"
+    questions.write_text(questions.read_text().replace(", questions/when-reopen", ""))
+    story = project / "content" / "story.md"
+    assert run("build", str(project)).returncode == 0
+    assert not (project / "build" / "questions" / "when-reopen").exists()
+    assert story.exists()
+
+
+def test_refuses_to_build_over_the_project(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    for out in [project, project / "content", tmp_path]:
+        result = run("build", str(project), "--out", str(out))
+        assert result.returncode == 2, out
+        assert "refusing to build into" in result.stderr
+    assert (project / "content" / "story.md").exists()
+
+
+def test_missing_content_folder(tmp_path):
+    result = run("build", str(tmp_path))
+    assert result.returncode == 1
+    assert "error: the project has no content/ folder" in result.stderr
+    assert "Traceback" not in result.stderr
