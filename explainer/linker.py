@@ -139,11 +139,12 @@ def split_wikilink(text: str) -> tuple[str, str | None]:
     return " ".join(target.split()), (" ".join(shown.split()) or None)
 
 
-def find_wikilinks(body: str, start: Span) -> list[tuple[str, str | None, Span]]:
+def find_wikilinks(body: str, start: Span, indent: int = 0) -> list[tuple[str, str | None, Span]]:
     """Every ``[[target|text]]`` outside code, with the position of its target.
 
     Fenced blocks and backtick spans are blanked out first, as Markdown shows
-    them literally; ``start`` is where the body begins in its file.
+    them literally; ``start`` is where the body begins in its file, and
+    ``indent`` how far a YAML block indents each of its lines.
     """
     lines = body.split("\n")
     fence: str | None = None
@@ -163,8 +164,7 @@ def find_wikilinks(body: str, start: Span) -> list[tuple[str, str | None, Span]]
         offset = match.start() + 2
         line_index = visible.count("\n", 0, offset)
         column = offset - (visible.rfind("\n", 0, offset) + 1) + 1
-        if line_index == 0:
-            column += start.column - 1
+        column += start.column - 1 if line_index == 0 else indent
         found.append((target, shown, Span(start.path, start.line + line_index, column)))
     return found
 
@@ -209,12 +209,12 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
                 diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
             elif entry not in linked.citations[source.id]:
                 linked.citations[source.id].append(entry)
-        for target, found in _body_links(entry.body, entry.body_span, resolver, diagnostics):
+        for target, found in _body_links(entry.body, entry.body_span, entry.body_indent, resolver, diagnostics):
             linked.wikilinks[target] = found
             add(found, entry, "mention")
     story = content.story
     if story is not None:
-        for target, found in _body_links(story.body, story.body_span, resolver, diagnostics):
+        for target, found in _body_links(story.body, story.body_span, 0, resolver, diagnostics):
             linked.wikilinks[target] = found
             add(found, None, "mention")
     events = [entry for entry in entries if isinstance(entry, Event) and entry.date is not None]
@@ -229,10 +229,10 @@ def _settle(ref: Ref, found: Entry | None, problem: str | None, hint: str | None
         diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
 
 
-def _body_links(body: str, start: Span | None, resolver: Resolver, diagnostics: Diagnostics):
+def _body_links(body: str, start: Span | None, indent: int, resolver: Resolver, diagnostics: Diagnostics):
     if not body or start is None:
         return
-    for target, _shown, span in find_wikilinks(body, start):
+    for target, _shown, span in find_wikilinks(body, start, indent):
         found, problem, hint = resolver.wikilink(target)
         if problem:
             diagnostics.error(span, problem, hint)

@@ -43,7 +43,8 @@ class Entry:
     slug: str
     span: Span
     body: str = ""
-    body_span: Span | None = None
+    body_span: Span | None = None  # where the body's first character is
+    body_indent: int = 0  # columns every body line is indented by (YAML block text)
     updated: PartialDate | None = None
     sources: list[Ref] = field(default_factory=list)
     order: tuple = ()
@@ -416,18 +417,20 @@ def build_entry(collection: str, mapping: Node, path: Path, body: str, body_span
     slug = entry_slug(collection, mapping, path, in_list, diagnostics)
     if values is None or slug is None:
         return None
+    body_indent = 0
     if in_list and "body" in mapping.value:
         body_node = mapping.value["body"]
         if body_node.is_scalar and body_node.value is not None:
             body = str(body_node.raw)
-            body_span = body_node.span
+            body_span = body_node.text_span
+            body_indent = body_node.indent
         elif not body_node.is_scalar:
             diagnostics.error(body_node.span, "'body' must be Markdown text", "use 'body: |' and indent the text")
     cls = ENTRY_CLASSES[collection]
     span = Span(path, 1, 1) if not in_list else mapping.span
     spans = {name: node.span for name, node in mapping.value.items()}
-    return cls(collection=collection, slug=slug, span=span, body=body, body_span=body_span, order=order,
-               spans=spans, **values)
+    return cls(collection=collection, slug=slug, span=span, body=body, body_span=body_span,
+               body_indent=body_indent, order=order, spans=spans, **values)
 
 
 def build_source(mapping: Node, diagnostics: Diagnostics) -> Source | None:

@@ -34,6 +34,14 @@ class Node:
     raw: str | None = None
     key_span: Span | None = None
     tag: str = ""
+    indent: int = 0  # for a block scalar (| or >): the indentation of its text lines
+
+    @property
+    def text_span(self) -> Span:
+        """Where the scalar's text itself begins (the line after a | or > indicator)."""
+        if self.indent:
+            return Span(self.span.path, self.span.line + 1, self.indent + 1)
+        return self.span
 
     @property
     def is_map(self) -> bool:
@@ -86,7 +94,7 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
         span = _span(mark, path, line_offset) if mark else Span(path, 1 + line_offset, 1)
         problem = exc.problem or "malformed YAML"
         context = f" ({exc.context})" if exc.context else ""
-        hint = "YAML indents with spaces, never tabs" if "\t" in problem or "tab" in problem else (
+        hint = "YAML indents with spaces, never tabs" if "\\t" in problem or "\t" in problem else (
             "check the indentation and quoting on this line and the one before it")
         diagnostics.error(span, f"invalid YAML: {problem}{context}", hint)
         return None
@@ -133,7 +141,21 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, line_offset: 
         value = node.value  # dates are parsed from the text, keeping their precision
     else:
         value = loader.construct_object(node)
-    return Node(value, span, raw=node.value, tag=node.tag)
+    return Node(value, span, raw=node.value, tag=node.tag, indent=_block_indent(node, loader))
+
+
+def _block_indent(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> int:
+    """The indentation of a block scalar's first text line, read from the source."""
+    if node.style not in ("|", ">"):
+        return 0
+    buffer = loader.buffer
+    start = buffer.find("\n", node.start_mark.index) + 1
+    if start == 0:
+        return 0
+    end = start
+    while end < len(buffer) and buffer[end] == " ":
+        end += 1
+    return end - start
 
 
 @dataclass
