@@ -241,26 +241,23 @@ def _body_links(body: str, start: Span | None, indent: int, resolver: Resolver, 
 
 
 def _unique_entries(content: Content, diagnostics: Diagnostics) -> list[Entry]:
-    seen: dict[str, Entry] = {}
-    unique = []
-    for entry in content.all_entries():
-        first = seen.get(entry.key)
-        if first is not None:
-            diagnostics.error(entry.span, f"duplicate {entry.kind} slug '{entry.slug}': it is also defined at "
-                              f"{first.span.display()}", "rename one of them; every slug must be unique in its kind")
-            continue
-        seen[entry.key] = entry
-        unique.append(entry)
-    return unique
+    return list(_first_of_each(content.all_entries(), lambda e: e.key, lambda e: f"{e.kind} slug '{e.slug}'",
+                               "rename one of them; every slug must be unique in its kind", diagnostics).values())
 
 
 def _unique_sources(content: Content, diagnostics: Diagnostics) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
-    for source in content.sources:
-        first = sources.get(source.id)
-        if first is not None:
-            diagnostics.error(source.span, f"duplicate source id '{source.id}': it is also defined at "
-                              f"{first.span.display()}", "give every source its own id")
-            continue
-        sources[source.id] = source
-    return sources
+    return _first_of_each(content.sources, lambda s: s.id, lambda s: f"source id '{s.id}'",
+                          "give every source its own id", diagnostics)
+
+
+def _first_of_each(items: list, key, describe, hint: str, diagnostics: Diagnostics) -> dict:  # noqa: ANN001
+    """Keep the first item per key; report every later one with both places."""
+    kept: dict = {}
+    for item in items:
+        first = kept.get(key(item))
+        if first is None:
+            kept[key(item)] = item
+        else:
+            diagnostics.error(item.span, f"duplicate {describe(item)}: it is also defined at {first.span.display()}",
+                              hint)
+    return kept
