@@ -40,9 +40,11 @@ def load(project: Path, diagnostics: Diagnostics) -> Linked:
 
 
 def check(project: Path, strict: bool = False) -> list[Diagnostic]:
-    """Everything a build checks, writing nothing; raises ContentError on errors."""
+    """Everything a build checks, rendering included, writing nothing; raises ContentError on errors."""
     diagnostics = Diagnostics()
-    load(project, diagnostics)
+    linked = load(project, diagnostics)
+    _raise_if_failed(diagnostics, strict)
+    render_site(linked, plan_pages(linked), diagnostics)
     _raise_if_failed(diagnostics, strict)
     return diagnostics.sorted()
 
@@ -53,8 +55,8 @@ def build(project: Path, out: Path | None = None, strict: bool = False) -> Build
     out = (out or project / "build").resolve()
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
-    _raise_if_failed(diagnostics, strict)
     check_output_folder(out, project, [project / CONTENT_DIR, *theme_dirs(linked)])
+    _raise_if_failed(diagnostics, strict)
     pages = plan_pages(linked)
     files = render_site(linked, pages, diagnostics)
     _raise_if_failed(diagnostics, strict)
@@ -78,6 +80,15 @@ def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> 
             image = (content_dir / person.image).resolve()
             if image.is_file() and image.is_relative_to(content_dir.resolve()):
                 files[media_path(image.relative_to(content_dir.resolve()).as_posix())] = image.read_bytes()
+    story = linked.content.story
+    for item in [*([story] if story else []), *linked.content.all_entries()]:
+        try:
+            renderer.body_html(item)
+        except RecursionError:
+            diagnostics.error(item.body_span or item.span, "the Markdown is nested too deeply to render",
+                              "use fewer levels of nested lists or quotes")
+    if diagnostics.errors:
+        return files
     for page in pages:
         try:
             files[page.output_path] = renderer.render(page).encode("utf-8")
@@ -85,14 +96,27 @@ def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> 
             diagnostics.error(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
                               f"template error: {exc.message}", "fix the theme template")
             break
-        except jinja2.TemplateError as exc:
-            diagnostics.error(Span(Path(page.template)), f"template error while rendering {page.output_path}: {exc}",
-                              "check the names the template uses")
+        except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
+            diagnostics.error(_template_span(exc, page), f"template error while rendering {page.output_path}: "
+                              f"{type(exc).__name__}: {exc}", "check the names and filters the template uses")
             break
     return files
 
 
+def _template_span(exc: Exception, page: Page) -> Span:
+    """The template file and line an exception was raised from, when Jinja2's traceback tells."""
+    tb = exc.__traceback__
+    found = Span(Path(page.template))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            found = Span(Path(filename), tb.tb_lineno, 1)
+        tb = tb.tb_next
+    return found
+
+
 def _raise_if_failed(diagnostics: Diagnostics, strict: bool) -> None:
-    failed = diagnostics.errors or (strict and diagnostics.warnings)
-    if failed:
+    if strict:
+        diagnostics.promote_warnings()
+    if diagnostics.errors:
         raise ContentError(diagnostics.sorted())

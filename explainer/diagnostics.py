@@ -8,7 +8,7 @@ are collected, not raised, so one run reports all of them at once.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -61,6 +61,10 @@ class Diagnostics:
     def warning(self, span: Span, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(span, message, hint, "warning"))
 
+    def promote_warnings(self) -> None:
+        """--strict: every warning becomes an error."""
+        self.items = [replace(d, severity="error") for d in self.items]
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "error"]
@@ -81,11 +85,7 @@ class ContentError(click.ClickException):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         errors = sum(d.severity == "error" for d in diagnostics)
-        warnings = len(diagnostics) - errors
-        summary = f"{errors} error{'s' if errors != 1 else ''}"
-        if warnings:
-            summary += f" and {warnings} warning{'s' if warnings != 1 else ''} (--strict)"
-        super().__init__(f"{summary}; nothing was written")
+        super().__init__(f"{errors} error{'s' if errors != 1 else ''}; nothing was written")
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         for diagnostic in self.diagnostics:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from explainer.diagnostics import Diagnostics, Span
-from explainer.model import COLLECTIONS, SINGULAR, Claim, Entry, Event, Person, Question, Ref, Source
+from explainer.model import COLLECTIONS, SINGULAR, Claim, Entry, Event, Person, Question, Ref, Source, likely_collection
 from explainer.reader import Content
 from explainer.slugs import slugify
 
@@ -56,7 +56,10 @@ def normalise_name(text: str) -> str:
 class Resolver:
     """Finds the entry a reference means, or explains why it cannot."""
 
-    def __init__(self, entries: list[Entry]):
+    def __init__(self, entries: list[Entry], unreadable: set[str] = frozenset()):
+        # keys of entries (or whole collections) that failed to read: their own error
+        # says what is wrong, so references to them are not reported again
+        self.unreadable = unreadable
         self.by_key: dict[str, Entry] = {}
         self.by_slug: dict[str, list[Entry]] = defaultdict(list)
         self.by_name: dict[str, list[Entry]] = defaultdict(list)
@@ -74,7 +77,7 @@ class Resolver:
         """A bare slug of one kind (``by: [alec-baldwin]``)."""
         slug = target.removeprefix(f"{collection}/")
         entry = self.by_key.get(f"{collection}/{slug}")
-        if entry is not None:
+        if entry is not None or f"{collection}/{slug}" in self.unreadable or collection in self.unreadable:
             return entry, None, None
         kind = SINGULAR[collection]
         elsewhere = [e.key for e in self.by_slug.get(slug, [])]
@@ -93,8 +96,9 @@ class Resolver:
             return None, f"'{target}' needs its kind: about takes kind/slug", hint
         collection, _, slug = target.partition("/")
         if collection not in COLLECTIONS:
-            close = difflib.get_close_matches(collection, COLLECTIONS, n=1)
-            hint = f"did you mean '{close[0]}/{slug}'?" if close else f"the kinds are: {', '.join(COLLECTIONS)}"
+            meant = likely_collection(collection)
+            hint = (f"did you mean '{meant}/{slug}'?" if meant in COLLECTIONS
+                    else f"the kinds are: {', '.join(COLLECTIONS)}")
             return None, f"unknown kind '{collection}' in '{target}'", hint
         return self.in_collection(slug, collection)
 
@@ -111,6 +115,8 @@ class Resolver:
                 keys = sorted(entry.key for entry in candidates)
                 return None, f"[[{target}]] is ambiguous: it could be {', '.join(keys)}", \
                     f"write one of [[{']], [['.join(keys)}]]"
+        if any(key.endswith("/" + slugify(target)) for key in self.unreadable):
+            return None, None, None
         known = [*self.by_key, *(e.slug for e in self.by_key.values()),
                  *(e.title for e in self.by_key.values())]
         close = difflib.get_close_matches(target, known, n=3, cutoff=0.6)
@@ -182,7 +188,7 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
     """Resolve references, report the broken ones, and gather backlinks."""
     entries = _unique_entries(content, diagnostics)
     sources = _unique_sources(content, diagnostics)
-    resolver = Resolver(entries)
+    resolver = Resolver(entries, content.unreadable)
     linked = Linked(content, resolver.by_key, sources)
 
     def add(target: Entry | None, source: Entry | None, relation: str) -> None:
@@ -199,15 +205,17 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
                     found, problem, hint = resolver.by_kind_slug(ref.target)
                 else:
                     found, problem, hint = resolver.in_collection(ref.target, collection)
-                _settle(ref, found, problem, hint, attribute, diagnostics)
+                ref.entry = found
+                if problem:
+                    diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
                 add(found, entry, attribute)
         for ref in entry.sources:
             source = sources.get(ref.target)
-            if source is None:
+            if source is None and "sources" not in content.unreadable:
                 hint = _did_you_mean(ref.target, list(sources), "sources",
                                      f"add an item with id: {ref.target} to content/sources.yml")
                 diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
-            elif entry not in linked.citations[source.id]:
+            elif source is not None and entry not in linked.citations[source.id]:
                 linked.citations[source.id].append(entry)
         for target, found in _body_links(entry.body, entry.body_span, entry.body_indent, resolver, diagnostics):
             linked.wikilinks[target] = found
@@ -222,13 +230,6 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
     return linked
 
 
-def _settle(ref: Ref, found: Entry | None, problem: str | None, hint: str | None, attribute: str,
-            diagnostics: Diagnostics) -> None:
-    ref.entry = found
-    if problem:
-        diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
-
-
 def _body_links(body: str, start: Span | None, indent: int, resolver: Resolver, diagnostics: Diagnostics):
     if not body or start is None:
         return
@@ -236,7 +237,7 @@ def _body_links(body: str, start: Span | None, indent: int, resolver: Resolver, 
         found, problem, hint = resolver.wikilink(target)
         if problem:
             diagnostics.error(span, problem, hint)
-        else:
+        elif found is not None:
             yield target, found
 
 

@@ -20,10 +20,34 @@ from explainer.yamlsource import Node
 # The four collections, in the order the site presents them.
 COLLECTIONS = ("people", "events", "claims", "questions")
 SINGULAR = {"people": "person", "events": "event", "claims": "claim", "questions": "question"}
+# other names writers reach for, mapped to the collection they mean
+COLLECTION_NAMES = {**{name: name for name in COLLECTIONS}, **{v: k for k, v in SINGULAR.items()},
+                    "persons": "people", "timeline": "events", "sources": "sources"}
+
+
+def likely_collection(name: str) -> str | None:
+    """The collection a misspelled or singular kind most likely means."""
+    name = name.lower().removesuffix(".md").removesuffix(".yml").removesuffix(".yaml")
+    if name in COLLECTION_NAMES:
+        return COLLECTION_NAMES[name]
+    close = difflib.get_close_matches(name, list(COLLECTION_NAMES), n=1, cutoff=0.6)
+    return COLLECTION_NAMES[close[0]] if close else None
 
 PERSON_KINDS = ("person", "group", "organization")
 CLAIM_STATUSES = ("unverified", "disputed", "supported", "confirmed", "false", "retracted")
 QUESTION_STATUSES = ("open", "answered")
+
+
+@dataclass
+class Located:
+    """Anything read from a file: where it starts and where each field's value is."""
+
+    span: Span
+    spans: dict[str, Span] = field(default_factory=dict, kw_only=True)
+
+    def field_span(self, name: str) -> Span:
+        """Where a field's value was written, else where the item starts."""
+        return self.spans.get(name, self.span)
 
 
 @dataclass
@@ -36,27 +60,21 @@ class Ref:
 
 
 @dataclass
-class Entry:
+class Entry(Located):
     """What every person, event, claim and question has in common."""
 
     collection: str
     slug: str
-    span: Span
     body: str = ""
     body_span: Span | None = None  # where the body's first character is
     body_indent: int = 0  # columns every body line is indented by (YAML block text)
     updated: PartialDate | None = None
     sources: list[Ref] = field(default_factory=list)
     order: tuple = ()
-    spans: dict[str, Span] = field(default_factory=dict)  # field name -> where its value is
 
     @property
     def title(self) -> str:
         raise NotImplementedError
-
-    def field_span(self, name: str) -> Span:
-        """Where a field's value was written, else where the entry starts."""
-        return self.spans.get(name, self.span)
 
     @property
     def kind(self) -> str:
@@ -145,10 +163,9 @@ class Question(Entry):
 
 
 @dataclass
-class Source:
+class Source(Located):
     id: str
     title: str
-    span: Span
     publisher: str | None = None
     url: str | None = None
     date: PartialDate | None = None
@@ -159,11 +176,10 @@ class Source:
 
 
 @dataclass
-class Story:
+class Story(Located):
     title: str
     summary: str
     published: PartialDate
-    span: Span
     updated: PartialDate | None = None
     byline: list[str] = field(default_factory=list)
     language: str = "en"
@@ -249,7 +265,7 @@ def as_choice(choices: tuple[str, ...]) -> Callable[[Node], str]:
         if value not in choices:
             close = difflib.get_close_matches(value.lower(), choices, n=1)
             hint = f"did you mean '{close[0]}'?" if close else None
-            raise FieldProblem(f"'{value}' is not one of: {', '.join(choices)}", hint)
+            raise FieldProblem(f"is '{value}', which is not one of: {', '.join(choices)}", hint)
         return value
     return convert
 
@@ -367,7 +383,10 @@ def convert_fields(mapping: Node, schema: tuple[FieldSpec, ...], where: str, dia
             diagnostics.error(key_span, f"unknown field '{name}' in {where}", hint)
             continue
         try:
-            values[spec.attribute or spec.name] = spec.convert(node)
+            value = spec.convert(node)
+            if spec.required and value in ([], {}):
+                raise FieldProblem("is empty", f"give at least one value, e.g. {spec.name}: [slug]")
+            values[spec.attribute or spec.name] = value
         except _Located as problem:
             diagnostics.error(problem.span, f"'{name}' {problem.message}", problem.hint)
         except FieldProblem as problem:
@@ -428,16 +447,15 @@ def build_entry(collection: str, mapping: Node, path: Path, body: str, body_span
             diagnostics.error(body_node.span, "'body' must be Markdown text", "use 'body: |' and indent the text")
     cls = ENTRY_CLASSES[collection]
     span = Span(path, 1, 1) if not in_list else mapping.span
-    spans = {name: node.span for name, node in mapping.value.items()}
     return cls(collection=collection, slug=slug, span=span, body=body, body_span=body_span,
-               body_indent=body_indent, order=order, spans=spans, **values)
+               body_indent=body_indent, order=order, spans=_field_spans(mapping), **values)
 
 
 def build_source(mapping: Node, diagnostics: Diagnostics) -> Source | None:
     values = convert_fields(mapping, SOURCE_SCHEMA, "this source", diagnostics)
     if values is None or "id" not in values or "title" not in values:
         return None
-    return Source(span=mapping.span, **values)
+    return Source(span=mapping.span, spans=_field_spans(mapping), **values)
 
 
 def build_story(mapping: Node, path: Path, body: str, body_span: Span, diagnostics: Diagnostics) -> Story | None:
@@ -445,4 +463,8 @@ def build_story(mapping: Node, path: Path, body: str, body_span: Span, diagnosti
                             extra_hint="the story's narrative is the Markdown after the closing ---")
     if values is None or not {"title", "summary", "published"} <= values.keys():
         return None
-    return Story(span=Span(path, 1, 1), body=body, body_span=body_span, **values)
+    return Story(span=Span(path, 1, 1), spans=_field_spans(mapping), body=body, body_span=body_span, **values)
+
+
+def _field_spans(mapping: Node) -> dict[str, Span]:
+    return {name: node.span for name, node in mapping.value.items()}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explainer.config import Settings, load_settings
 from explainer.diagnostics import Diagnostics, Span
-from explainer.model import COLLECTIONS, Entry, Source, Story, build_entry, build_source, build_story
+from explainer.model import (COLLECTIONS, TITLE_FIELDS, Entry, Source, Story, build_entry, build_source,
+                              build_story, likely_collection)
+from explainer.slugs import slugify
 from explainer.yamlsource import load_yaml, read_text, split_front_matter
 
 CONTENT_DIR = "content"
@@ -23,6 +26,7 @@ class Content:
     entries: dict[str, list[Entry]] = field(default_factory=lambda: {name: [] for name in COLLECTIONS})
     sources: list[Source] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # every file read, for watching and caching
+    unreadable: set[str] = field(default_factory=set)  # "kind/slug" or a whole collection that failed to read
 
     def all_entries(self) -> list[Entry]:
         return [entry for name in COLLECTIONS for entry in self.entries[name]]
@@ -37,11 +41,46 @@ def read_project(project: Path, diagnostics: Diagnostics) -> Content:
         diagnostics.error(Span(content_dir), "the project has no content/ folder",
                           "run explainer in the folder that holds explainer.yml and content/, or pass it: explainer build PATH")
         return content
+    if not any(content_dir.iterdir()):
+        diagnostics.error(Span(content_dir), "the content/ folder is empty",
+                          "add content/story.md; `explainer init` makes a project with an example of each kind")
+        return content
+    _warn_about_strays(content_dir, diagnostics)
     _read_story(content_dir / "story.md", content, diagnostics)
     for collection in COLLECTIONS:
         _read_collection(content_dir, collection, content, diagnostics)
     _read_sources(content_dir / "sources.yml", content, diagnostics)
     return content
+
+
+KNOWN_NAMES = ("story.md", "sources.yml", *COLLECTIONS, *(f"{c}.yml" for c in COLLECTIONS))
+ENTRY_SUFFIXES = (".md", ".yml", ".yaml")
+
+
+def _warn_about_strays(content_dir: Path, diagnostics: Diagnostics) -> None:
+    """A misspelled folder or file would silently drop entries; say so instead."""
+    for path in sorted(content_dir.iterdir()):
+        if path.name in KNOWN_NAMES or path.name.startswith("."):
+            continue
+        holds_entries = path.suffix in ENTRY_SUFFIXES if path.is_file() else any(
+            child.suffix in ENTRY_SUFFIXES for child in path.iterdir())
+        if not holds_entries:
+            continue  # images and other media may live anywhere under content/
+        meant = likely_collection(path.name)
+        if meant is not None:
+            hint = f"did you mean '{meant}{'/' if path.is_dir() else '.yml'}'?"
+        else:
+            hint = f"explainer reads {', '.join(KNOWN_NAMES)}"
+        diagnostics.warning(Span(path), f"'{path.name}' is not part of the content format and was not read", hint)
+
+
+def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
+    """False (with an error) for a link that leads outside the project."""
+    if path.resolve().is_relative_to(root):
+        return True
+    diagnostics.error(Span(path), "this file links to a place outside the project and was not read",
+                      "copy the file into the project instead of linking to it")
+    return False
 
 
 def _read_story(path: Path, content: Content, diagnostics: Diagnostics) -> None:
@@ -56,6 +95,8 @@ def _read_story(path: Path, content: Content, diagnostics: Diagnostics) -> None:
 
 
 def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics):
+    if not _inside(path, content.project, diagnostics):
+        return None
     content.files.append(path)
     text = read_text(path, diagnostics)
     return split_front_matter(text, path, diagnostics) if text is not None else None
@@ -72,37 +113,52 @@ def _read_collection(content_dir: Path, collection: str, content: Content, diagn
                                     "entries in this folder must end in .md")
                 continue
             source = _read_markdown(path, content, diagnostics)
-            if source is None or source.front_matter is None:
-                continue
-            entry = build_entry(collection, source.front_matter, path, source.body,
-                                Span(path, source.body_line, 1), False, (str(path), 0), diagnostics)
-            if entry is not None:
+            entry = None
+            if source is not None and source.front_matter is not None:
+                entry = build_entry(collection, source.front_matter, path, source.body,
+                                    Span(path, source.body_line, 1), False, (str(path), 0), diagnostics)
+            if entry is None:
+                content.unreadable.add(f"{collection}/{path.stem}")
+            else:
                 content.entries[collection].append(entry)
     list_file = content_dir / f"{collection}.yml"
     if list_file.is_file():
-        for index, item in enumerate(_read_list(list_file, content, diagnostics)):
+        items = _read_list(list_file, content, diagnostics)
+        if items is None:
+            content.unreadable.add(collection)
+        for index, item in enumerate(items or []):
             entry = build_entry(collection, item, list_file, "", None, True, (str(list_file), index), diagnostics)
             if entry is not None:
                 content.entries[collection].append(entry)
+            elif item.is_map and (title := item.value.get(TITLE_FIELDS[collection])) is not None and title.raw:
+                content.unreadable.add(f"{collection}/{slugify(title.raw)}")
 
 
-def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list:
+def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list | None:
+    """The items of a YAML list file; None when the file could not be read at all."""
+    if not _inside(path, content.project, diagnostics):
+        return None
     content.files.append(path)
     text = read_text(path, diagnostics)
     node = load_yaml(text, path, diagnostics) if text is not None else None
-    if node is None or (node.is_map and not node.value):
+    if node is None:
+        return None
+    if node.is_map and not node.value:
         return []
     if not node.is_list:
         diagnostics.error(node.span, f"{path.name} must be a list of entries",
                           "start each entry with '- ' at the beginning of a line")
-        return []
+        return None
     return node.value
 
 
 def _read_sources(path: Path, content: Content, diagnostics: Diagnostics) -> None:
     if not path.is_file():
         return
-    for item in _read_list(path, content, diagnostics):
+    items = _read_list(path, content, diagnostics)
+    if items is None:
+        content.unreadable.add("sources")
+    for item in items or []:
         source = build_source(item, diagnostics)
         if source is not None:
             content.sources.append(source)

@@ -36,14 +36,16 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
     story = content.story
     language = content.settings.language or (story.language if story else None)
     if language and not LANGUAGE_TAG.match(language):
-        diagnostics.error(story.span if story else Span(content.project / "explainer.yml"),
+        span = (story.field_span("language") if story and not content.settings.language
+                else Span(content.project / "explainer.yml"))
+        diagnostics.error(span,
                           f"'{language}' is not a BCP 47 language tag", "use a tag such as en, en-GB or es")
     for source in content.sources:
         if not SOURCE_ID.match(source.id):
-            diagnostics.error(source.span, f"source id '{source.id}' may only hold letters, digits, '-', '_' and '.'",
+            diagnostics.error(source.field_span("id"), f"source id '{source.id}' may only hold letters, digits, '-', '_' and '.'",
                               "pick a short id without spaces, e.g. nyt-2021-10-22")
         if source.url is not None:
-            _check_url(source.url, source.span, diagnostics)
+            _check_url(source.url, source.field_span("url"), diagnostics)
     for entry in content.all_entries():
         _ENTRY_RULES[type(entry)](entry, content.project, diagnostics)
 
@@ -75,7 +77,7 @@ def _event(event: Event, project: Path, diagnostics: Diagnostics) -> None:
     if event.date and event.end_date and period(event.end_date)[1] < period(event.date)[0]:
         diagnostics.error(event.field_span("end_date"), f"end_date {event.end_date.text} is before date {event.date.text}",
                           "swap them, or correct the end date")
-    if not event.people:
+    if not event.people and "people" not in event.spans:  # a written but broken field has its own error
         diagnostics.warning(event.span, f"event '{event.slug}' names no people",
                             "add people: [slug, ...] so readers see who was involved")
 
@@ -86,7 +88,7 @@ def _claim(claim: Claim, project: Path, diagnostics: Diagnostics) -> None:
             if ref.entry is claim:
                 diagnostics.error(ref.span, f"a claim cannot {attribute[:-1]} itself",
                                   f"remove '{claim.slug}' from {attribute}")
-    if not claim.sources:
+    if not claim.sources and "sources" not in claim.spans:
         diagnostics.warning(claim.span, f"claim '{claim.slug}' cites no source",
                             "add sources: [id] so readers can check it")
 

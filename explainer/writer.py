@@ -14,6 +14,9 @@ from pathlib import Path
 
 from explainer.diagnostics import UsageError
 
+MARKER = ".explainer-build"  # marks a folder explainer made, and so may replace
+MARKER_TEXT = b"This folder was built by explainer and is replaced whole by each build.\n"
+
 
 def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None:
     """Refuse an output folder whose replacement would destroy the writer's work."""
@@ -28,6 +31,11 @@ def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None
         folder = folder.resolve()
         if out == folder or folder in out.parents or out in folder.parents:
             raise UsageError(f"refusing to build into {out}: it would overwrite {folder}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"refusing to build into {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UsageError(f"refusing to build into {out}: it is not empty and was not made by explainer; "
+                         "choose a new or empty folder with --out, or delete this one yourself")
 
 
 def write_site(files: dict[str, bytes], out: Path) -> None:
@@ -36,6 +44,7 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
+        (staging / MARKER).write_bytes(MARKER_TEXT)
         for relative_path in sorted(files):
             target = staging / relative_path
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from explainer.diagnostics import Diagnostics, Span
 
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+MAX_FILE_BYTES = 8 * 1024 * 1024  # far above any real story file; keeps parsing time bounded
 
 
 @dataclass
@@ -64,7 +65,12 @@ class Node:
         return self.value
 
 
-class _TooBig(Exception):
+# Only YAML's own plain types; a tag such as !!python/object is refused, never built.
+ALLOWED_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+                ("str", "int", "float", "bool", "null", "timestamp", "value", "seq", "map", "merge")}
+
+
+class _Refused(Exception):
     def __init__(self, span: Span, message: str):
         self.span = span
         self.message = message
@@ -101,8 +107,14 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
     except yaml.YAMLError as exc:
         diagnostics.error(Span(path, 1 + line_offset, 1), f"invalid YAML: {exc}")
         return None
-    except _TooBig as exc:
-        diagnostics.error(exc.span, exc.message, "write the value out in full instead of using anchors and aliases")
+    except _Refused as exc:
+        hint = ("remove the tag; values are plain text, numbers, lists and mappings" if "tag" in exc.message
+                else "write the value out in full instead of using anchors and aliases")
+        diagnostics.error(exc.span, exc.message, hint)
+        return None
+    except RecursionError:
+        diagnostics.error(Span(path, 1 + line_offset, 1), "YAML is nested too deeply to read",
+                          "a story needs only a few levels of lists and mappings")
         return None
     finally:
         loader.dispose()
@@ -111,11 +123,13 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
 def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, line_offset: int, depth: int,
              counter: list[int], diagnostics: Diagnostics) -> Node:
     span = _span(node.start_mark, path, line_offset)
+    if node.tag not in ALLOWED_TAGS:
+        raise _Refused(span, f"the YAML tag '{node.tag}' is not allowed")
     counter[0] += 1
     if counter[0] > MAX_NODES:
-        raise _TooBig(span, f"YAML document is too large (more than {MAX_NODES:,} values, counting aliases)")
+        raise _Refused(span, f"YAML document is too large (more than {MAX_NODES:,} values, counting aliases)")
     if depth > MAX_DEPTH:
-        raise _TooBig(span, f"YAML is nested more than {MAX_DEPTH} levels deep")
+        raise _Refused(span, f"YAML is nested more than {MAX_DEPTH} levels deep")
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves "<<" merge keys
         mapping: dict[str, Node] = {}
@@ -137,7 +151,7 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, line_offset: 
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(item, loader, path, line_offset, depth + 1, counter, diagnostics) for item in node.value]
         return Node(items, span, tag=node.tag)
-    if node.tag.endswith(":timestamp"):
+    if node.tag.endswith((":timestamp", ":value")):
         value = node.value  # dates are parsed from the text, keeping their precision
     else:
         value = loader.construct_object(node)
@@ -169,7 +183,22 @@ class MarkdownSource:
 
 def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
     """Read a UTF-8 file with normalised newlines, reporting where decoding fails."""
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            diagnostics.error(Span(path), f"file is too large ({size / 1048576:.1f} MiB; the limit is "
+                              f"{MAX_FILE_BYTES // 1048576} MiB)", "split it into smaller files")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(Span(path), f"cannot read the file: {exc.strerror or exc}",
+                          "check that it exists and that you may read it")
+        return None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        diagnostics.error(Span(path, line, 1), "file contains a NUL byte: it is not a text file",
+                          "save it as plain UTF-8 text")
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
