@@ -11,12 +11,16 @@ from pathlib import Path
 
 import jinja2
 
+from explainer import exports, feeds
+from explainer.assets import Assets
+from explainer.config import normalise_base_url
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
 from explainer.linker import Linked, link
 from explainer.model import Person
 from explainer.pages import Page, media_path, plan_pages
 from explainer.reader import CONTENT_DIR, read_project
 from explainer.render import Renderer, theme_dirs
+from explainer.search import index_site
 from explainer.validate import validate
 from explainer.writer import check_output_folder, write_site
 
@@ -27,11 +31,14 @@ class BuildResult:
     pages: list[Page]
     files: dict[str, bytes]
     warnings: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def load(project: Path, diagnostics: Diagnostics) -> Linked:
+def load(project: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Linked:
     """Read, link and validate a project, recording every problem found."""
     content = read_project(project, diagnostics)
+    if base_url is not None:
+        content.settings.base_url = normalise_base_url(base_url)
     linked = link(content, diagnostics)
     if content.story is None and not diagnostics.errors:
         diagnostics.error(Span(content.project / CONTENT_DIR / "story.md"), "the story could not be read")
@@ -49,37 +56,51 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     return diagnostics.sorted()
 
 
-def build(project: Path, out: Path | None = None, strict: bool = False) -> BuildResult:
+def build(project: Path, out: Path | None = None, strict: bool = False, base_url: str | None = None,
+          search: bool = True) -> BuildResult:
     """Build the site; on any error the previous output is left as it was."""
     project = project.resolve()
     out = (out or project / "build").resolve()
     diagnostics = Diagnostics()
-    linked = load(project, diagnostics)
+    linked = load(project, diagnostics, base_url)
     check_output_folder(out, project, [project / CONTENT_DIR, *theme_dirs(linked)])
     _raise_if_failed(diagnostics, strict)
     pages = plan_pages(linked)
     files = render_site(linked, pages, diagnostics)
     _raise_if_failed(diagnostics, strict)
-    write_site(files, out)
-    return BuildResult(out, pages, files, diagnostics.sorted())
+    notes = left_out(linked)
+
+    def add_search(staging: Path) -> None:
+        problem = index_site(staging)
+        if problem is not None:
+            raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
+
+    write_site(files, out, add_search if search else None)
+    return BuildResult(out, pages, files, diagnostics.sorted(), notes)
+
+
+def left_out(linked: Linked) -> list[str]:
+    """What a build without base_url cannot make, said once so deployers know."""
+    if linked.content.settings.base_url:
+        return []
+    return ["no base_url set (explainer.yml or --base-url): left out sitemap.xml, feed.xml and canonical and "
+            "Open Graph URLs; 404.html links assume it is served from the site's root folder"]
 
 
 def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
-    """Every output file as bytes: pages, theme assets and the images entries use."""
-    renderer = Renderer(linked)
-    files: dict[str, bytes] = {}
+    """Every output file as bytes: pages, fingerprinted assets, feeds and open data."""
+    assets = Assets()
     for theme in reversed(theme_dirs(linked)):  # the project's theme overrides by name
-        static = theme / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
-    content_dir = linked.content.project / CONTENT_DIR
+        if (theme / "static").is_dir():
+            assets.add_folder(theme / "static", "static")
+    content_dir = (linked.content.project / CONTENT_DIR).resolve()
     for person in linked.content.entries["people"]:
         if isinstance(person, Person) and person.image:
             image = (content_dir / person.image).resolve()
-            if image.is_file() and image.is_relative_to(content_dir.resolve()):
-                files[media_path(image.relative_to(content_dir.resolve()).as_posix())] = image.read_bytes()
+            if image.is_file() and image.is_relative_to(content_dir):
+                assets.add(media_path(person.image), image.read_bytes())
+    renderer = Renderer(linked, assets)
+    files: dict[str, bytes] = dict(assets.files)
     story = linked.content.story
     for item in [*([story] if story else []), *linked.content.all_entries()]:
         try:
@@ -95,11 +116,18 @@ def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> 
         except jinja2.TemplateSyntaxError as exc:
             diagnostics.error(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
                               f"template error: {exc.message}", "fix the theme template")
-            break
+            return files
         except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
             diagnostics.error(_template_span(exc, page), f"template error while rendering {page.output_path}: "
                               f"{type(exc).__name__}: {exc}", "check the names and filters the template uses")
-            break
+            return files
+    base_url = linked.content.settings.base_url
+    files["robots.txt"] = feeds.robots(base_url)
+    if base_url:
+        files[feeds.SITEMAP_FILE] = feeds.sitemap(pages, linked, base_url)
+        files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
+    files[exports.STORY_JSON] = exports.story_json(linked, base_url)
+    files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url)
     return files
 
 

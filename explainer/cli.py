@@ -9,7 +9,8 @@ import click
 
 from explainer import __version__
 from explainer.build import build, check
-from explainer.diagnostics import display_path
+from explainer.config import base_url_problem
+from explainer.diagnostics import Diagnostic, display_path
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -21,7 +22,7 @@ def cli() -> None:
     """Build a news story explainer from YAML and Markdown."""
 
 
-def _show_warnings(warnings) -> None:  # noqa: ANN001
+def _show_warnings(warnings: list[Diagnostic]) -> None:
     for warning in warnings:
         click.echo(warning.format(), err=True)
 
@@ -30,11 +31,17 @@ def _show_warnings(warnings) -> None:  # noqa: ANN001
 @PROJECT
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: PROJECT/build).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Absolute address the site will live at (overrides base_url in explainer.yml).")
 @STRICT
-def build_command(project: Path, out: Path | None, strict: bool) -> None:
+def build_command(project: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
     """Build PROJECT into PROJECT/build (or --out)."""
-    result = build(project, out, strict)
+    if base_url is not None and (problem := base_url_problem(base_url)):
+        raise click.BadParameter(problem, param_hint="--base-url")
+    result = build(project, out, strict, base_url=base_url)
     _show_warnings(result.warnings)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     pages = sum(1 for name in result.files if name.endswith("index.html"))
     click.echo(f"built {pages} pages into {display_path(result.out)}", err=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from explainer.diagnostics import Diagnostics, Span
 from explainer.model import FieldSpec, as_bool, as_text, convert_fields
@@ -49,7 +50,24 @@ def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
             diagnostics.error(settings.theme_span, f"theme folder '{values['theme']}' does not exist",
                               "give a folder relative to the project that holds templates/ and static/")
             settings.theme = None
-    if settings.base_url is not None and not settings.base_url.startswith(("http://", "https://")):
-        diagnostics.error(node.value["base_url"].span, f"base_url '{settings.base_url}' is not an absolute http(s) address",
-                          "write it in full, e.g. https://example.org/explainers/rust/")
+    if settings.base_url is not None:
+        problem = base_url_problem(settings.base_url)
+        if problem:
+            diagnostics.error(node.value["base_url"].span, problem,
+                              "write it in full, e.g. https://example.org/explainers/rust/")
+        settings.base_url = normalise_base_url(settings.base_url)
     return settings
+
+
+def base_url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"base_url '{url}' is not an absolute http(s) address"
+    if parts.query or parts.fragment:
+        return f"base_url '{url}' must not have a query or fragment"
+    return None
+
+
+def normalise_base_url(url: str) -> str:
+    """Always ends in '/', so page paths can be appended."""
+    return url if url.endswith("/") else url + "/"

@@ -20,6 +20,7 @@ INDEX_PAGES = {
     "questions": ("questions/", "Open questions", "questions.html", "question.html"),
 }
 SOURCES_URL = "sources/"
+SEARCH_URL = "search/"
 MEDIA_DIR = "media"
 
 
@@ -37,10 +38,12 @@ class Page:
     breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (title, url) above this page
     previous: Event | None = None
     next: Event | None = None
+    output: str | None = None  # a file name that is not <url>index.html (404.html)
+    in_sitemap: bool = True
 
     @property
     def output_path(self) -> str:
-        return f"{self.url}index.html"
+        return self.output or f"{self.url}index.html"
 
 
 def plan_pages(linked: Linked) -> list[Page]:
@@ -60,4 +63,8 @@ def plan_pages(linked: Linked) -> list[Page]:
                 page.next = entries[position + 1] if position + 1 < len(entries) else None
             pages.append(page)
     pages.append(Page(SOURCES_URL, "sources.html", "Sources", breadcrumbs=[(home.title, "")]))
+    pages.append(Page(SEARCH_URL, "search.html", "Search", breadcrumbs=[(home.title, "")], in_sitemap=False))
+    # Written once at the root, served for missing paths at any depth: links are
+    # made as if from the root and, with base_url, pinned there by <base href>.
+    pages.append(Page("", "404.html", "Page not found", output="404.html", in_sitemap=False))
     return pages

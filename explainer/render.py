@@ -18,7 +18,10 @@ from explainer.dates import PartialDate
 from explainer.linker import Linked
 from explainer.markdown_render import MarkdownRenderer
 from explainer.model import Entry, Story
-from explainer.pages import INDEX_PAGES, SOURCES_URL, Page, media_path
+from explainer.assets import Assets
+from explainer.feeds import FEED_FILE
+from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
+from explainer.search import SEARCH_BUNDLE
 from explainer.urls import relative, resolve_xrefs
 
 
@@ -45,13 +48,18 @@ def make_environment(themes: list[Path]) -> Environment:
 class Renderer:
     """Renders planned pages; Markdown bodies are converted once and reused."""
 
-    def __init__(self, linked: Linked):
+    def __init__(self, linked: Linked, assets: Assets):
         self.site = SiteView(linked)
         self.env = make_environment(theme_dirs(linked))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html)
         self._bodies: dict[int, str] = {}
-        self.env.globals.update(site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
-                                sources_url=SOURCES_URL, site_media=media_path)
+        base_url = linked.content.settings.base_url
+        self.env.globals.update(
+            site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()}, sources_url=SOURCES_URL,
+            search_url=SEARCH_URL, base_url=base_url, asset=assets.url,
+            media=lambda image: assets.url(media_path(image)),
+            feed_url=FEED_FILE if base_url else None, search_bundle=SEARCH_BUNDLE,
+            stylesheet=lambda: assets.files[assets.url("static/style.css")].decode("utf-8"))
 
     def body_html(self, item: Entry | Story) -> str:
         key = id(item)
@@ -59,11 +67,20 @@ class Renderer:
             self._bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
         return self._bodies[key]
 
+    def body_for_root(self, item: Entry | Story) -> str:
+        """A body with links relative to the site root (for exports)."""
+        return resolve_xrefs(self.body_html(item), "")
+
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
 
+        base_url = self.site.content.settings.base_url
+
         def url(target: str | Entry) -> str:
-            return relative(page.url, target.url if isinstance(target, Entry) else target)
+            path = target.url if isinstance(target, Entry) else target
+            if page.output is not None and base_url:  # the 404 page is served at any depth
+                return base_url + relative("", path)
+            return relative(page.url, path)
 
         def body(item: Entry | Story) -> Markup:
             return Markup(resolve_xrefs(self.body_html(item), page.url))

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from explainer.diagnostics import UsageError
 
@@ -38,8 +39,12 @@ def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None
                          "choose a new or empty folder with --out, or delete this one yourself")
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
-    """Write ``files`` (relative path -> bytes) as the complete new content of ``out``."""
+def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None] | None = None) -> None:
+    """Write ``files`` (relative path -> bytes) as the complete new content of ``out``.
+
+    ``finish`` may add to the staged site (a search index) or raise to abandon it;
+    either way ``out`` changes only if everything succeeded.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
@@ -49,6 +54,8 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
             target = staging / relative_path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(files[relative_path])
+        if finish is not None:
+            finish(staging)
         os.chmod(staging, 0o755)
         if out.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))

@@ -34,7 +34,7 @@ def test_every_page_reachable_from_home(bundled_site):
             continue
         seen.add(current)
         queue.extend(link for link in bundled_site.links(current) if link.endswith(".html"))
-    assert seen == set(bundled_site.pages())
+    assert seen == set(bundled_site.pages()) - {"404.html"}  # the 404 page is only reached by missing paths
 
 
 def test_story_names_the_people_the_report_names(bundled_site):

@@ -24,7 +24,8 @@ def wheel(tmp_path_factory):
 def test_wheel_contains_the_default_theme(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ["base.html", "story.html", "person.html", "event.html", "claim.html", "question.html",
-                     "people.html", "timeline.html", "claims.html", "questions.html", "sources.html", "macros.html"]:
+                     "people.html", "timeline.html", "claims.html", "questions.html", "sources.html", "macros.html",
+                     "search.html", "404.html"]:
         assert f"explainer/themes/default/templates/{template}" in names
     assert "explainer/themes/default/static/style.css" in names
 
@@ -42,5 +43,5 @@ def test_installed_wheel_builds_a_site(wheel, tmp_path):
     result = subprocess.run([str(python), "-m", "explainer", "build", str(FIXTURES / "complete"), "--out", str(out)],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert (out / "index.html").is_file() and (out / "static" / "style.css").is_file()
+    assert (out / "index.html").is_file() and list((out / "static").glob("style.*.css"))
     assert (out / "people" / "dana-lee" / "index.html").is_file()
