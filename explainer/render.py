@@ -59,7 +59,8 @@ class Renderer:
             search_url=SEARCH_URL, base_url=base_url, asset=assets.url,
             media=lambda image: assets.url(media_path(image)),
             feed_url=FEED_FILE if base_url else None, search_bundle=SEARCH_BUNDLE,
-            stylesheet=lambda: assets.files[assets.url("static/style.css")].decode("utf-8"))
+            # the theme's own CSS, trusted like its templates, for pages that inline it
+            stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")))
 
     def body_html(self, item: Entry | Story) -> str:
         key = id(item)

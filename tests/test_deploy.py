@@ -101,7 +101,8 @@ def test_404_page_works_at_any_depth(deployed, missing):
     assert status == 404
     soup = BeautifulSoup(body, "html.parser")
     assert soup.find("h1").get_text() == "Page not found"
-    assert soup.find("style") is not None  # styled without a stylesheet request
+    style = soup.find("style").string  # styled without a stylesheet request, CSS intact
+    assert '"Segoe UI"' in style and "&#34;" not in style and "&quot;" not in style
     seen = crawl(base_url + missing, base_url)
     assert {url: status for url, status in seen.items() if status != 200 and url != base_url + missing} == {}
     assert base_url + "people/index.html" in seen
