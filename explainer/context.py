@@ -6,8 +6,11 @@ relationship headings are decided here, once, for every theme.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import date
 
+from explainer.dates import PartialDate
 from explainer.linker import Backlink, Linked
 from explainer.model import CLAIM_STATUSES, COLLECTIONS, PERSON_KINDS, Claim, Entry, Event, Person, Question, Source
 
@@ -26,6 +29,36 @@ QUESTION_STATUS_MEANINGS = {
 PERSON_KIND_LABELS = {"person": "Person", "group": "Group", "organization": "Organization"}
 PERSON_KIND_PLURALS = {"person": "People", "group": "Groups", "organization": "Organizations"}
 COLLECTION_LABELS = {"people": "People", "events": "Events", "claims": "Claims", "questions": "Questions"}
+
+
+@dataclass
+class TimelineRow:
+    event: Event
+    space: float  # rem of extra space before the event on wide screens
+    gap: str | None  # "3 weeks later"
+    span: str | None  # "lasted 4 days" for events with an end_date
+
+
+def _days_between(first: PartialDate, second: PartialDate) -> int | None:
+    if first.day is None or second.day is None:
+        return None
+    days = (date(second.year, second.month, second.day) - date(first.year, first.month, first.day)).days
+    return days if days > 0 else None
+
+
+def _gap_words(days: int) -> str:
+    for size, unit in ((365, "year"), (30, "month"), (7, "week"), (1, "day")):
+        if days >= size:
+            count = round(days / size)
+            return f"{count} {unit}{'s' if count != 1 else ''} later"
+    return ""
+
+
+def _span_words(event: Event) -> str | None:
+    if event.end_date is None:
+        return None
+    days = _days_between(event.date, event.end_date)
+    return f"lasted {days + 1} days" if days else None
 
 
 @dataclass
@@ -68,10 +101,27 @@ class SiteView:
         groups = [(status, [q for q in self.questions if q.status == status]) for status in ("open", "answered")]
         return [(status, questions) for status, questions in groups if questions]
 
-    def timeline_by_year(self) -> list[tuple[int, list[Event]]]:
-        years: dict[int, list[Event]] = {}
-        for event in self.timeline:
-            years.setdefault(event.date.year, []).append(event)
+    def timeline_rows(self, events: list[Event]) -> list[TimelineRow]:
+        """Events with the space before each drawn in proportion to the time that passed.
+
+        The scale is logarithmic (a day, a month and a decade all stay visible on
+        one page) and only dates known to the day are measured; the gap is also
+        said in words, so it reaches screen readers and print.
+        """
+        rows = []
+        previous: Event | None = None
+        for event in events:
+            gap_days = _days_between(previous.date, event.date) if previous else None
+            space = round(math.log10(1 + gap_days) * 1.6, 2) if gap_days else 0.0
+            rows.append(TimelineRow(event, space, _gap_words(gap_days) if gap_days else None,
+                                    _span_words(event)))
+            previous = event
+        return rows
+
+    def timeline_by_year(self) -> list[tuple[int, list[TimelineRow]]]:
+        years: dict[int, list[TimelineRow]] = {}
+        for row in self.timeline_rows(self.timeline):
+            years.setdefault(row.event.date.year, []).append(row)
         return list(years.items())
 
     # --- the story overview --------------------------------------------------

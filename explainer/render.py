@@ -22,6 +22,7 @@ from explainer.assets import Assets
 from explainer.feeds import FEED_FILE
 from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
 from explainer.search import SEARCH_BUNDLE
+from explainer.structured_data import plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs
 
 
@@ -86,4 +87,11 @@ class Renderer:
         def body(item: Entry | Story) -> Markup:
             return Markup(resolve_xrefs(self.body_html(item), page.url))
 
-        return template.render(page=page, entry=page.entry, url=url, body=body)
+        def absolute(path: str) -> str:
+            """An absolute URL with base_url; without it, the path from the site root."""
+            return (base_url or "") + path
+
+        def json_ld() -> Markup:
+            return structured_data(page, self.site, absolute, lambda item: plain_text(self.body_html(item)))
+
+        return template.render(page=page, entry=page.entry, url=url, body=body, json_ld=json_ld)

@@ -1,0 +1,275 @@
+"""Every page type meets the accessibility, validity and structured-data bars, in a real browser.
+
+axe-core and the Nu HTML Checker come from the project's package.json
+(``npm ci``); Chromium is Debian's. Without them these tests are skipped,
+except in CI, where a missing tool fails the run.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, BuiltSite
+from explainer.build import build
+from test_links_anywhere import CHROMIUM, CHROMIUM_ARGS, QuietHandler, _browser
+
+NODE_MODULES = ROOT / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+BUNDLED_PAGES = ["index.html", "people/index.html", "people/alec-baldwin/index.html", "people/rust-producers/index.html",
+                 "timeline/index.html", "events/open-letter/index.html", "claims/index.html",
+                 "claims/set-not-chaotic/index.html", "questions/index.html", "questions/who-is-responsible/index.html",
+                 "sources/index.html", "search/index.html", "404.html"]
+COMPLETE_PAGES = ["index.html", "people/mayor-jane-park/index.html", "events/inspection/index.html",
+                  "claims/bridge-unsafe/index.html", "questions/who-inspected/index.html", "timeline/index.html"]
+
+
+def require(path: Path, what: str) -> None:
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is required in CI: run npm ci")
+        pytest.skip(f"{what} is not installed (npm ci)")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Both stories built and served over HTTP (search needs it); name -> (base URL, site)."""
+    root = tmp_path_factory.mktemp("served")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    host = f"http://127.0.0.1:{server.server_port}/"
+    sites = {}
+    for name, project in (("bundled", ROOT), ("complete", FIXTURES / "complete")):
+        out = build(project, root / name, base_url=f"{host}{name}/").out
+        sites[name] = (f"{host}{name}/", BuiltSite(out))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield sites
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with _browser() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def axe_violations(page) -> list[str]:  # noqa: ANN001
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
+             .map(v => `${v.id}: ${v.help} -> ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | ')}`)""",
+        WCAG)
+
+
+CASES = [("bundled", scheme, width, page) for scheme in ("light", "dark") for width in (320, 1280)
+         for page in BUNDLED_PAGES] + [("complete", scheme, 1280, page) for scheme in ("light", "dark")
+                                       for page in COMPLETE_PAGES]
+
+
+@pytest.mark.parametrize("story,scheme,width,path", CASES)
+def test_no_axe_violations(served, browser, story, scheme, width, path):
+    require(AXE, "axe-core")
+    base_url, _ = served[story]
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(base_url + path)
+        assert axe_violations(page) == []
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways at {width}px"
+    finally:
+        context.close()
+
+
+def test_search_results_have_no_axe_violations(served, browser):
+    require(AXE, "axe-core")
+    base_url, _ = served["bundled"]
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "search/index.html")
+        page.locator(".pagefind-ui__search-input").fill("Baldwin")
+        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+        assert axe_violations(page) == []
+    finally:
+        page.close()
+
+
+def test_axe_harness_reports_a_real_violation(browser):
+    require(AXE, "axe-core")
+    page = browser.new_page()
+    try:
+        page.set_content('<!DOCTYPE html><html><head><title>x</title></head><body><main>'
+                         '<img src="data:,"><p style="color:#aaa;background:#fff">faint</p></main></body></html>')
+        found = " ".join(axe_violations(page))
+        assert "image-alt" in found and "color-contrast" in found and "html-has-lang" in found
+    finally:
+        page.close()
+
+
+def test_focus_is_visible_and_skip_link_works(served, browser):
+    base_url, _ = served["bundled"]
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "people/alec-baldwin/index.html")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+            const r = e.getBoundingClientRect();
+            return {text: e.textContent, outline: s.outlineStyle, width: s.outlineWidth, left: r.left}; }""")
+        assert focused["text"] == "Skip to content" and focused["left"] >= 0
+        assert focused["outline"] != "none" and focused["width"] != "0px"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+    finally:
+        page.close()
+
+
+def test_print_shows_source_urls_and_hides_navigation(served, browser):
+    base_url, _ = served["complete"]
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "claims/bridge-unsafe/index.html")
+        page.emulate_media(media="print")
+        assert page.locator(".site-header").is_hidden()
+        url = page.locator(".cited .print-only").first
+        assert url.is_visible() and "https://example.org/release" in url.inner_text()
+        page.emulate_media(media="screen")
+        assert url.is_hidden()
+    finally:
+        page.close()
+
+
+def test_nu_html_checker_finds_no_errors(served):
+    require(VNU, "vnu-jar")
+    if shutil.which("java") is None:
+        pytest.fail("java is needed for the Nu HTML Checker (apt-get install default-jre-headless)")
+    folders = [str(site.out) for _, site in served.values()]
+    result = subprocess.run(["java", "-jar", str(VNU), "--skip-non-html", "--format", "json", *folders],
+                            capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages if m.get("type") == "error"]
+    assert errors == []
+    checked = sum(len(site.pages()) for _, site in served.values())
+    assert checked > 60
+
+
+def json_ld(site: BuiltSite, page: str) -> dict:
+    scripts = site.soup(page).find_all("script", type="application/ld+json")
+    assert len(scripts) == 1, page
+    data = json.loads(scripts[0].string)
+    assert data["@context"] == "https://schema.org"
+    return {item["@type"]: item for item in data["@graph"]}
+
+
+EXPECTED_TYPES = {
+    "index.html": "NewsArticle", "people/alec-baldwin/index.html": "Person",
+    "people/rust-producers/index.html": "Organization", "people/abc/index.html": "Organization",
+    "events/fatal-shooting/index.html": "Event", "claims/set-not-chaotic/index.html": "ClaimReview",
+    "questions/who-is-responsible/index.html": "Question",
+}
+
+
+@pytest.mark.parametrize("path,kind", EXPECTED_TYPES.items())
+def test_structured_data_by_page_type(served, path, kind):
+    base_url, site = served["bundled"]
+    items = json_ld(site, path)
+    assert kind in items and "BreadcrumbList" in items
+    crumbs = items["BreadcrumbList"]["itemListElement"]
+    assert [c["position"] for c in crumbs] == list(range(1, len(crumbs) + 1))
+    assert all(c["item"].startswith(base_url) for c in crumbs)
+
+
+def test_structured_data_fields(served):
+    _, site = served["bundled"]
+    article = json_ld(site, "index.html")["NewsArticle"]
+    assert article["headline"] == "The Rust shooting and the crew's open letter"
+    assert article["datePublished"] == "2026-11-24" and article["dateModified"] == "2026-11-24"
+    assert article["author"] == [{"@type": "Person", "name": "The explainer project"}]
+    assert article["description"].startswith("Weeks after")
+    review = json_ld(site, "claims/set-not-chaotic/index.html")["ClaimReview"]
+    assert review["reviewRating"]["alternateName"] == "disputed"
+    assert review["itemReviewed"]["@type"] == "Claim"
+    assert review["itemReviewed"]["author"][0]["name"] == "Crew members who signed the open letter"
+    event = json_ld(site, "events/fatal-shooting/index.html")["Event"]
+    assert event["startDate"] == "2021-10-21" and event["location"]["name"].startswith("Bonanza Creek Ranch")
+    for page in site.pages():
+        assert "BreadcrumbList" in json_ld(site, page), page
+
+
+def test_meta_description_and_sharing_tags(served):
+    _, site = served["bundled"]
+    for page in site.pages():
+        soup = site.soup(page)
+        assert soup.find("meta", attrs={"name": "description"})["content"].strip(), page
+        if page != "404.html":
+            for prop in ("og:title", "og:description", "og:url", "og:type"):
+                assert soup.find("meta", property=prop)["content"].strip(), (page, prop)
+            assert soup.find("meta", attrs={"name": "twitter:card"})
+    claim = site.soup("claims/set-not-chaotic/index.html")
+    assert "Accounts of the Rust set" in claim.find("meta", attrs={"name": "description"})["content"]
+
+
+def test_page_weight_budget(bundled_site):
+    css = sum(p.stat().st_size for p in (bundled_site.out / "static").glob("*.css"))
+    assert css < 20 * 1024
+    heavy = {page: (bundled_site.out / page).stat().st_size for page in bundled_site.pages()
+             if (bundled_site.out / page).stat().st_size >= 30 * 1024}
+    assert heavy == {}
+
+
+def test_no_third_party_requests(bundled_site):
+    for page in bundled_site.pages():
+        for element in bundled_site.soup(page).find_all(["link", "script", "img", "iframe"]):
+            value = element.get("href") or element.get("src") or ""
+            if element.name == "link" and element.get("rel") in (["canonical"], ["alternate"]):
+                continue
+            assert not value.startswith(("http:", "https:", "//")), (page, value)
+
+
+def test_timeline_marks_gaps_and_multi_day_events(complete_site):
+    timeline = complete_site.soup("timeline/index.html")
+    items = timeline.select(".timeline li")
+    texts = [li.get_text(" ", strip=True) for li in items]
+    assert "(lasted" not in texts[1]  # "February 2024 to February 20, 2024": length unknown
+    assert "span" in items[1]["class"]
+    assert texts[3].startswith("February 2024") and "later" not in texts[3]
+    closure = items[2]
+    assert closure["style"] == "--space: 0.0rem"  # its start before was only known to the month
+    council = items[4]
+    assert council.select_one(".timeline-gap") is None  # follows a month-only date
+
+
+def test_gaps_between_events_grow_with_time_on_wide_screens(tmp_path, browser):
+    project = tmp_path / "story"
+    shutil.copytree(Path(__file__).parent / "broken" / "_base", project)
+    (project / "content" / "events.yml").write_text(
+        "".join(f"- slug: e{i}\n  title: Event {i}\n  date: {date}\n  people: [ann-lee]\n"
+                for i, date in enumerate(["2024-04-04", "2024-04-05", "2024-06-05", "2030-06-05"])))
+    out = build(project, tmp_path / "site").out
+    items = BuiltSite(out).soup("timeline/index.html").select(".timeline li")
+    gaps = [li.select_one(".timeline-gap").get_text() if li.select_one(".timeline-gap") else None for li in items]
+    assert gaps == [None, "2 days later", "1 day later", "2 months later", "6 years later"]  # after first-event
+    spaces = [float(li["style"].removeprefix("--space: ").removesuffix("rem")) for li in items]
+    assert spaces[0] == 0 and 0 < spaces[1] < spaces[3] < spaces[4]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto((out / "timeline" / "index.html").as_uri())
+        wide = page.evaluate("[...document.querySelectorAll('.timeline li')].map(li => getComputedStyle(li).marginTop)")
+        page.set_viewport_size({"width": 375, "height": 900})
+        narrow = page.evaluate("[...document.querySelectorAll('.timeline li')].map(li => getComputedStyle(li).marginTop)")
+        assert wide[4] != "0px" and float(wide[4][:-2]) > float(wide[3][:-2]) > float(wide[1][:-2])
+        assert set(narrow) == {"0px"}
+    finally:
+        page.close()
