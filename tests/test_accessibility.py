@@ -273,3 +273,13 @@ def test_gaps_between_events_grow_with_time_on_wide_screens(tmp_path, browser):
         assert set(narrow) == {"0px"}
     finally:
         page.close()
+
+
+def test_one_h1_landmarks_and_language_on_every_page(served):
+    for name, (_, site) in served.items():
+        for page in site.pages():
+            soup = site.soup(page)
+            assert len(soup.find_all("h1")) == 1, (name, page)
+            assert soup.find("main", id="main") and soup.find("header") and soup.find("footer"), (name, page)
+            assert soup.find("a", class_="skip-link")["href"] == "#main"
+            assert soup.find("html")["lang"] == ("en" if name == "bundled" else "en-GB")
