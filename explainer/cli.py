@@ -11,6 +11,7 @@ from explainer import __version__
 from explainer.build import build, check
 from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
+from explainer.scaffold import KINDS, init_project, new_entry
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -54,6 +55,25 @@ def check_command(project: Path, strict: bool) -> None:
     warnings = check(project, strict)
     _show_warnings(warnings)
     click.echo(f"no errors{f', {len(warnings)} warnings' if warnings else ''}", err=True)
+
+
+@cli.command("new")
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("title")
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="The project to add to (default: this folder).")
+def new_command(kind: str, title: str, project: Path) -> None:
+    """Add a new person, event, claim, question or source called TITLE."""
+    path = new_entry(project, kind, title)
+    click.echo(display_path(path))
+
+
+@cli.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder: Path) -> None:
+    """Start a new story project in FOLDER, with an example of each kind."""
+    init_project(folder)
+    click.echo(f"started a story project in {display_path(folder)}; build it with: explainer build {folder}", err=True)
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ class Located:
 
     span: Span
     spans: dict[str, Span] = field(default_factory=dict, kw_only=True)
+    failed: frozenset[str] = field(default=frozenset(), kw_only=True)  # fields written but not readable
 
     def field_span(self, name: str) -> Span:
         """Where a field's value was written, else where the item starts."""
@@ -447,8 +448,10 @@ def build_entry(collection: str, mapping: Node, path: Path, body: str, body_span
             diagnostics.error(body_node.span, "'body' must be Markdown text", "use 'body: |' and indent the text")
     cls = ENTRY_CLASSES[collection]
     span = Span(path, 1, 1) if not in_list else mapping.span
+    known = {spec.name: spec.attribute or spec.name for spec in SCHEMAS[collection]}
+    failed = frozenset(name for name in mapping.value if name in known and known[name] not in values)
     return cls(collection=collection, slug=slug, span=span, body=body, body_span=body_span,
-               body_indent=body_indent, order=order, spans=_field_spans(mapping), **values)
+               body_indent=body_indent, order=order, spans=_field_spans(mapping), failed=failed, **values)
 
 
 def build_source(mapping: Node, diagnostics: Diagnostics) -> Source | None:

@@ -77,7 +77,7 @@ def _event(event: Event, project: Path, diagnostics: Diagnostics) -> None:
     if event.date and event.end_date and period(event.end_date)[1] < period(event.date)[0]:
         diagnostics.error(event.field_span("end_date"), f"end_date {event.end_date.text} is before date {event.date.text}",
                           "swap them, or correct the end date")
-    if not event.people and "people" not in event.spans:  # a written but broken field has its own error
+    if not event.people and "people" not in event.failed:  # a broken field has its own error
         diagnostics.warning(event.span, f"event '{event.slug}' names no people",
                             "add people: [slug, ...] so readers see who was involved")
 
@@ -88,7 +88,7 @@ def _claim(claim: Claim, project: Path, diagnostics: Diagnostics) -> None:
             if ref.entry is claim:
                 diagnostics.error(ref.span, f"a claim cannot {attribute[:-1]} itself",
                                   f"remove '{claim.slug}' from {attribute}")
-    if not claim.sources and "sources" not in claim.spans:
+    if not claim.sources and "sources" not in claim.failed:
         diagnostics.warning(claim.span, f"claim '{claim.slug}' cites no source",
                             "add sources: [id] so readers can check it")
 

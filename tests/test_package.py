@@ -28,6 +28,7 @@ def test_wheel_contains_the_default_theme(wheel):
                      "search.html", "404.html"]:
         assert f"explainer/themes/default/templates/{template}" in names
     assert "explainer/themes/default/static/style.css" in names
+    assert {"explainer/starter/content/story.md", "explainer/starter/gitignore"} <= names
 
 
 def test_installed_wheel_builds_a_site(wheel, tmp_path):
@@ -45,3 +46,9 @@ def test_installed_wheel_builds_a_site(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (out / "index.html").is_file() and list((out / "static").glob("style.*.css"))
     assert (out / "people" / "dana-lee" / "index.html").is_file()
+    started = subprocess.run([str(python), "-m", "explainer", "init", "new-story"], cwd=tmp_path,
+                             capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    built = subprocess.run([str(python), "-m", "explainer", "build", "--strict"], cwd=tmp_path / "new-story",
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
