@@ -18,7 +18,7 @@ from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
 from explainer.linker import Linked, link
 from explainer.model import Person
 from explainer.pages import Page, media_path, plan_pages
-from explainer.reader import CONTENT_DIR, read_project
+from explainer.reader import CONTENT_DIR, ReadCache, read_project
 from explainer.render import Renderer, theme_dirs
 from explainer.search import index_site
 from explainer.validate import validate
@@ -34,9 +34,10 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
 
 
-def load(project: Path, diagnostics: Diagnostics, base_url: str | None = None) -> Linked:
+def load(project: Path, diagnostics: Diagnostics, base_url: str | None = None,
+         cache: ReadCache | None = None) -> Linked:
     """Read, link and validate a project, recording every problem found."""
-    content = read_project(project, diagnostics)
+    content = read_project(project, diagnostics, cache)
     if base_url is not None:
         content.settings.base_url = normalise_base_url(base_url)
     linked = link(content, diagnostics)
@@ -89,8 +90,19 @@ def left_out(linked: Linked) -> list[str]:
 
 def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
     """Every output file as bytes: pages, fingerprinted assets, feeds and open data."""
+    assets = collect_assets(linked)
+    renderer = Renderer(linked, assets)
+    files = dict(assets.files)
+    files.update(render_pages(renderer, pages, diagnostics))
+    if not diagnostics.errors:
+        files.update(site_files(linked, pages, renderer))
+    return files
+
+
+def collect_assets(linked: Linked) -> Assets:
+    """Theme static files (the project's theme overriding by name) and the images entries use."""
     assets = Assets()
-    for theme in reversed(theme_dirs(linked)):  # the project's theme overrides by name
+    for theme in reversed(theme_dirs(linked)):
         if (theme / "static").is_dir():
             assets.add_folder(theme / "static", "static")
     content_dir = (linked.content.project / CONTENT_DIR).resolve()
@@ -99,15 +111,19 @@ def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> 
             image = (content_dir / person.image).resolve()
             if image.is_file() and image.is_relative_to(content_dir):
                 assets.add(media_path(person.image), image.read_bytes())
-    renderer = Renderer(linked, assets)
-    files: dict[str, bytes] = dict(assets.files)
-    story = linked.content.story
-    for item in [*([story] if story else []), *linked.content.all_entries()]:
+    return assets
+
+
+def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
+    """The given pages as HTML; a broken body or template becomes a diagnostic."""
+    content = renderer.site.content
+    for item in [*([content.story] if content.story else []), *content.all_entries()]:
         try:
             renderer.body_html(item)
         except RecursionError:
             diagnostics.error(item.body_span or item.span, "the Markdown is nested too deeply to render",
                               "use fewer levels of nested lists or quotes")
+    files: dict[str, bytes] = {}
     if diagnostics.errors:
         return files
     for page in pages:
@@ -116,13 +132,18 @@ def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> 
         except jinja2.TemplateSyntaxError as exc:
             diagnostics.error(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
                               f"template error: {exc.message}", "fix the theme template")
-            return files
+            break
         except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
             diagnostics.error(_template_span(exc, page), f"template error while rendering {page.output_path}: "
                               f"{type(exc).__name__}: {exc}", "check the names and filters the template uses")
-            return files
+            break
+    return files
+
+
+def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:
+    """robots.txt, the sitemap and feed (with base_url), story.json and timeline.json."""
     base_url = linked.content.settings.base_url
-    files["robots.txt"] = feeds.robots(base_url)
+    files = {"robots.txt": feeds.robots(base_url)}
     if base_url:
         files[feeds.SITEMAP_FILE] = feeds.sitemap(pages, linked, base_url)
         files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from explainer.config import Settings, load_settings
-from explainer.diagnostics import Diagnostics, Span
+from explainer.diagnostics import Diagnostic, Diagnostics, Span
 from explainer.model import (COLLECTIONS, TITLE_FIELDS, Entry, Source, Story, build_entry, build_source,
                               build_story, likely_collection)
 from explainer.slugs import slugify
@@ -32,9 +34,51 @@ class Content:
         return [entry for name in COLLECTIONS for entry in self.entries[name]]
 
 
-def read_project(project: Path, diagnostics: Diagnostics) -> Content:
+class ReadCache:
+    """What each file read to, kept between builds so an edit re-reads only its own file.
+
+    A file counts as unchanged while its size and modification time are; a
+    watcher that knows which files changed calls :meth:`forget` for them,
+    which also covers two saves within one tick of the file system's clock.
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
+
+    def forget(self, paths) -> None:  # noqa: ANN001 - any iterable of paths
+        for path in paths:
+            self._results.pop(Path(path), None)
+
+    def read(self, path: Path, read_one: Callable[[Content, Diagnostics], None], content: Content,
+             diagnostics: Diagnostics) -> None:
+        """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
+        try:
+            status = path.stat()
+            stamp = (status.st_mtime_ns, status.st_size)
+        except OSError:
+            stamp = None
+        cached = self._results.get(path)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            scratch, found = cached[1], cached[2]
+        else:
+            scratch, file_diagnostics = Content(content.project, content.settings), Diagnostics()
+            read_one(scratch, file_diagnostics)
+            found = file_diagnostics.items
+            if stamp is not None:
+                self._results[path] = (stamp, scratch, found)
+        content.story = scratch.story or content.story
+        for name in COLLECTIONS:
+            content.entries[name].extend(scratch.entries[name])
+        content.sources.extend(scratch.sources)
+        content.files.extend(scratch.files)
+        content.unreadable |= scratch.unreadable
+        diagnostics.items.extend(found)
+
+
+def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None) -> Content:
     """Read settings, the story, every collection and the sources."""
     project = project.resolve()
+    cache = cache or ReadCache()
     content = Content(project, load_settings(project, diagnostics))
     content_dir = project / CONTENT_DIR
     if not content_dir.is_dir():
@@ -46,10 +90,17 @@ def read_project(project: Path, diagnostics: Diagnostics) -> Content:
                           "add content/story.md; `explainer init` makes a project with an example of each kind")
         return content
     _warn_about_strays(content_dir, diagnostics)
-    _read_story(content_dir / "story.md", content, diagnostics)
+    story = content_dir / "story.md"
+    if story.is_file():
+        cache.read(story, lambda into, found: _read_story(story, into, found), content, diagnostics)
+    else:
+        diagnostics.error(Span(story), "the story has no content/story.md",
+                          "create it with title, summary and published in its front matter")
     for collection in COLLECTIONS:
-        _read_collection(content_dir, collection, content, diagnostics)
-    _read_sources(content_dir / "sources.yml", content, diagnostics)
+        _read_collection(content_dir, collection, content, diagnostics, cache)
+    sources = content_dir / "sources.yml"
+    if sources.is_file():
+        cache.read(sources, lambda into, found: _read_sources(sources, into, found), content, diagnostics)
     return content
 
 
@@ -84,10 +135,6 @@ def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
 
 
 def _read_story(path: Path, content: Content, diagnostics: Diagnostics) -> None:
-    if not path.is_file():
-        diagnostics.error(Span(path), "the story has no content/story.md",
-                          "create it with title, summary and published in its front matter")
-        return
     source = _read_markdown(path, content, diagnostics)
     if source is not None and source.front_matter is not None:
         content.story = build_story(source.front_matter, path, source.body,
@@ -102,7 +149,8 @@ def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics):
     return split_front_matter(text, path, diagnostics) if text is not None else None
 
 
-def _read_collection(content_dir: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:
+def _read_collection(content_dir: Path, collection: str, content: Content, diagnostics: Diagnostics,
+                     cache: ReadCache) -> None:
     folder = content_dir / collection
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
@@ -112,26 +160,34 @@ def _read_collection(content_dir: Path, collection: str, content: Content, diagn
                 diagnostics.warning(Span(path), f"'{path.name}' is not a Markdown file and was skipped",
                                     "entries in this folder must end in .md")
                 continue
-            source = _read_markdown(path, content, diagnostics)
-            entry = None
-            if source is not None and source.front_matter is not None:
-                entry = build_entry(collection, source.front_matter, path, source.body,
-                                    Span(path, source.body_line, 1), False, (str(path), 0), diagnostics)
-            if entry is None:
-                content.unreadable.add(f"{collection}/{path.stem}")
-            else:
-                content.entries[collection].append(entry)
+            cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
     list_file = content_dir / f"{collection}.yml"
     if list_file.is_file():
-        items = _read_list(list_file, content, diagnostics)
-        if items is None:
-            content.unreadable.add(collection)
-        for index, item in enumerate(items or []):
-            entry = build_entry(collection, item, list_file, "", None, True, (str(list_file), index), diagnostics)
-            if entry is not None:
-                content.entries[collection].append(entry)
-            elif item.is_map and (title := item.value.get(TITLE_FIELDS[collection])) is not None and title.raw:
-                content.unreadable.add(f"{collection}/{slugify(title.raw)}")
+        cache.read(list_file, functools.partial(_read_entry_list, list_file, collection), content, diagnostics)
+
+
+def _read_entry_file(path: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:
+    source = _read_markdown(path, content, diagnostics)
+    entry = None
+    if source is not None and source.front_matter is not None:
+        entry = build_entry(collection, source.front_matter, path, source.body,
+                            Span(path, source.body_line, 1), False, (str(path), 0), diagnostics)
+    if entry is None:
+        content.unreadable.add(f"{collection}/{path.stem}")
+    else:
+        content.entries[collection].append(entry)
+
+
+def _read_entry_list(list_file: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:
+    items = _read_list(list_file, content, diagnostics)
+    if items is None:
+        content.unreadable.add(collection)
+    for index, item in enumerate(items or []):
+        entry = build_entry(collection, item, list_file, "", None, True, (str(list_file), index), diagnostics)
+        if entry is not None:
+            content.entries[collection].append(entry)
+        elif item.is_map and (title := item.value.get(TITLE_FIELDS[collection])) is not None and title.raw:
+            content.unreadable.add(f"{collection}/{slugify(title.raw)}")
 
 
 def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list | None:
@@ -153,8 +209,6 @@ def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list |
 
 
 def _read_sources(path: Path, content: Content, diagnostics: Diagnostics) -> None:
-    if not path.is_file():
-        return
     items = _read_list(path, content, diagnostics)
     if items is None:
         content.unreadable.add("sources")

@@ -17,13 +17,26 @@ from explainer.context import SiteView
 from explainer.dates import PartialDate
 from explainer.linker import Linked
 from explainer.markdown_render import MarkdownRenderer
-from explainer.model import Entry, Story
+from explainer.linker import WIKILINK, split_wikilink
+from explainer.model import Entry, Person, Story
 from explainer.assets import Assets
 from explainer.feeds import FEED_FILE
 from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
 from explainer.search import SEARCH_BUNDLE
 from explainer.structured_data import plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs
+
+
+def body_key(body: str, linked: Linked) -> tuple:
+    """What a body's HTML depends on: its text, the settings, and each wikilink's target and title."""
+    targets = []
+    for match in WIKILINK.finditer(body):
+        target, _ = split_wikilink(match.group(1))
+        entry = linked.wikilinks.get(target)
+        if entry is not None:
+            aliases = tuple(entry.aliases) if isinstance(entry, Person) else ()
+            targets.append((target, entry.url, entry.title, aliases))
+    return (body, linked.content.settings.unsafe_html, tuple(targets))
 
 
 def default_theme() -> Path:
@@ -49,11 +62,13 @@ def make_environment(themes: list[Path]) -> Environment:
 class Renderer:
     """Renders planned pages; Markdown bodies are converted once and reused."""
 
-    def __init__(self, linked: Linked, assets: Assets):
+    def __init__(self, linked: Linked, assets: Assets, bodies: dict | None = None):
         self.site = SiteView(linked)
+        self.linked = linked
         self.env = make_environment(theme_dirs(linked))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html)
-        self._bodies: dict[int, str] = {}
+        # converted bodies, keyed by everything the HTML depends on; may be shared between builds
+        self._bodies: dict[tuple, str] = {} if bodies is None else bodies
         base_url = linked.content.settings.base_url
         self.env.globals.update(
             site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()}, sources_url=SOURCES_URL,
@@ -64,7 +79,7 @@ class Renderer:
             stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")))
 
     def body_html(self, item: Entry | Story) -> str:
-        key = id(item)
+        key = body_key(item.body, self.linked)
         if key not in self._bodies:
             self._bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
         return self._bodies[key]
