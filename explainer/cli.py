@@ -12,6 +12,7 @@ from explainer.build import build, check
 from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
 from explainer.scaffold import KINDS, init_project, new_entry
+from explainer.serve import serve
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -55,6 +56,16 @@ def check_command(project: Path, strict: bool) -> None:
     warnings = check(project, strict)
     _show_warnings(warnings)
     click.echo(f"no errors{f', {len(warnings)} warnings' if warnings else ''}", err=True)
+
+
+@cli.command("serve")
+@PROJECT
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; when busy, the next free one is used (0: any free port).")
+def serve_command(project: Path, host: str, port: int) -> None:
+    """Preview PROJECT with rebuild on save and live reload in the browser."""
+    serve(project, host, port)
 
 
 @cli.command("new")

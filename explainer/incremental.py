@@ -164,9 +164,10 @@ class Session:
         files.update(assets.files)
         files.update(site_files(linked, pages, renderer))
         changed = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
+        recovered = not self.ok  # a fix that restores the last good site still replaces the error page
         self.files, self.signatures, self.global_signature = files, signatures, everything
         self.diagnostics, self.ok = diagnostics.sorted(), True
-        if changed:
+        if changed or recovered:
             self.generation += 1
         if len(self.bodies) > 4 * max(1, len(linked.content.all_entries())):
             self.bodies.clear()  # edits leave old bodies behind; start afresh now and then
