@@ -117,7 +117,8 @@ def collect_assets(linked: Linked) -> Assets:
 def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
     """The given pages as HTML; a broken body or template becomes a diagnostic."""
     content = renderer.site.content
-    for item in [*([content.story] if content.story else []), *content.all_entries()]:
+    shown = [page.entry for page in pages if page.entry is not None]
+    for item in [*([content.story] if content.story else []), *shown]:
         try:
             renderer.body_html(item)
         except RecursionError:

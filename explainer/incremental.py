@@ -28,7 +28,7 @@ from explainer.linker import WIKILINK, Linked, split_wikilink
 from explainer.model import Claim, Entry, Event, Person, Question, Ref, Source
 from explainer.pages import INDEX_PAGES, SOURCES_URL, Page, plan_pages
 from explainer.reader import ReadCache
-from explainer.render import Renderer, theme_dirs
+from explainer.render import Renderer, make_environment, theme_dirs
 
 SKIPPED_FIELDS = {"span", "spans", "failed", "order", "body_span", "body_indent"}
 
@@ -69,11 +69,7 @@ def summary(entry: Entry | None) -> str:
 
 
 def _hash(parts: Iterable[str]) -> str:
-    hasher = hashlib.sha256()
-    for part in parts:
-        hasher.update(part.encode("utf-8"))
-        hasher.update(b"\0")
-    return hasher.hexdigest()
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def global_signature(linked: Linked, asset_names: dict[str, str]) -> str:
@@ -90,8 +86,30 @@ def global_signature(linked: Linked, asset_names: dict[str, str]) -> str:
     return _hash(parts)
 
 
-def page_signature(page: Page, linked: Linked, asset_names: dict[str, str]) -> str:
+class _Memo:
+    """Summaries and digests computed once per update, however many pages list an entry."""
+
+    def __init__(self) -> None:
+        self.summaries: dict[int, str] = {}
+        self.digests: dict[int, str] = {}
+
+    def summary(self, entry: Entry | None) -> str:
+        key = id(entry)
+        if key not in self.summaries:
+            self.summaries[key] = summary(entry)
+        return self.summaries[key]
+
+    def digest(self, item: Entry | Source) -> str:
+        key = id(item)
+        if key not in self.digests:
+            self.digests[key] = digest(item)
+        return self.digests[key]
+
+
+def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo: _Memo | None = None) -> str:
     """Everything this page shows, as the default theme shows it."""
+    memo = memo or _Memo()
+    summary, digest = memo.summary, memo.digest  # noqa: F811 - the memoised forms
     content = linked.content
     entry = page.entry
     if entry is not None:
@@ -130,9 +148,12 @@ class Update:
 class Session:
     """The last good build of a project, kept in memory and brought up to date edit by edit."""
 
-    def __init__(self, project: Path, base_url: str | None = None):
+    def __init__(self, project: Path, base_url: str | None = None, lazy_site_files: bool = False):
         self.project = project.resolve()
         self.base_url = base_url
+        self.lazy_site_files = lazy_site_files
+        self._site_files: tuple | None = None
+        self._environments: dict[str, Any] = {}
         self.cache = ReadCache()
         self.bodies: dict[tuple, str] = {}
         self.files: dict[str, bytes] = {}
@@ -151,10 +172,13 @@ class Session:
             return self._failed(diagnostics)
         pages = plan_pages(linked)
         assets = collect_assets(linked)
-        renderer = Renderer(linked, assets, self.bodies)
         everything = global_signature(linked, assets.names)
+        if everything not in self._environments:
+            self._environments = {everything: make_environment(theme_dirs(linked))}
+        renderer = Renderer(linked, assets, self.bodies, self._environments[everything])
         full = everything != self.global_signature or linked.content.settings.theme is not None
-        signatures = {page.output_path: page_signature(page, linked, assets.names) for page in pages}
+        memo = _Memo()
+        signatures = {page.output_path: page_signature(page, linked, assets.names, memo) for page in pages}
         stale = [page for page in pages if full or signatures[page.output_path] != self.signatures.get(page.output_path)]
         rendered = render_pages(renderer, stale, diagnostics)
         if diagnostics.errors:
@@ -162,7 +186,10 @@ class Session:
         files = {page.output_path: rendered.get(page.output_path, self.files.get(page.output_path, b""))
                  for page in pages}
         files.update(assets.files)
-        files.update(site_files(linked, pages, renderer))
+        if self.lazy_site_files:  # made when first asked for: a preview rarely needs story.json after each save
+            self._site_files = (linked, pages, renderer, None)
+        else:
+            files.update(site_files(linked, pages, renderer))
         changed = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
         recovered = not self.ok  # a fix that restores the last good site still replaces the error page
         self.files, self.signatures, self.global_signature = files, signatures, everything
@@ -172,6 +199,18 @@ class Session:
         if len(self.bodies) > 4 * max(1, len(linked.content.all_entries())):
             self.bodies.clear()  # edits leave old bodies behind; start afresh now and then
         return Update(True, changed, len(stale), self.diagnostics)
+
+    def file(self, name: str) -> bytes | None:
+        """One output file of the last good build (site files made on first request when lazy)."""
+        if name in self.files:
+            return self.files[name]
+        if self._site_files is not None:
+            linked, pages, renderer, made = self._site_files
+            if made is None:
+                made = site_files(linked, pages, renderer)
+                self._site_files = (linked, pages, renderer, made)
+            return made.get(name)
+        return None
 
     def _failed(self, diagnostics: Diagnostics) -> Update:
         self.ok = False

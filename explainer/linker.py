@@ -8,6 +8,7 @@ resolved here, once, so rendering never meets an unknown target.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -63,15 +64,12 @@ class Resolver:
         self.by_key: dict[str, Entry] = {}
         self.by_slug: dict[str, list[Entry]] = defaultdict(list)
         self.by_name: dict[str, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            self.by_key.setdefault(entry.key, entry)
-            if entry not in self.by_slug[entry.slug]:
-                self.by_slug[entry.slug].append(entry)
-            names = [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]
-            for name in names:
-                bucket = self.by_name[normalise_name(name)]
-                if entry not in bucket:
-                    bucket.append(entry)
+        for entry in entries:  # unique by key already
+            self.by_key[entry.key] = entry
+            self.by_slug[entry.slug].append(entry)
+            names = {normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]}
+            for name in sorted(names):
+                self.by_name[name].append(entry)
 
     def in_collection(self, target: str, collection: str) -> tuple[Entry | None, str | None, str | None]:
         """A bare slug of one kind (``by: [alec-baldwin]``)."""
@@ -145,6 +143,7 @@ def split_wikilink(text: str) -> tuple[str, str | None]:
     return " ".join(target.split()), (" ".join(shown.split()) or None)
 
 
+@functools.lru_cache(maxsize=65536)  # bodies rarely change between rebuilds
 def find_wikilinks(body: str, start: Span, indent: int = 0) -> list[tuple[str, str | None, Span]]:
     """Every ``[[target|text]]`` outside code, with the position of its target.
 
@@ -191,12 +190,16 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
     resolver = Resolver(entries, content.unreadable)
     linked = Linked(content, resolver.by_key, sources)
 
+    seen: set[tuple[str, str, str]] = set()
+    cited: set[tuple[str, str]] = set()
+
     def add(target: Entry | None, source: Entry | None, relation: str) -> None:
         if target is None or target is source:
             return
-        backlink = Backlink(source, relation)
-        if backlink not in linked.incoming[target.key]:
-            linked.incoming[target.key].append(backlink)
+        marker = (target.key, source.key if source is not None else STORY, relation)
+        if marker not in seen:
+            seen.add(marker)
+            linked.incoming[target.key].append(Backlink(source, relation))
 
     for entry in entries:
         for attribute, collection in TYPED_FIELDS[type(entry)]:
@@ -215,7 +218,8 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
                 hint = _did_you_mean(ref.target, list(sources), "sources",
                                      f"add an item with id: {ref.target} to content/sources.yml")
                 diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
-            elif source is not None and entry not in linked.citations[source.id]:
+            elif source is not None and (source.id, entry.key) not in cited:
+                cited.add((source.id, entry.key))
                 linked.citations[source.id].append(entry)
         for target, found in _body_links(entry.body, entry.body_span, entry.body_indent, resolver, diagnostics):
             linked.wikilinks[target] = found

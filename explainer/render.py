@@ -13,14 +13,13 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from explainer.assets import Assets
 from explainer.context import SiteView
 from explainer.dates import PartialDate
-from explainer.linker import Linked
-from explainer.markdown_render import MarkdownRenderer
-from explainer.linker import WIKILINK, split_wikilink
-from explainer.model import Entry, Person, Story
-from explainer.assets import Assets
 from explainer.feeds import FEED_FILE
+from explainer.linker import WIKILINK, Linked, split_wikilink
+from explainer.markdown_render import MarkdownRenderer
+from explainer.model import Entry, Person, Story
 from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
 from explainer.search import SEARCH_BUNDLE
 from explainer.structured_data import plain_text, structured_data
@@ -62,10 +61,13 @@ def make_environment(themes: list[Path]) -> Environment:
 class Renderer:
     """Renders planned pages; Markdown bodies are converted once and reused."""
 
-    def __init__(self, linked: Linked, assets: Assets, bodies: dict | None = None):
+    def __init__(self, linked: Linked, assets: Assets, bodies: dict | None = None,
+                 environment: Environment | None = None):
         self.site = SiteView(linked)
         self.linked = linked
-        self.env = make_environment(theme_dirs(linked))
+        # an environment may be reused between builds for its compiled templates; the globals set below
+        # are this build's (templates read them live through the environment)
+        self.env = environment if environment is not None else make_environment(theme_dirs(linked))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html)
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self._bodies: dict[tuple, str] = {} if bodies is None else bodies

@@ -44,7 +44,7 @@ class Preview:
 
     def __init__(self, project: Path):
         self.project = project.resolve()
-        self.session = Session(self.project)
+        self.session = Session(self.project, lazy_site_files=True)
         self.changed = threading.Condition()
         self.search_files: dict[str, bytes] = {}
         self.last_update_ms = 0.0
@@ -72,7 +72,7 @@ class Preview:
             return
         with tempfile.TemporaryDirectory() as tmp:
             site = Path(tmp)
-            for name, data in self.session.files.items():
+            for name, data in self.session.files.items():  # pages are all the index needs
                 (site / name).parent.mkdir(parents=True, exist_ok=True)
                 (site / name).write_bytes(data)
             if index_site(site) is None:
@@ -85,7 +85,7 @@ class Preview:
         return [self.project / CONTENT_DIR, self.project / CONFIG_FILE,
                 *(t for t in theme_dirs_of(self.project) if t.is_dir())]
 
-    def watch(self, stop: threading.Event) -> None:
+    def watch(self, stop: threading.Event, ready: threading.Event) -> None:
         relevant = self.watched()
 
         def wanted(change: watchfiles.Change, path: str) -> bool:
@@ -93,9 +93,13 @@ class Preview:
             return not (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp"))) and any(
                 Path(path) == root or root in Path(path).parents for root in relevant)
 
-        for changes in watchfiles.watch(self.project, watch_filter=wanted, debounce=400, step=15,
-                                        stop_event=stop, raise_interrupt=False):
-            self.rebuild({Path(path) for _, path in changes})
+        # yield_on_timeout: the first (empty) batch says the watcher is running, so no save is missed
+        for changes in watchfiles.watch(self.project, watch_filter=wanted, debounce=400, step=5,
+                                        stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
+                                        rust_timeout=200):
+            ready.set()
+            if changes:
+                self.rebuild({Path(path) for _, path in changes})
 
 
 def theme_dirs_of(project: Path) -> list[Path]:
@@ -143,18 +147,19 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             name = path.lstrip("/")
             if name == "" or name.endswith("/"):
                 name += "index.html"
-            files = {**preview.session.files, **preview.search_files}
-            if name.endswith(".html") and not preview.session.ok:
+            session = preview.session
+            if name.endswith(".html") and not session.ok:
                 return self.send(500, self.inject(error_page(preview)), "text/html; charset=utf-8", head)
-            if name in files:
-                return self.send(200, self.inject(files[name]) if name.endswith(".html") else files[name],
-                                 _type(name), head)
-            if f"{name}/index.html" in files:
+            data = session.file(name) if not name.startswith(SEARCH_BUNDLE + "/") else preview.search_files.get(name)
+            if data is not None:
+                return self.send(200, self.inject(data) if name.endswith(".html") else data, _type(name), head)
+            if f"{name}/index.html" in session.files:
                 self.send_response(301)
                 self.send_header("Location", posixpath.join(path, "") + (f"?{parts.query}" if parts.query else ""))
                 self.end_headers()
                 return None
-            return self.send(404, self.inject(files.get("404.html", b"not found")), "text/html; charset=utf-8", head)
+            return self.send(404, self.inject(session.files.get("404.html", b"not found")),
+                             "text/html; charset=utf-8", head)
 
         def inject(self, page: bytes) -> bytes:
             script = RELOAD_SCRIPT.format(path=EVENTS_PATH, generation=preview.session.generation).encode()
@@ -187,7 +192,8 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                             preview.changed.wait(timeout=15)
                     generation = preview.session.generation
                     if generation > since:
-                        payload = json.dumps({"generation": generation, "ok": preview.session.ok})
+                        payload = json.dumps({"generation": generation, "ok": preview.session.ok,
+                                              "rebuild_ms": round(preview.last_update_ms, 1)})
                         self.wfile.write(f"event: reload\ndata: {payload}\n\n".encode())
                         self.wfile.flush()
                         since = generation
@@ -227,6 +233,10 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     preview = Preview(project)
     preview.rebuild()
     preview.index_search()
+    stop, ready = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop, ready), daemon=True)
+    watcher.start()
+    ready.wait(10)
     server, busy = bind(host, port, make_handler(preview))
     actual_host, actual_port = server.server_address[:2]
     shown_host = f"[{actual_host}]" if ":" in actual_host else actual_host
@@ -234,9 +244,6 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
         click.echo(f"{busy}; using {actual_port} instead", err=True)
     click.echo(f"serving {preview.project.name} at http://{shown_host}:{actual_port}/ (Ctrl-C to stop)", err=True)
     sys.stderr.flush()
-    stop = threading.Event()
-    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
-    watcher.start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
