@@ -24,7 +24,8 @@ from urllib.parse import unquote, urlsplit
 import click
 import watchfiles
 
-from explainer.config import CONFIG_FILE
+from explainer.config import CONFIG_FILE, load_settings
+from explainer.diagnostics import Diagnostics
 from explainer.incremental import Session
 from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE, index_site
@@ -104,9 +105,6 @@ class Preview:
 
 def theme_dirs_of(project: Path) -> list[Path]:
     """The project's own theme folder, if explainer.yml names one (read leniently)."""
-    from explainer.config import load_settings
-    from explainer.diagnostics import Diagnostics
-
     theme = load_settings(project, Diagnostics()).theme
     return [theme] if theme else []
 

@@ -66,6 +66,14 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture()
+def page(browser):
+    """A fresh browser tab, closed after the test."""
+    tab = browser.new_page()
+    yield tab
+    tab.close()
+
+
 def axe_violations(page) -> list[str]:  # noqa: ANN001
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
@@ -94,61 +102,45 @@ def test_no_axe_violations(served, browser, story, scheme, width, path):
         context.close()
 
 
-def test_search_results_have_no_axe_violations(served, browser):
+def test_search_results_have_no_axe_violations(served, page):
     require(AXE, "axe-core")
     base_url, _ = served["bundled"]
-    page = browser.new_page()
-    try:
-        page.goto(base_url + "search/index.html")
-        page.locator(".pagefind-ui__search-input").fill("Baldwin")
-        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
-        assert axe_violations(page) == []
-    finally:
-        page.close()
+    page.goto(base_url + "search/index.html")
+    page.locator(".pagefind-ui__search-input").fill("Baldwin")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+    assert axe_violations(page) == []
 
 
-def test_axe_harness_reports_a_real_violation(browser):
+def test_axe_harness_reports_a_real_violation(page):
     require(AXE, "axe-core")
-    page = browser.new_page()
-    try:
-        page.set_content('<!DOCTYPE html><html><head><title>x</title></head><body><main>'
-                         '<img src="data:,"><p style="color:#aaa;background:#fff">faint</p></main></body></html>')
-        found = " ".join(axe_violations(page))
-        assert "image-alt" in found and "color-contrast" in found and "html-has-lang" in found
-    finally:
-        page.close()
+    page.set_content('<!DOCTYPE html><html><head><title>x</title></head><body><main>'
+                     '<img src="data:,"><p style="color:#aaa;background:#fff">faint</p></main></body></html>')
+    found = " ".join(axe_violations(page))
+    assert "image-alt" in found and "color-contrast" in found and "html-has-lang" in found
 
 
-def test_focus_is_visible_and_skip_link_works(served, browser):
+def test_focus_is_visible_and_skip_link_works(served, page):
     base_url, _ = served["bundled"]
-    page = browser.new_page()
-    try:
-        page.goto(base_url + "people/alec-baldwin/index.html")
-        page.keyboard.press("Tab")
-        focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
-            const r = e.getBoundingClientRect();
-            return {text: e.textContent, outline: s.outlineStyle, width: s.outlineWidth, left: r.left}; }""")
-        assert focused["text"] == "Skip to content" and focused["left"] >= 0
-        assert focused["outline"] != "none" and focused["width"] != "0px"
-        page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "main"
-    finally:
-        page.close()
+    page.goto(base_url + "people/alec-baldwin/index.html")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        const r = e.getBoundingClientRect();
+        return {text: e.textContent, outline: s.outlineStyle, width: s.outlineWidth, left: r.left}; }""")
+    assert focused["text"] == "Skip to content" and focused["left"] >= 0
+    assert focused["outline"] != "none" and focused["width"] != "0px"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
 
 
-def test_print_shows_source_urls_and_hides_navigation(served, browser):
+def test_print_shows_source_urls_and_hides_navigation(served, page):
     base_url, _ = served["complete"]
-    page = browser.new_page()
-    try:
-        page.goto(base_url + "claims/bridge-unsafe/index.html")
-        page.emulate_media(media="print")
-        assert page.locator(".site-header").is_hidden()
-        url = page.locator(".cited .print-only").first
-        assert url.is_visible() and "https://example.org/release" in url.inner_text()
-        page.emulate_media(media="screen")
-        assert url.is_hidden()
-    finally:
-        page.close()
+    page.goto(base_url + "claims/bridge-unsafe/index.html")
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    url = page.locator(".cited .print-only").first
+    assert url.is_visible() and "https://example.org/release" in url.inner_text()
+    page.emulate_media(media="screen")
+    assert url.is_hidden()
 
 
 def test_nu_html_checker_finds_no_errors(served):
