@@ -55,7 +55,10 @@ def check_command(project: Path, strict: bool) -> None:
     """Check PROJECT for every problem a build would meet; write nothing."""
     warnings = check(project, strict)
     _show_warnings(warnings)
-    click.echo(f"no errors{f', {len(warnings)} warnings' if warnings else ''}", err=True)
+    if warnings:
+        click.echo(f"ok: nothing blocks a build; {len(warnings)} warning(s) above", err=True)
+    else:
+        click.echo("ok: no problems found", err=True)
 
 
 @cli.command("serve")
