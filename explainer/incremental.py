@@ -24,7 +24,7 @@ from explainer import __version__
 from explainer.build import collect_assets, load, render_pages, site_files
 from explainer.dates import PartialDate
 from explainer.diagnostics import Diagnostic, Diagnostics
-from explainer.linker import WIKILINK, Linked, split_wikilink
+from explainer.linker import Linked, wikilink_targets
 from explainer.model import Claim, Entry, Event, Person, Question, Ref, Source
 from explainer.pages import INDEX_PAGES, SOURCES_URL, Page, plan_pages
 from explainer.reader import ReadCache
@@ -116,7 +116,7 @@ def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo
         parts = [digest(entry)]
         for name in ("people", "by", "disputes", "supports", "about"):
             parts += [summary(ref.entry) for ref in getattr(entry, name, [])]
-        parts += [summary(linked.wikilinks.get(split_wikilink(m.group(1))[0])) for m in WIKILINK.finditer(entry.body)]
+        parts += [summary(linked.wikilinks.get(target)) for target in wikilink_targets(entry)]
         parts += [f"{b.relation}:{summary(b.source)}" for b in linked.backlinks(entry)]
         parts += [digest(linked.sources[ref.target]) for ref in entry.sources if ref.target in linked.sources]
         parts += [summary(page.previous), summary(page.next)] if isinstance(entry, Event) else []

@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from explainer.diagnostics import Diagnostics, Span
-from explainer.model import COLLECTIONS, SINGULAR, Claim, Entry, Event, Person, Question, Ref, Source, likely_collection
+from explainer.model import (COLLECTIONS, SINGULAR, Claim, Entry, Event, Person, Question, Ref, Source, Story,
+                              likely_collection)
 from explainer.reader import Content
 from explainer.slugs import slugify
 
@@ -172,6 +173,14 @@ def find_wikilinks(body: str, start: Span, indent: int = 0) -> list[tuple[str, s
         column += start.column - 1 if line_index == 0 else indent
         found.append((target, shown, Span(start.path, start.line + line_index, column)))
     return found
+
+
+def wikilink_targets(item: Entry | Story) -> list[str]:
+    """The targets of an entry's (or the story's) wikilinks, from the cached scan the linker made."""
+    if not item.body or item.body_span is None:
+        return []
+    indent = item.body_indent if isinstance(item, Entry) else 0
+    return [target for target, _shown, _span in find_wikilinks(item.body, item.body_span, indent)]
 
 
 TYPED_FIELDS: dict[type, tuple[tuple[str, str | None], ...]] = {

@@ -17,7 +17,7 @@ from explainer.assets import Assets
 from explainer.context import SiteView
 from explainer.dates import PartialDate
 from explainer.feeds import FEED_FILE
-from explainer.linker import WIKILINK, Linked, split_wikilink
+from explainer.linker import Linked, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
 from explainer.model import Entry, Person, Story
 from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
@@ -26,16 +26,15 @@ from explainer.structured_data import plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs
 
 
-def body_key(body: str, linked: Linked) -> tuple:
+def body_key(item: Entry | Story, linked: Linked) -> tuple:
     """What a body's HTML depends on: its text, the settings, and each wikilink's target and title."""
     targets = []
-    for match in WIKILINK.finditer(body):
-        target, _ = split_wikilink(match.group(1))
+    for target in wikilink_targets(item):
         entry = linked.wikilinks.get(target)
         if entry is not None:
             aliases = tuple(entry.aliases) if isinstance(entry, Person) else ()
             targets.append((target, entry.url, entry.title, aliases))
-    return (body, linked.content.settings.unsafe_html, tuple(targets))
+    return (item.body, linked.content.settings.unsafe_html, tuple(targets))
 
 
 def default_theme() -> Path:
@@ -81,7 +80,7 @@ class Renderer:
             stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")))
 
     def body_html(self, item: Entry | Story) -> str:
-        key = body_key(item.body, self.linked)
+        key = body_key(item, self.linked)
         if key not in self._bodies:
             self._bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
         return self._bodies[key]
