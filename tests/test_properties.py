@@ -38,7 +38,7 @@ def dates():
 def stories(draw):
     """A valid story: every reference points at something that exists, in any mix of forms."""
     n_people = draw(st.integers(1, 5))
-    people = [{"name": f"P{i} {draw(NAME_TEXT)}".strip(), "role": draw(NAME_TEXT) or "role",
+    people = [{"name": f"P{i} {draw(NAME_TEXT)}".strip(), "role": draw(NAME_TEXT).strip() or "role",  # blank text is rightly an error
                "kind": draw(st.sampled_from(["person", "group", "organization"])),
                "slug": f"p{i}"} for i in range(n_people)]
     slugs = [p["slug"] for p in people]
