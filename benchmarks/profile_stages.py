@@ -1,0 +1,93 @@
+"""Where a cold build's time goes, stage by stage, on a generated story.
+
+    python benchmarks/profile_stages.py N [--work DIR]
+
+Runs the pipeline's own functions one after the other in one process, with no
+build cache, and prints the wall time of each stage: reading (YAML and front
+matter), linking, validating, planning, Markdown, templates, site files
+(story.json, timeline.json, feeds), writing and the Pagefind search index.
+Markdown is timed apart from templates by converting every body before any
+page is rendered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import generate  # noqa: E402
+
+from explainer import build as pipeline  # noqa: E402
+from explainer.diagnostics import Diagnostics  # noqa: E402
+from explainer.linker import link  # noqa: E402
+from explainer.pages import plan_pages  # noqa: E402
+from explainer.reader import read_project  # noqa: E402
+from explainer.render import Renderer  # noqa: E402
+from explainer.search import index_site  # noqa: E402
+from explainer.validate import validate  # noqa: E402
+from explainer.writer import write_site  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="explainer-profile-"))
+    story = work / f"story-{args.n}"
+    generate(args.n, story)
+    stages: list[tuple[str, float]] = []
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages.append((name, now - clock))
+        clock = now
+
+    diagnostics = Diagnostics()
+    content = read_project(story, diagnostics)
+    lap("read (files, YAML, front matter)")
+    linked = link(content, diagnostics)
+    lap("link (references, wikilinks, backlinks)")
+    validate(linked, diagnostics)
+    lap("validate")
+    pages = plan_pages(linked)
+    lap("plan pages")
+    assets = pipeline.collect_assets(linked)
+    renderer = Renderer(linked, assets)
+    for item in [content.story, *content.all_entries()]:
+        renderer.body_html(item)
+    lap("Markdown (every body once)")
+    files = dict(assets.files)
+    files.update(pipeline.render_pages(renderer, pages, diagnostics))
+    lap("templates (every page)")
+    files.update(pipeline.site_files(linked, pages, renderer))
+    lap("site files (story.json, timeline.json, feeds)")
+    out = work / "build"
+    write_site(files, out)
+    lap("write (staging folder, swap)")
+    problem = index_site(out)
+    lap("search index (Pagefind)")
+    total = sum(seconds for _, seconds in stages)
+    print(f"{args.n:,} entries, {len(pages):,} pages, {len(files):,} files, one process\n")
+    print("| stage | seconds | share |")
+    print("| --- | ---: | ---: |")
+    for name, seconds in stages:
+        print(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
+    print(f"| total | {total:.2f} | |")
+    if problem or diagnostics.errors:
+        print(problem or diagnostics.errors[0].format(), file=sys.stderr)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
