@@ -18,6 +18,7 @@ from explainer.diagnostics import Diagnostics, Span
 
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+NESTING_HINT = "a story needs only a few levels of lists and mappings"
 MAX_FILE_BYTES = 8 * 1024 * 1024  # far above any real story file; keeps parsing time bounded
 
 
@@ -71,9 +72,10 @@ ALLOWED_TAGS = {f"tag:yaml.org,2002:{name}" for name in
 
 
 class _Refused(Exception):
-    def __init__(self, span: Span, message: str):
+    def __init__(self, span: Span, message: str, hint: str):
         self.span = span
         self.message = message
+        self.hint = hint
 
 
 def _span(mark: yaml.Mark, path: Path, line_offset: int) -> Span:
@@ -88,13 +90,16 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
     ``line_offset`` maps lines of an embedded document (front matter) back to
     the lines of the file that holds it.
     """
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
-        root = loader.get_single_node()
+        try:
+            loader, root = _compose(text, fast=True)
+        except yaml.YAMLError:  # parse again to report the problem in the words of PyYAML's own parser
+            loader, root = _compose(text, fast=False)
         if root is None:  # an empty document is an empty mapping
             return Node({}, Span(path, 1 + line_offset, 1))
         counter = [0]
-        return _convert(root, loader, path, line_offset, 0, counter, diagnostics)
+        return _convert(root, loader, _Source(path, line_offset, text.split("\n")), 0, counter, diagnostics)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = _span(mark, path, line_offset) if mark else Span(path, 1 + line_offset, 1)
@@ -108,28 +113,46 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
         diagnostics.error(Span(path, 1 + line_offset, 1), f"invalid YAML: {exc}")
         return None
     except _Refused as exc:
-        hint = ("remove the tag; values are plain text, numbers, lists and mappings" if "tag" in exc.message
-                else "write the value out in full instead of using anchors and aliases")
-        diagnostics.error(exc.span, exc.message, hint)
+        diagnostics.error(exc.span, exc.message, exc.hint)
         return None
     except RecursionError:
-        diagnostics.error(Span(path, 1 + line_offset, 1), "YAML is nested too deeply to read",
-                          "a story needs only a few levels of lists and mappings")
+        diagnostics.error(Span(path, 1 + line_offset, 1), "YAML is nested too deeply to read", NESTING_HINT)
         return None
     finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _compose(text: str, fast: bool) -> tuple[Any, yaml.Node | None]:
+    """The node tree, from libyaml when asked and PyYAML has it (ten times faster), else PyYAML's parser."""
+    loader = (yaml.CSafeLoader if fast and yaml.__with_libyaml__ else yaml.SafeLoader)(text)
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
         loader.dispose()
+        raise
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, line_offset: int, depth: int,
+@dataclass
+class _Source:
+    path: Path
+    line_offset: int
+    lines: list[str]
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, source: _Source, depth: int,
              counter: list[int], diagnostics: Diagnostics) -> Node:
+    path, line_offset = source.path, source.line_offset
     span = _span(node.start_mark, path, line_offset)
     if node.tag not in ALLOWED_TAGS:
-        raise _Refused(span, f"the YAML tag '{node.tag}' is not allowed")
+        raise _Refused(span, f"the YAML tag '{node.tag}' is not allowed",
+                       "remove the tag; values are plain text, numbers, lists and mappings")
     counter[0] += 1
     if counter[0] > MAX_NODES:
-        raise _Refused(span, f"YAML document is too large (more than {MAX_NODES:,} values, counting aliases)")
+        raise _Refused(span, f"YAML document is too large (more than {MAX_NODES:,} values, counting aliases)",
+                       "write the value out in full instead of using anchors and aliases")
     if depth > MAX_DEPTH:
-        raise _Refused(span, f"YAML is nested more than {MAX_DEPTH} levels deep")
+        raise _Refused(span, f"YAML is nested more than {MAX_DEPTH} levels deep", NESTING_HINT)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # resolves "<<" merge keys
         mapping: dict[str, Node] = {}
@@ -144,32 +167,26 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, path: Path, line_offset: 
                 diagnostics.error(key_span, f"duplicate key '{key}'",
                                   f"it is already set on line {first.line}; keep only one" if first else None)
                 continue
-            child = _convert(value_node, loader, path, line_offset, depth + 1, counter, diagnostics)
+            child = _convert(value_node, loader, source, depth + 1, counter, diagnostics)
             child.key_span = key_span
             mapping[key] = child
         return Node(mapping, span, tag=node.tag)
     if isinstance(node, yaml.SequenceNode):
-        items = [_convert(item, loader, path, line_offset, depth + 1, counter, diagnostics) for item in node.value]
+        items = [_convert(item, loader, source, depth + 1, counter, diagnostics) for item in node.value]
         return Node(items, span, tag=node.tag)
     if node.tag.endswith((":timestamp", ":value")):
         value = node.value  # dates are parsed from the text, keeping their precision
     else:
         value = loader.construct_object(node)
-    return Node(value, span, raw=node.value, tag=node.tag, indent=_block_indent(node, loader))
+    return Node(value, span, raw=node.value, tag=node.tag, indent=_block_indent(node, source.lines))
 
 
-def _block_indent(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> int:
-    """The indentation of a block scalar's first text line, read from the source."""
-    if node.style not in ("|", ">"):
+def _block_indent(node: yaml.ScalarNode, lines: list[str]) -> int:
+    """The indentation of a block scalar's first text line (the line after its | or >)."""
+    if node.style not in ("|", ">") or node.start_mark.line + 1 >= len(lines):
         return 0
-    buffer = loader.buffer
-    start = buffer.find("\n", node.start_mark.index) + 1
-    if start == 0:
-        return 0
-    end = start
-    while end < len(buffer) and buffer[end] == " ":
-        end += 1
-    return end - start
+    line = lines[node.start_mark.line + 1]
+    return len(line) - len(line.lstrip(" "))
 
 
 @dataclass
