@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import jinja2
 
@@ -18,6 +19,7 @@ from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
 from explainer.linker import Linked, link
 from explainer.model import Person
 from explainer.pages import Page, media_path, plan_pages
+from explainer.parallel import map_chunks, worker_count
 from explainer.reader import CONTENT_DIR, ReadCache, read_project
 from explainer.render import Renderer, theme_dirs
 from explainer.search import index_site
@@ -35,11 +37,16 @@ class BuildResult:
 
 
 def load(project: Path, diagnostics: Diagnostics, base_url: str | None = None,
-         cache: ReadCache | None = None) -> Linked:
-    """Read, link and validate a project, recording every problem found."""
+         cache: ReadCache | None = None, search: bool | None = None) -> Linked:
+    """Read, link and validate a project, recording every problem found.
+
+    ``base_url`` and ``search``, when given, override the project's settings (command-line options).
+    """
     content = read_project(project, diagnostics, cache)
     if base_url is not None:
         content.settings.base_url = normalise_base_url(base_url)
+    if search is not None:
+        content.settings.search = search
     linked = link(content, diagnostics)
     if content.story is None and not diagnostics.errors:
         diagnostics.error(Span(content.project / CONTENT_DIR / "story.md"), "the story could not be read")
@@ -58,12 +65,12 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
 
 
 def build(project: Path, out: Path | None = None, strict: bool = False, base_url: str | None = None,
-          search: bool = True) -> BuildResult:
+          search: bool | None = None) -> BuildResult:
     """Build the site; on any error the previous output is left as it was."""
     project = project.resolve()
     out = (out or project / "build").resolve()
     diagnostics = Diagnostics()
-    linked = load(project, diagnostics, base_url)
+    linked = load(project, diagnostics, base_url, search=search)
     check_output_folder(out, project, [project / CONTENT_DIR, *theme_dirs(linked)])
     _raise_if_failed(diagnostics, strict)
     pages = plan_pages(linked)
@@ -76,7 +83,7 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
         if problem is not None:
             raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
 
-    write_site(files, out, add_search if search else None)
+    write_site(files, out, add_search if linked.content.settings.search else None)
     return BuildResult(out, pages, files, diagnostics.sorted(), notes)
 
 
@@ -93,7 +100,7 @@ def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> 
     assets = collect_assets(linked)
     renderer = Renderer(linked, assets)
     files = dict(assets.files)
-    files.update(render_pages(renderer, pages, diagnostics))
+    files.update(render_pages(renderer, pages, diagnostics, worker_count(len(pages))))
     if not diagnostics.errors:
         files.update(site_files(linked, pages, renderer))
     return files
@@ -114,31 +121,61 @@ def collect_assets(linked: Linked) -> Assets:
     return assets
 
 
-def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
-    """The given pages as HTML; a broken body or template becomes a diagnostic."""
-    content = renderer.site.content
-    shown = [page.entry for page in pages if page.entry is not None]
-    for item in [*([content.story] if content.story else []), *shown]:
+@dataclass
+class _Rendered:
+    """One chunk's pages, what went wrong in it, and the bodies it converted (for the exports)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    body_errors: list[Diagnostic] = field(default_factory=list)
+    template_error: Diagnostic | None = None
+    bodies: dict[tuple, str] = field(default_factory=dict)
+
+
+def _render_chunk(renderer: Renderer, pages: Sequence[Page]) -> _Rendered:
+    result = _Rendered()
+    first_new = len(renderer.converted)
+    story = renderer.site.content.story
+    for item in [*([story] if story else []), *(page.entry for page in pages if page.entry is not None)]:
         try:
             renderer.body_html(item)
         except RecursionError:
-            diagnostics.error(item.body_span or item.span, "the Markdown is nested too deeply to render",
-                              "use fewer levels of nested lists or quotes")
-    files: dict[str, bytes] = {}
-    if diagnostics.errors:
-        return files
+            result.body_errors.append(Diagnostic(item.body_span or item.span,
+                                                 "the Markdown is nested too deeply to render",
+                                                 "use fewer levels of nested lists or quotes"))
+    if result.body_errors:
+        return result
     for page in pages:
         try:
-            files[page.output_path] = renderer.render(page).encode("utf-8")
+            result.files[page.output_path] = renderer.render(page).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
-            diagnostics.error(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
-                              f"template error: {exc.message}", "fix the theme template")
+            result.template_error = Diagnostic(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
+                                               f"template error: {exc.message}", "fix the theme template")
             break
         except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
-            diagnostics.error(_template_span(exc, page), f"template error while rendering {page.output_path}: "
-                              f"{type(exc).__name__}: {exc}", "check the names and filters the template uses")
+            result.template_error = Diagnostic(
+                _template_span(exc, page), f"template error while rendering {page.output_path}: "
+                f"{type(exc).__name__}: {exc}", "check the names and filters the template uses")
             break
-    return files
+    result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
+    return result
+
+
+def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics, workers: int = 1) -> dict[str, bytes]:
+    """The given pages as HTML, in ``workers`` processes; a broken body or template becomes a diagnostic.
+
+    Every body that cannot be converted is reported; of template errors, only the first page's.
+    """
+    chunks = map_chunks(_render_chunk, renderer, pages, workers)
+    for chunk in chunks:
+        diagnostics.items.extend(chunk.body_errors)
+        renderer.bodies.update(chunk.bodies)
+    if diagnostics.errors:
+        return {}
+    for chunk in chunks:
+        if chunk.template_error is not None:
+            diagnostics.items.append(chunk.template_error)
+            return {}
+    return {name: data for chunk in chunks for name, data in chunk.files.items()}
 
 
 def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:

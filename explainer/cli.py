@@ -35,12 +35,14 @@ def _show_warnings(warnings: list[Diagnostic]) -> None:
               help="Output folder (default: PROJECT/build).")
 @click.option("--base-url", default=None, metavar="URL",
               help="Absolute address the site will live at (overrides base_url in explainer.yml).")
+@click.option("--no-search", "no_search", is_flag=True,
+              help="Leave out the search page and its Pagefind index (overrides search in explainer.yml).")
 @STRICT
-def build_command(project: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
+def build_command(project: Path, out: Path | None, base_url: str | None, no_search: bool, strict: bool) -> None:
     """Build PROJECT into PROJECT/build (or --out)."""
     if base_url is not None and (problem := base_url_problem(base_url)):
         raise click.BadParameter(problem, param_hint="--base-url")
-    result = build(project, out, strict, base_url=base_url)
+    result = build(project, out, strict, base_url=base_url, search=False if no_search else None)
     _show_warnings(result.warnings)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)

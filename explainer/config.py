@@ -18,6 +18,7 @@ SETTINGS_SCHEMA = (
     FieldSpec("language", as_text),
     FieldSpec("theme", as_text),
     FieldSpec("unsafe_html", as_bool),
+    FieldSpec("search", as_bool),
 )
 
 
@@ -30,6 +31,7 @@ class Settings:
     language: str | None = None
     theme: Path | None = None
     unsafe_html: bool = False
+    search: bool = True  # build the Pagefind index and the search page
     theme_span: Span | None = None
 
 

@@ -63,7 +63,8 @@ def plan_pages(linked: Linked) -> list[Page]:
                 page.next = entries[position + 1] if position + 1 < len(entries) else None
             pages.append(page)
     pages.append(Page(SOURCES_URL, "sources.html", "Sources", breadcrumbs=[(home.title, "")]))
-    pages.append(Page(SEARCH_URL, "search.html", "Search", breadcrumbs=[(home.title, "")], in_sitemap=False))
+    if linked.content.settings.search:
+        pages.append(Page(SEARCH_URL, "search.html", "Search", breadcrumbs=[(home.title, "")], in_sitemap=False))
     # Written once at the root, served for missing paths at any depth: links are
     # made as if from the root and, with base_url, pinned there by <base href>.
     pages.append(Page("", "404.html", "Page not found", output="404.html", in_sitemap=False))

@@ -69,11 +69,12 @@ class Renderer:
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html)
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
-        self._bodies: dict[tuple, str] = {} if bodies is None else bodies
+        self.bodies: dict[tuple, str] = {} if bodies is None else bodies
+        self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order
         base_url = linked.content.settings.base_url
         self.env.globals.update(
             site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()}, sources_url=SOURCES_URL,
-            search_url=SEARCH_URL, base_url=base_url, asset=assets.url,
+            search_url=SEARCH_URL if linked.content.settings.search else None, base_url=base_url, asset=assets.url,
             media=lambda image: assets.url(media_path(image)),
             feed_url=FEED_FILE if base_url else None, search_bundle=SEARCH_BUNDLE,
             # the theme's own CSS, trusted like its templates, for pages that inline it
@@ -81,9 +82,10 @@ class Renderer:
 
     def body_html(self, item: Entry | Story) -> str:
         key = body_key(item, self.linked)
-        if key not in self._bodies:
-            self._bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
-        return self._bodies[key]
+        if key not in self.bodies:
+            self.bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
+            self.converted.append(key)
+        return self.bodies[key]
 
     def body_for_root(self, item: Entry | Story) -> str:
         """A body with links relative to the site root (for exports)."""

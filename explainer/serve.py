@@ -28,6 +28,7 @@ from explainer.config import CONFIG_FILE, load_settings
 from explainer.diagnostics import Diagnostics
 from explainer.incremental import Session
 from explainer.reader import CONTENT_DIR
+from explainer.pages import SEARCH_URL
 from explainer.search import SEARCH_BUNDLE, index_site
 
 EVENTS_PATH = "/__explainer/events"
@@ -69,8 +70,8 @@ class Preview:
 
     def index_search(self) -> None:
         """Build the search index once, from the first good build (search reflects start-up content)."""
-        if not self.session.ok:
-            return
+        if not self.session.ok or f"{SEARCH_URL}index.html" not in self.session.files:
+            return  # nothing to index, or search is switched off
         with tempfile.TemporaryDirectory() as tmp:
             site = Path(tmp)
             for name, data in self.session.files.items():  # pages are all the index needs

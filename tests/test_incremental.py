@@ -49,7 +49,7 @@ EDITS = {
 
 
 def full_build(project: Path, tmp: Path) -> dict[str, bytes]:
-    result = build(project, tmp / "full", search=False)
+    result = build(project, tmp / "full")
     shutil.rmtree(tmp / "full")
     return result.files
 
