@@ -6,13 +6,18 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import jinja2
+import markdown
 
-from explainer import exports, feeds
+from explainer import __version__, exports, feeds
+from explainer.buildcache import BuildCache, input_stamps, load_cache, output_stamps, save_cache, stamp
 from explainer.assets import Assets
 from explainer.config import normalise_base_url
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
@@ -21,19 +26,25 @@ from explainer.model import Person
 from explainer.pages import Page, media_path, plan_pages
 from explainer.parallel import map_chunks, worker_count
 from explainer.reader import CONTENT_DIR, ReadCache, read_project
-from explainer.render import Renderer, theme_dirs
-from explainer.search import index_site
+from explainer.render import Renderer, body_digest, body_key, default_theme, theme_dirs
+from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
+from explainer.signatures import Memo, global_signature, page_signature
 from explainer.validate import validate
-from explainer.writer import check_output_folder, write_site
+from explainer.writer import MARKER, check_output_folder, replace_folder, update_site, write_site
 
 
 @dataclass
 class BuildResult:
     out: Path
     pages: list[Page]
-    files: dict[str, bytes]
+    files: dict[str, bytes]  # the files this build wrote (all of them unless the cache spared some)
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    page_count: int = 0
+    rendered: int = 0  # pages rendered by this build
+    removed: int = 0  # files deleted from the output folder (pages of removed entries, strays)
+    up_to_date: bool = False  # nothing had changed: nothing was read, rendered or written
+    cache_warning: str | None = None  # a build cache that could not be used, and why
 
 
 def load(project: Path, diagnostics: Diagnostics, base_url: str | None = None,
@@ -66,25 +77,112 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
 
 def build(project: Path, out: Path | None = None, strict: bool = False, base_url: str | None = None,
           search: bool | None = None) -> BuildResult:
-    """Build the site; on any error the previous output is left as it was."""
+    """Build the site, redoing only what changed since the last build (see :mod:`explainer.buildcache`).
+
+    On any error the previous output is left as it was.
+    """
     project = project.resolve()
     out = (out or project / "build").resolve()
+    options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
+    previous, cache_warning = load_cache(project, options)
+    found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if previous is not None and (out / MARKER).is_file() else {}
+    if previous is not None and found and previous.unchanged(project, found):
+        check_output_folder(out, project, [project / CONTENT_DIR, *map(Path, previous.themes)])
+        diagnostics = Diagnostics(previous.diagnostics())
+        _raise_if_failed(diagnostics, strict)
+        return BuildResult(out, [], {}, diagnostics.sorted(), previous.notes, previous.page_count, up_to_date=True)
+
+    guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
+    inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
     diagnostics = Diagnostics()
     linked = load(project, diagnostics, base_url, search=search)
-    check_output_folder(out, project, [project / CONTENT_DIR, *theme_dirs(linked)])
+    themes = theme_dirs(linked)
+    check_output_folder(out, project, [project / CONTENT_DIR, *themes])
     _raise_if_failed(diagnostics, strict)
+    if themes != guessed_themes:
+        inputs = input_stamps(project, themes)
+    settings = linked.content.settings
+    if settings.search and pagefind_executable() is None:
+        raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
+
     pages = plan_pages(linked)
-    files = render_site(linked, pages, diagnostics)
+    assets = collect_assets(linked)
+    everything = global_signature(linked, assets.names)
+    memo = Memo()
+    signatures = {page.output_path: page_signature(page, linked, assets.names, memo) for page in pages}
+    reuse = (previous is not None and previous.global_signature == everything and settings.theme is None
+             and (out / MARKER).is_file())
+    stale = [page for page in pages if not reuse or signatures[page.output_path] != previous.pages.get(page.output_path)
+             or found.get(page.output_path) != previous.outputs.get(page.output_path)]
+    renderer = Renderer(linked, assets, stored=previous.bodies if previous else None)
+    files = render_pages(renderer, stale, diagnostics, worker_count(len(stale)))
     _raise_if_failed(diagnostics, strict)
+    files.update(assets.files)
+    files.update(site_files(linked, pages, renderer))
     notes = left_out(linked)
+    search_signature = _hash([everything, *sorted(signatures.items())]) if settings.search else None
 
-    def add_search(staging: Path) -> None:
-        problem = index_site(staging)
+    if (out / MARKER).is_file():  # our own earlier output: change only what differs, file by file
+        found = found or output_stamps(out, [MARKER, SEARCH_BUNDLE])
+        current = set(signatures) | set(files)
+        files = {name: data for name, data in files.items() if _differs(out / name, data)}
+        removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
+        update_site(files, removed, out)
+        if settings.search and (files.keys() & signatures.keys() or removed or not (out / SEARCH_BUNDLE).is_dir()
+                                or previous is None or search_signature != previous.search_signature):
+            _reindex(out)
+        outputs = {name: found[name] for name in current - files.keys() if name in found}
+    else:
+        def add_search(staging: Path) -> None:
+            problem = index_site(staging)
+            if problem is not None:
+                raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
+
+        write_site(files, out, add_search if settings.search else None)
+        outputs, removed = {}, set()
+    outputs.update({name: stamp(out / name) for name in files})
+    page_count = sum(1 for page in pages if page.output is None)
+    record = BuildCache(str(project), options, [str(theme) for theme in themes], inputs, everything, signatures,
+                        {name: value for name, value in outputs.items() if value is not None},
+                        {body_digest(body_key(item, linked)): renderer.body_html(item)
+                         for item in [linked.content.story, *linked.content.all_entries()] if item is not None},
+                        search_signature, page_count)
+    record.remember(diagnostics.sorted(), notes)
+    save_cache(project, record)
+    return BuildResult(out, pages, files, diagnostics.sorted(), notes, page_count, len(stale), len(removed),
+                       cache_warning=cache_warning)
+
+
+def _differs(path: Path, data: bytes) -> bool:
+    """Whether writing ``data`` would change the file (size first: cheap, and usually enough)."""
+    try:
+        return path.stat().st_size != len(data) or path.read_bytes() != data
+    except OSError:
+        return True
+
+
+def _reindex(out: Path) -> None:
+    """Rebuild the search index beside the site and swap it in whole."""
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-search-", dir=out.parent))
+    try:
+        problem = index_site(out, scratch / SEARCH_BUNDLE)
         if problem is not None:
-            raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
+            raise ContentError([Diagnostic(Span(out), problem, "run the build again; delete .explainer-cache if it "
+                                                             "keeps failing")])
+        replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    write_site(files, out, add_search if linked.content.settings.search else None)
-    return BuildResult(out, pages, files, diagnostics.sorted(), notes)
+
+def code_stamp() -> str:
+    """explainer's version and, for a working copy, when its code last changed: a cache from other code is not used."""
+    package = Path(__file__).parent
+    return _hash([__version__, markdown.__version__, jinja2.__version__,
+                  *(f"{p.name}:{stamp(p)}" for p in sorted(package.glob("*.py")))])
+
+
+def _hash(parts) -> str:  # noqa: ANN001 - any iterable of printable values
+    return hashlib.sha256(repr(list(parts)).encode("utf-8")).hexdigest()
 
 
 def left_out(linked: Linked) -> list[str]:

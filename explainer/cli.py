@@ -43,11 +43,19 @@ def build_command(project: Path, out: Path | None, base_url: str | None, no_sear
     if base_url is not None and (problem := base_url_problem(base_url)):
         raise click.BadParameter(problem, param_hint="--base-url")
     result = build(project, out, strict, base_url=base_url, search=False if no_search else None)
+    if result.cache_warning:
+        click.echo(f"warning: {result.cache_warning}", err=True)
     _show_warnings(result.warnings)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    pages = sum(1 for name in result.files if name.endswith("index.html"))
-    click.echo(f"built {pages} pages into {display_path(result.out)}", err=True)
+    where = display_path(result.out)
+    if result.up_to_date:
+        click.echo(f"up to date: nothing changed since the last build of {result.page_count} pages in {where}", err=True)
+    elif result.rendered < len(result.pages):
+        click.echo(f"built {result.page_count} pages into {where} ({result.rendered} rendered again, "
+                   f"{len(result.files)} files written, {result.removed} removed; the rest were unchanged)", err=True)
+    else:
+        click.echo(f"built {result.page_count} pages into {where}", err=True)
 
 
 @cli.command("check")

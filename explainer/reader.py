@@ -78,6 +78,7 @@ class ReadCache:
 def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None) -> Content:
     """Read settings, the story, every collection and the sources."""
     project = project.resolve()
+    _real_folder.cache_clear()  # folders may have become links since the last read
     cache = cache or ReadCache()
     content = Content(project, load_settings(project, diagnostics))
     content_dir = project / CONTENT_DIR
@@ -125,9 +126,15 @@ def _warn_about_strays(content_dir: Path, diagnostics: Diagnostics) -> None:
         diagnostics.warning(Span(path), f"'{path.name}' is not part of the content format and was not read", hint)
 
 
+@functools.lru_cache(maxsize=1024)
+def _real_folder(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
 def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
     """False (with an error) for a link that leads outside the project."""
-    if path.resolve().is_relative_to(root):
+    real = path.resolve() if path.is_symlink() else _real_folder(str(path.parent)) / path.name
+    if real.is_relative_to(root):
         return True
     diagnostics.error(Span(path), "this file links to a place outside the project and was not read",
                       "copy the file into the project instead of linking to it")

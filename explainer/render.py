@@ -7,9 +7,11 @@ inherits the rest.
 
 from __future__ import annotations
 
+import hashlib
 from importlib.resources import files
 from pathlib import Path
 
+import markdown
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -37,6 +39,11 @@ def body_key(item: Entry | Story, linked: Linked) -> tuple:
     return (item.body, linked.content.settings.unsafe_html, tuple(targets))
 
 
+def body_digest(key: tuple) -> str:
+    """A body key as a short string, for the build cache (the converter's version is part of it)."""
+    return hashlib.sha256(repr((markdown.__version__, key)).encode("utf-8")).hexdigest()
+
+
 def default_theme() -> Path:
     """The theme shipped inside the package (``themes/default`` in the repository)."""
     return Path(str(files("explainer.themes") / "default"))
@@ -61,7 +68,7 @@ class Renderer:
     """Renders planned pages; Markdown bodies are converted once and reused."""
 
     def __init__(self, linked: Linked, assets: Assets, bodies: dict | None = None,
-                 environment: Environment | None = None):
+                 environment: Environment | None = None, stored: dict[str, str] | None = None):
         self.site = SiteView(linked)
         self.linked = linked
         # an environment may be reused between builds for its compiled templates; the globals set below
@@ -71,6 +78,7 @@ class Renderer:
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
         self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order
+        self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
         base_url = linked.content.settings.base_url
         self.env.globals.update(
             site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()}, sources_url=SOURCES_URL,
@@ -83,8 +91,12 @@ class Renderer:
     def body_html(self, item: Entry | Story) -> str:
         key = body_key(item, self.linked)
         if key not in self.bodies:
-            self.bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
-            self.converted.append(key)
+            stored = self.stored.get(body_digest(key)) if self.stored else None
+            if stored is not None:
+                self.bodies[key] = stored
+            else:
+                self.bodies[key] = self.markdown.convert(item.body) if item.body.strip() else ""
+                self.converted.append(key)
         return self.bodies[key]
 
     def body_for_root(self, item: Entry | Story) -> str:

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 SEARCH_BUNDLE = "pagefind"
+PAGEFIND_MISSING = "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
 
 
 def pagefind_executable() -> Path | None:
@@ -23,12 +24,13 @@ def pagefind_executable() -> Path | None:
         return None
 
 
-def index_site(site: Path) -> str | None:
-    """Write the search index into ``site``; return a problem, or None on success."""
+def index_site(site: Path, bundle: Path | None = None) -> str | None:
+    """Index ``site`` into ``bundle`` (default: its search folder); return a problem, or None on success."""
     executable = pagefind_executable()
     if executable is None:
-        return "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
-    result = subprocess.run([str(executable), "--site", str(site), "--output-subdir", SEARCH_BUNDLE, "--silent"],
+        return PAGEFIND_MISSING
+    where = ["--output-path", str(bundle)] if bundle is not None else ["--output-subdir", SEARCH_BUNDLE]
+    result = subprocess.run([str(executable), "--site", str(site), *where, "--silent"],
                             capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         return f"Pagefind failed: {(result.stderr or result.stdout).strip()[:500]}"

@@ -57,13 +57,46 @@ def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None
         if finish is not None:
             finish(staging)
         os.chmod(staging, 0o755)
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-            os.replace(out, retired / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
+        replace_folder(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def update_site(files: dict[str, bytes], removed: set[str], out: Path) -> None:
+    """Bring an existing output folder up to date: write ``files`` and delete ``removed``, nothing else.
+
+    Each file is replaced atomically (written beside it, then renamed), so a reader sees
+    the old or the new file, never half of one. The build checks everything before
+    it calls this, so content errors never leave a mix of old and new pages.
+    """
+    for relative_path in sorted(files):
+        target = out / relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".explainer-", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(files[relative_path])
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    for relative_path in sorted(removed):
+        target = out / relative_path
+        target.unlink(missing_ok=True)
+        for folder in target.parents:  # drop folders left empty (a removed entry's page folder)
+            if folder == out or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Swap a complete new folder in for ``target`` (which may not exist)."""
+    if target.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        os.replace(target, retired / target.name)
+        os.replace(new, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(new, target)

@@ -79,7 +79,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path):
     assert result.returncode == 1
     assert "closure.md:3:7: error: 'date' has a bad date" in result.stderr
     assert snapshot(project / "build") == before
-    assert sorted(p.name for p in project.iterdir()) == ["build", "content", "explainer.yml", "theme"]
+    assert sorted(p.name for p in project.iterdir()) == [".explainer-cache", "build", "content", "explainer.yml",
+                                                         "theme"]
 
 
 def test_removed_entry_leaves_no_stale_page(tmp_path):

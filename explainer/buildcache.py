@@ -1,0 +1,198 @@
+"""The persistent build cache: what the last build read, made and wrote.
+
+It lives in ``PROJECT/.explainer-cache/`` (never inside the output folder, so a
+deployer uploads only the site; safe to delete at any time). It records:
+
+- the size and modification time of every input file, so a build after no
+  change can stop before reading anything;
+- each page's signature (:mod:`explainer.incremental`), so a build after an
+  edit renders only the pages whose signature changed;
+- the size and modification time of every file it wrote, so a page deleted or
+  altered in the output folder is written again;
+- converted Markdown bodies, keyed by a digest of everything their HTML
+  depends on, so exports need no conversion of unchanged bodies;
+- the warnings and notes of that build, to say them again.
+
+The cache holds only JSON strings and numbers and is checked field by field
+on loading; one made by another explainer version, for another output folder
+or with other options is simply not used, and one that is corrupt or made for
+another project is ignored with a warning. Nothing in it is ever executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from explainer import __version__
+from explainer.config import CONFIG_FILE
+from explainer.diagnostics import Diagnostic, Span
+from explainer.reader import CONTENT_DIR
+
+CACHE_DIR = ".explainer-cache"
+CACHE_FILE = "build.json"
+FORMAT = 1
+
+Stamp = tuple[int, int]  # size in bytes, modification time in ns
+
+
+def body_digest(key: tuple) -> str:
+    """A converted body's cache key: a digest of everything its HTML depends on."""
+    return hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
+
+
+def stamp(path: Path) -> Stamp | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns)
+
+
+def input_stamps(project: Path, themes: Iterable[Path]) -> dict[str, Stamp]:
+    """Every file a build may read: explainer.yml, all of content/ and the theme folders."""
+    stamps: dict[str, Stamp] = {}
+    config = stamp(project / CONFIG_FILE)
+    if config is not None:
+        stamps[CONFIG_FILE] = config
+    for root in [project / CONTENT_DIR, *themes]:
+        _scan(str(root), str(root) + os.sep, stamps)
+    return stamps
+
+
+def output_stamps(out: Path, skip: Iterable[str]) -> dict[str, Stamp]:
+    """Every file in the output folder by its path there, except the top-level names in ``skip``."""
+    return _scan(str(out), "", {}, set(skip))
+
+
+def _scan(folder: str, prefix: str, into: dict[str, Stamp], skip: set[str] = frozenset()) -> dict[str, Stamp]:
+    """Stamps of the files under ``folder`` keyed by ``prefix`` + their path there (os.scandir: one call a folder)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return into
+    for entry in entries:
+        if entry.name in skip:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _scan(entry.path, f"{prefix}{entry.name}/", into)
+            else:
+                info = entry.stat()
+                into[prefix + entry.name] = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            continue
+    return into
+
+
+@dataclass
+class BuildCache:
+    """One build's record; ``options`` must match the next build's for the record to be used."""
+
+    project: str
+    options: dict[str, Any]
+    themes: list[str] = field(default_factory=list)
+    inputs: dict[str, Stamp] = field(default_factory=dict)
+    global_signature: str = ""
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> page signature
+    outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
+    bodies: dict[str, str] = field(default_factory=dict)  # body digest -> HTML
+    search_signature: str | None = None
+    page_count: int = 0
+    warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
+    notes: list[str] = field(default_factory=list)
+
+    def unchanged(self, project: Path, found_outputs: dict[str, Stamp]) -> bool:
+        """True when no input changed and the output folder holds exactly what the build wrote."""
+        return found_outputs == self.outputs and input_stamps(project, map(Path, self.themes)) == self.inputs
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(Span(Path(path), line, column), message, hint, severity)
+                for path, line, column, message, hint, severity in self.warnings]
+
+    def remember(self, diagnostics: list[Diagnostic], notes: list[str]) -> None:
+        self.warnings = [[str(d.span.path), d.span.line, d.span.column, d.message, d.hint, d.severity]
+                         for d in diagnostics]
+        self.notes = list(notes)
+
+
+def cache_file(project: Path) -> Path:
+    return project / CACHE_DIR / CACHE_FILE
+
+
+def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | None, str | None]:
+    """The last build's record if it can be used for this build, and a warning if it was unusable."""
+    path = cache_file(project)
+    if not path.is_file():
+        return None, None
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("it is not an explainer build cache of this format")
+        missing = [name for name in ("explainer", "options") if name not in data]
+        if missing:
+            raise KeyError(missing[0])
+        if data.get("explainer") != __version__ or data.get("options") != options:
+            return None, None  # another version or other options: expected, not a problem
+        cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
+        _check_types(cache)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        return None, f"ignoring the build cache {path}: {_reason(exc)}; building everything"
+    if cache.project != str(project):
+        return None, f"ignoring the build cache {path}: it was made for {cache.project}; building everything"
+    cache.inputs = {name: tuple(value) for name, value in cache.inputs.items()}
+    cache.outputs = {name: tuple(value) for name, value in cache.outputs.items()}
+    return cache, None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"it is not valid JSON (line {exc.lineno})"
+    if isinstance(exc, KeyError):
+        return f"it lacks the field {exc}"
+    return str(exc) or type(exc).__name__
+
+
+def _check_types(cache: BuildCache) -> None:
+    """Refuse anything but the shapes this module writes."""
+    def strings(mapping: Any) -> bool:
+        return isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
+
+    def stamps(mapping: Any) -> bool:
+        return isinstance(mapping, dict) and all(
+            isinstance(k, str) and isinstance(v, list) and len(v) == 2 and all(type(n) is int for n in v)
+            for k, v in mapping.items())
+
+    well_formed = (isinstance(cache.project, str) and isinstance(cache.themes, list)
+                   and all(isinstance(t, str) for t in cache.themes) and stamps(cache.inputs)
+                   and isinstance(cache.global_signature, str) and strings(cache.pages) and stamps(cache.outputs)
+                   and strings(cache.bodies) and isinstance(cache.search_signature, (str, type(None)))
+                   and type(cache.page_count) is int and isinstance(cache.notes, list)
+                   and all(isinstance(n, str) for n in cache.notes) and isinstance(cache.warnings, list)
+                   and all(isinstance(w, list) and len(w) == 6 and isinstance(w[0], str) and type(w[1]) is int
+                           and type(w[2]) is int and isinstance(w[3], str) and isinstance(w[4], (str, type(None)))
+                           and w[5] in ("error", "warning") for w in cache.warnings))
+    if not well_formed:
+        raise ValueError("its contents are not in the expected shape")
+
+
+def save_cache(project: Path, cache: BuildCache) -> None:
+    """Write the record atomically; a cache that cannot be written only costs the next build time."""
+    folder = project / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():  # never committed, whatever the project's own .gitignore says
+            ignore.write_text("# made by explainer; safe to delete\n*\n")
+        data = {"format": FORMAT, "explainer": __version__, **asdict(cache)}
+        handle, temporary = tempfile.mkstemp(prefix=".build-", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, separators=(",", ":"))
+        os.replace(temporary, folder / CACHE_FILE)
+    except OSError:
+        pass

@@ -1,0 +1,201 @@
+"""The persistent build cache never serves stale output.
+
+After each kind of edit, a build that uses the cache must give exactly the
+files a build from scratch gives; the files the edit does not affect must not
+even be rewritten; a cache that is corrupt, foreign or from another version
+of explainer is not trusted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import explainer.build
+import explainer.signatures
+from conftest import FIXTURES, BuiltSite, copy_project
+from explainer.build import build, collect_assets, load, render_pages
+from explainer.buildcache import CACHE_DIR, CACHE_FILE
+from explainer.diagnostics import Diagnostics
+from explainer.pages import plan_pages
+from explainer.render import Renderer
+from test_incremental import BASE, EDITS, edit
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def times(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def from_scratch(project: Path, tmp: Path) -> dict[str, bytes]:
+    """The same project built by a copy with no cache at all."""
+    fresh = tmp / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "build"))
+    build(fresh, search=False)
+    return tree(fresh / "build")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    story = tmp_path / "story"
+    shutil.copytree(BASE, story)
+    return story
+
+
+EDITS_AND_VERSION = [*EDITS, "installed version of explainer"]
+
+
+@pytest.mark.parametrize("name", EDITS_AND_VERSION)
+def test_cached_build_equals_build_from_scratch(name, project, tmp_path, monkeypatch):
+    first = build(project, search=False)
+    assert first.rendered == len(first.pages) and first.cache_warning is None
+    before, written_at = tree(project / "build"), times(project / "build")
+    if name in EDITS:
+        EDITS[name](project)
+    else:
+        monkeypatch.setattr(explainer.build, "__version__", "99.0")
+        monkeypatch.setattr(explainer.signatures, "__version__", "99.0")
+    result = build(project, search=False)
+    after = tree(project / "build")
+    assert after == from_scratch(project, tmp_path)
+    changed = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    assert changed or name not in EDITS, "every edit here shows somewhere"
+    untouched = set(before) - changed
+    assert {n for n in untouched if times(project / "build")[n] != written_at[n]} == set(), "rewrote unchanged files"
+    if name in ("body", "role", "status"):  # a few pages show these; most pages need no rendering at all
+        assert 0 < result.rendered < len(result.pages) / 2
+    if name == "installed version of explainer":
+        assert result.rendered == len(result.pages)
+
+
+def test_no_change_reads_and_writes_nothing(project):
+    build(project, search=False)
+    written_at = times(project / "build")
+    result = build(project, search=False)
+    assert result.up_to_date and result.files == {} and result.rendered == 0
+    assert times(project / "build") == written_at
+
+
+def test_warnings_are_said_again_when_nothing_changed(project):
+    (project / "content" / "peple.yml").write_text("[]\n")  # a misspelt file name: warned about
+    first = build(project, search=False)
+    assert first.warnings
+    again = build(project, search=False)
+    assert again.up_to_date and [w.format() for w in again.warnings] == [w.format() for w in first.warnings]
+    with pytest.raises(explainer.diagnostics.ContentError):  # --strict still refuses them
+        build(project, search=False, strict=True)
+
+
+def test_output_folder_changes_are_repaired(project, tmp_path):
+    build(project, search=False)
+    out = project / "build"
+    (out / "people/ann-lee/index.html").unlink()
+    (out / "claims/main-claim/index.html").write_text("edited by hand")
+    (out / "stray.html").write_text("not part of the site")
+    result = build(project, search=False)
+    assert not result.up_to_date and result.rendered == 2 and result.removed == 1
+    assert tree(out) == from_scratch(project, tmp_path)
+
+
+def test_other_options_do_not_use_the_cache(project):
+    build(project, search=False)
+    result = build(project, search=False, base_url="https://example.org/story/")
+    assert result.rendered == len(result.pages)
+    assert b"https://example.org/story/" in (project / "build" / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: path.write_text("{ not json"),
+    lambda path: path.write_bytes(b"\x00\xff" * 100),
+    lambda path: path.write_text(json.dumps({"format": 1})),
+    lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "pages": {"index.html": 7}})),
+    lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "warnings": [["x", "1", 1, "m", None, "error"]]})),
+    lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "project": "/somewhere/else"})),
+], ids=["not JSON", "binary", "missing fields", "wrong types", "bad warning", "another project"])
+def test_corrupt_or_foreign_cache_is_ignored_with_a_warning(damage, project, tmp_path):
+    build(project, search=False)
+    damage(project / CACHE_DIR / CACHE_FILE)
+    (project / "content/people/ann-lee.md").write_text(
+        (project / "content/people/ann-lee.md").read_text().replace("Ann Lee was there.", "Ann Lee saw it."))
+    result = build(project, search=False)
+    assert result.cache_warning and "ignoring the build cache" in result.cache_warning
+    assert result.rendered == len(result.pages)
+    assert tree(project / "build") == from_scratch(project, tmp_path)
+    assert build(project, search=False).up_to_date  # and a good cache replaces it
+
+
+def test_cli_says_what_the_cache_spared_and_warns_about_a_bad_one(project):
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "explainer", "build", str(project), "--no-search"],
+                              capture_output=True, text=True)
+
+    assert run().returncode == 0
+    assert "up to date" in run().stderr
+    edit(project / "content/people/ann-lee.md", "Ann Lee was there.", "Ann Lee saw it.")
+    assert "1 rendered again" in run().stderr
+    (project / CACHE_DIR / CACHE_FILE).write_text("garbage")
+    result = run()
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "warning: ignoring the build cache" in result.stderr and "not valid JSON" in result.stderr
+
+
+def test_cache_folder_ignores_itself_for_git(project):
+    build(project, search=False)
+    assert (project / CACHE_DIR / ".gitignore").read_text().strip().endswith("*")
+    assert not (project / "build" / CACHE_DIR).exists()
+
+
+def test_search_index_is_rebuilt_only_when_pages_change(project):
+    build(project)
+    bundle = project / "build" / "pagefind"
+    entry = next(bundle.glob("pagefind-entry.json"))
+    indexed_at = entry.stat().st_mtime_ns
+    assert build(project).up_to_date and entry.stat().st_mtime_ns == indexed_at
+    edit(project / "content/people/ann-lee.md", "Ann Lee was there.", "Ann Lee saw everything.")
+    build(project)
+    fragments = b"".join(p.read_bytes() for p in (project / "build/pagefind/fragment").iterdir())
+    assert (project / "build/pagefind/pagefind-entry.json").stat().st_mtime_ns != indexed_at
+    assert fragments  # a fresh index replaced the old one whole
+    assert not [p for p in project.iterdir() if p.name.startswith(".build-search-")]
+
+
+def test_parallel_rendering_gives_the_same_pages(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    linked = load(project, Diagnostics())
+    pages = plan_pages(linked)
+    assets = collect_assets(linked)
+    serial = render_pages(Renderer(linked, assets), pages, Diagnostics(), workers=1)
+    parallel = render_pages(Renderer(linked, assets), pages, Diagnostics(), workers=2)
+    assert parallel == serial and len(serial) == len(pages)
+
+
+def test_parallel_rendering_reports_errors_like_serial(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    (project / "theme/templates/person.html").write_text("{% extends 'base.html' %}{% block main %}"
+                                                          "{{ entry.no_such_field }}{% endblock %}")
+    linked = load(project, Diagnostics())
+    reported = []
+    for workers in (1, 2):
+        diagnostics = Diagnostics()
+        files = render_pages(Renderer(linked, collect_assets(linked)), plan_pages(linked), diagnostics, workers)
+        assert files == {}
+        reported.append([d.format() for d in diagnostics.items])
+    assert reported[0] == reported[1] and len(reported[0]) == 1 and "person.html" in reported[0][0]
+
+
+def test_without_search_there_is_no_search_page_and_no_link_to_one(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    (project / "explainer.yml").write_text((project / "explainer.yml").read_text() + "search: false\n")
+    build(project)
+    site = BuiltSite(project / "build")
+    assert not (project / "build" / "search").exists() and not (project / "build" / "pagefind").exists()
+    assert site.broken_links() == []
+    assert not [page for page in site.pages() for href in site.links(page) if "search" in href]
