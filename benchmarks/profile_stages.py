@@ -1,9 +1,9 @@
 """Where a cold build's time goes, stage by stage, on a generated story.
 
-    python benchmarks/profile_stages.py N [--work DIR]
+    python benchmarks/profile_stages.py N [--workers W] [--work DIR]
 
-Runs the pipeline's own functions one after the other in one process, with no
-build cache, and prints the wall time of each stage: reading (YAML and front
+Runs the pipeline's own functions one after the other, with no build cache
+(pages rendered in W processes, default 1), and prints the wall time of each stage: reading (YAML and front
 matter), linking, validating, planning, Markdown, templates, site files
 (story.json, timeline.json, feeds), writing and the Pagefind search index.
 Markdown is timed apart from templates by converting every body before any
@@ -38,6 +38,7 @@ from explainer.writer import write_site  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("n", type=int)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="explainer-profile-"))
@@ -63,11 +64,12 @@ def main() -> None:
     lap("plan pages")
     assets = pipeline.collect_assets(linked)
     renderer = Renderer(linked, assets)
-    for item in [content.story, *content.all_entries()]:
-        renderer.body_html(item)
+    if args.workers == 1:  # with workers, each converts the bodies of its own pages while rendering them
+        for item in [content.story, *content.all_entries()]:
+            renderer.body_html(item)
     lap("Markdown (every body once)")
     files = dict(assets.files)
-    files.update(pipeline.render_pages(renderer, pages, diagnostics))
+    files.update(pipeline.render_pages(renderer, pages, diagnostics, args.workers))
     lap("templates (every page)")
     files.update(pipeline.site_files(linked, pages, renderer))
     lap("site files (story.json, timeline.json, feeds)")
@@ -77,7 +79,7 @@ def main() -> None:
     problem = index_site(out)
     lap("search index (Pagefind)")
     total = sum(seconds for _, seconds in stages)
-    print(f"{args.n:,} entries, {len(pages):,} pages, {len(files):,} files, one process\n")
+    print(f"{args.n:,} entries, {len(pages):,} pages, {len(files):,} files, {args.workers} rendering process(es)\n")
     print("| stage | seconds | share |")
     print("| --- | ---: | ---: |")
     for name, seconds in stages:
