@@ -22,7 +22,7 @@ from explainer.assets import Assets
 from explainer.config import normalise_base_url
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
 from explainer.linker import Linked, link
-from explainer.model import Person
+from explainer.model import Entry, Person, Story
 from explainer.pages import Page, media_path, plan_pages
 from explainer.parallel import map_chunks, worker_count
 from explainer.reader import CONTENT_DIR, ReadCache, read_project
@@ -229,17 +229,20 @@ class _Rendered:
     bodies: dict[tuple, str] = field(default_factory=dict)
 
 
+def _convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
+    try:
+        renderer.body_html(item)
+    except RecursionError:
+        return Diagnostic(item.body_span or item.span, "the Markdown is nested too deeply to render",
+                          "use fewer levels of nested lists or quotes")
+    return None
+
+
 def _render_chunk(renderer: Renderer, pages: Sequence[Page]) -> _Rendered:
     result = _Rendered()
     first_new = len(renderer.converted)
-    story = renderer.site.content.story
-    for item in [*([story] if story else []), *(page.entry for page in pages if page.entry is not None)]:
-        try:
-            renderer.body_html(item)
-        except RecursionError:
-            result.body_errors.append(Diagnostic(item.body_span or item.span,
-                                                 "the Markdown is nested too deeply to render",
-                                                 "use fewer levels of nested lists or quotes"))
+    result.body_errors = [error for page in pages if page.entry is not None
+                          if (error := _convert_body(renderer, page.entry)) is not None]
     if result.body_errors:
         return result
     for page in pages:
@@ -263,7 +266,10 @@ def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics
 
     Every body that cannot be converted is reported; of template errors, only the first page's.
     """
-    chunks = map_chunks(_render_chunk, renderer, pages, workers)
+    story = renderer.site.content.story
+    if story is not None and (error := _convert_body(renderer, story)) is not None:
+        diagnostics.items.append(error)
+    chunks = map_chunks(_render_chunk, renderer, pages, workers)  # workers inherit the story's converted body
     for chunk in chunks:
         diagnostics.items.extend(chunk.body_errors)
         renderer.bodies.update(chunk.bodies)

@@ -199,3 +199,16 @@ def test_without_search_there_is_no_search_page_and_no_link_to_one(tmp_path):
     assert not (project / "build" / "search").exists() and not (project / "build" / "pagefind").exists()
     assert site.broken_links() == []
     assert not [page for page in site.pages() for href in site.links(page) if "search" in href]
+
+
+def test_parallel_rendering_reports_a_body_too_deep_once(tmp_path):
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    story = project / "content" / "story.md"
+    story.write_text(story.read_text() + "\n" + "\n".join("    " * depth + "- deeper" for depth in range(400)) + "\n")
+    linked = load(project, Diagnostics())
+    reported = []
+    for workers in (1, 2):
+        diagnostics = Diagnostics()
+        render_pages(Renderer(linked, collect_assets(linked)), plan_pages(linked), diagnostics, workers)
+        reported.append([d.format() for d in diagnostics.items])
+    assert reported[0] == reported[1] and len(reported[0]) == 1 and "nested too deeply" in reported[0][0]
