@@ -6,7 +6,6 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from explainer.parallel import map_chunks, worker_count
 from explainer.reader import CONTENT_DIR, ReadCache, read_project
 from explainer.render import Renderer, body_digest, body_key, default_theme, theme_dirs
 from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
-from explainer.signatures import Memo, global_signature, page_signature
+from explainer.signatures import Memo, global_signature, hash_parts, page_signature
 from explainer.validate import validate
 from explainer.writer import MARKER, check_output_folder, replace_folder, update_site, write_site
 
@@ -120,7 +119,8 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
     files.update(assets.files)
     files.update(site_files(linked, pages, renderer))
     notes = left_out(linked)
-    search_signature = _hash([everything, *sorted(signatures.items())]) if settings.search else None
+    indexed = (f"{name}:{signature}" for name, signature in sorted(signatures.items()))
+    search_signature = hash_parts([everything, *indexed]) if settings.search else None
 
     if (out / MARKER).is_file():  # our own earlier output: change only what differs, file by file
         found = found or output_stamps(out, [MARKER, SEARCH_BUNDLE])
@@ -177,12 +177,8 @@ def _reindex(out: Path) -> None:
 def code_stamp() -> str:
     """explainer's version and, for a working copy, when its code last changed: a cache from other code is not used."""
     package = Path(__file__).parent
-    return _hash([__version__, markdown.__version__, jinja2.__version__,
+    return hash_parts([__version__, markdown.__version__, jinja2.__version__,
                   *(f"{p.name}:{stamp(p)}" for p in sorted(package.glob("*.py")))])
-
-
-def _hash(parts) -> str:  # noqa: ANN001 - any iterable of printable values
-    return hashlib.sha256(repr(list(parts)).encode("utf-8")).hexdigest()
 
 
 def left_out(linked: Linked) -> list[str]:

@@ -63,7 +63,8 @@ def summary(entry: Entry | None) -> str:
     return repr((entry.key, parts))
 
 
-def _hash(parts: Iterable[str]) -> str:
+def hash_parts(parts: Iterable[str]) -> str:
+    """One digest of many strings (NUL-separated, so no two lists share one)."""
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -78,7 +79,7 @@ def global_signature(linked: Linked, asset_names: dict[str, str]) -> str:
     for theme in theme_dirs(linked):
         for path in sorted((theme / "templates").glob("*.html")):
             parts.append(path.name + hashlib.sha256(path.read_bytes()).hexdigest())
-    return _hash(parts)
+    return hash_parts(parts)
 
 
 class Memo:
@@ -117,16 +118,16 @@ def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo
         parts += [summary(page.previous), summary(page.next)] if isinstance(entry, Event) else []
         if isinstance(entry, Person) and entry.image:
             parts += [repr(sorted(asset_names.items()))]
-        return _hash(parts)
+        return hash_parts(parts)
     index = {urls[0]: collection for collection, urls in INDEX_PAGES.items()}
     if page.output is None and page.url in index:
         listed = linked.timeline if index[page.url] == "events" else content.entries[index[page.url]]
-        return _hash(summary(e) for e in listed)
+        return hash_parts(summary(e) for e in listed)
     if page.output is None and page.url == SOURCES_URL:
-        return _hash([digest(s) + repr([summary(e) for e in linked.citations.get(s.id, [])]) for s in content.sources])
+        return hash_parts([digest(s) + repr([summary(e) for e in linked.citations.get(s.id, [])]) for s in content.sources])
     if page.output is None and page.url == "":  # the overview lists a bit of everything
         story = content.story
-        return _hash([story.body if story else "", *(summary(e) for e in content.all_entries()),
+        return hash_parts([story.body if story else "", *(summary(e) for e in content.all_entries()),
                       *(f"{k}:{b.relation}:{summary(b.source)}" for k, bs in sorted(linked.incoming.items())
                         for b in bs), *(digest(s) for s in content.sources)])
     return ""  # search and 404: only what every page shows
