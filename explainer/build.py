@@ -6,11 +6,12 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
+import os
 import shutil
-import tempfile
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import jinja2
 import markdown
@@ -19,7 +20,7 @@ from explainer import __version__, exports, feeds
 from explainer.buildcache import BuildCache, input_stamps, load_cache, output_stamps, save_cache, stamp
 from explainer.assets import Assets
 from explainer.config import normalise_base_url
-from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span
+from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.linker import Linked, link
 from explainer.model import Entry, Person, Story
 from explainer.pages import Page, media_path, plan_pages
@@ -29,7 +30,9 @@ from explainer.render import Renderer, body_digest, body_key, default_theme, the
 from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
 from explainer.signatures import Memo, global_signature, hash_parts, page_signature
 from explainer.validate import validate
-from explainer.writer import MARKER, check_output_folder, replace_folder, update_site, write_site
+from explainer.passthrough import check_passthrough, passthrough_files
+from explainer.writer import (MARKER, check_output_folder, check_output_path, remove_folder, replace_folder, scratch_folder, update_site,
+                              write_site)
 
 
 @dataclass
@@ -69,7 +72,9 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
     _raise_if_failed(diagnostics, strict)
-    render_site(linked, plan_pages(linked), diagnostics)
+    files = render_site(linked, plan_pages(linked), diagnostics)
+    _raise_if_failed(diagnostics, strict)
+    add_passthrough(linked.content.project, files, diagnostics)
     _raise_if_failed(diagnostics, strict)
     return diagnostics.sorted()
 
@@ -81,6 +86,7 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
     On any error the previous output is left as it was.
     """
     project = project.resolve()
+    check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
     options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
     previous, cache_warning = load_cache(project, options)
@@ -118,6 +124,9 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
     _raise_if_failed(diagnostics, strict)
     files.update(assets.files)
     files.update(site_files(linked, pages, renderer))
+    add_passthrough(project, files, diagnostics, set(signatures))
+    _raise_if_failed(diagnostics, strict)
+    check_output_names(out, files)
     notes = left_out(linked)
     indexed = (f"{name}:{signature}" for name, signature in sorted(signatures.items()))
     search_signature = hash_parts([everything, *indexed]) if settings.search else None
@@ -125,12 +134,22 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
     if (out / MARKER).is_file():  # our own earlier output: change only what differs, file by file
         found = found or output_stamps(out, [MARKER, SEARCH_BUNDLE])
         current = set(signatures) | set(files)
-        files = {name: data for name, data in files.items() if _differs(out / name, data)}
+        files = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
         removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
-        update_site(files, removed, out)
-        if settings.search and (files.keys() & signatures.keys() or removed or not (out / SEARCH_BUNDLE).is_dir()
-                                or previous is None or search_signature != previous.search_signature):
-            _reindex(out)
+        reindex = settings.search and (files.keys() & signatures.keys() or removed or previous is None
+                                       or not _real_folder(out / SEARCH_BUNDLE)
+                                       or search_signature != previous.search_signature)
+        # the index is made before anything is written, so a failure leaves the site as it was
+        scratch = _index_beside(out, files, sorted(signatures)) if reindex else None
+        try:
+            _write(out, lambda: update_site(files, removed, out))
+            if scratch is not None:
+                _write(out, lambda: replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE))
+            elif not settings.search:
+                _write(out, lambda: remove_folder(out / SEARCH_BUNDLE))  # no index left holding deleted pages
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
         outputs = {name: found[name] for name in current - files.keys() if name in found}
     else:
         def add_search(staging: Path) -> None:
@@ -138,7 +157,7 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
             if problem is not None:
                 raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
 
-        write_site(files, out, add_search if settings.search else None)
+        _write(out, lambda: write_site(files, out, add_search if settings.search else None))
         outputs, removed = {}, set()
     outputs.update({name: stamp(out / name) for name in files})
     page_count = sum(1 for page in pages if page.output is None)
@@ -154,24 +173,90 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
 
 
 def _differs(path: Path, data: bytes) -> bool:
-    """Whether writing ``data`` would change the file (size first: cheap, and usually enough)."""
+    """Whether writing ``data`` would change the file (size first: cheap, and usually enough).
+
+    Anything but a plain file (a link put in the output) differs: it is replaced, never read through.
+    """
     try:
-        return path.stat().st_size != len(data) or path.read_bytes() != data
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return True
+        return path.read_bytes() != data
     except OSError:
         return True
 
 
-def _reindex(out: Path) -> None:
-    """Rebuild the search index beside the site and swap it in whole."""
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-search-", dir=out.parent))
+def _real_folder(path: Path) -> bool:
+    return not path.is_symlink() and path.is_dir()
+
+
+def _index_beside(out: Path, files: dict[str, bytes], pages: list[str]) -> Path:
+    """The search index of the site as it is about to be, made in a scratch folder beside ``out``.
+
+    The scratch site holds the new pages and links to the unchanged ones, so
+    indexing reads what readers will get without touching the published site.
+    """
+    scratch = scratch_folder(out, "search")
     try:
-        problem = index_site(out, scratch / SEARCH_BUNDLE)
+        site = scratch / "site"
+        for name in pages:
+            target = site / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if name in files:
+                target.write_bytes(files[name])
+            else:
+                try:
+                    os.link(out / name, target)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(out / name, target, follow_symlinks=False)
+        problem = index_site(site, scratch / SEARCH_BUNDLE)
         if problem is not None:
             raise ContentError([Diagnostic(Span(out), problem, "run the build again; delete .explainer-cache if it "
                                                              "keeps failing")])
-        replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE)
-    finally:
+    except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return scratch
+
+
+def _write(out: Path, step: Callable[[], None]) -> None:
+    """Run one writing step; a file system that refuses (full disk, no permission) is a clear error, not a crash."""
+    try:
+        step()
+    except OSError as exc:
+        where = exc.filename or out
+        raise UsageError(f"cannot write the site into {display_path(Path(where))}: {exc.strerror or exc}") from None
+
+
+def check_output_names(out: Path, files: dict[str, bytes]) -> None:
+    """Refuse, before writing anything, a file name the file system would refuse halfway through."""
+    limit = _name_limit(out)
+    for name in files:
+        for part in name.split("/"):
+            if len(part.encode("utf-8")) > limit:
+                raise UsageError(f"cannot write {name[:80]}...: a name in it is longer than the {limit} bytes the "
+                                 f"file system allows; shorten the slug or file name it comes from")
+        if len(str(out / name).encode("utf-8")) > 4000:
+            raise UsageError(f"cannot write {name[:80]}...: the path is too long; build into a shorter --out folder")
+
+
+def _name_limit(out: Path) -> int:
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return min(255, os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def add_passthrough(project: Path, files: dict[str, bytes], diagnostics: Diagnostics,
+                    pages: set[str] | None = None) -> None:
+    """Copy ``PROJECT/static/`` into the site, refusing anything that would replace a built file."""
+    passthrough = passthrough_files(project, diagnostics)
+    if passthrough:
+        check_passthrough(project, passthrough, set(files) | (pages or set()), (MARKER, SEARCH_BUNDLE), diagnostics)
+        files.update(passthrough)
 
 
 def code_stamp() -> str:
@@ -206,12 +291,13 @@ def collect_assets(linked: Linked) -> Assets:
     for theme in reversed(theme_dirs(linked)):
         if (theme / "static").is_dir():
             assets.add_folder(theme / "static", "static")
-    content_dir = (linked.content.project / CONTENT_DIR).resolve()
+    content_dir = linked.content.project / CONTENT_DIR
     for person in linked.content.entries["people"]:
         if isinstance(person, Person) and person.image:
-            image = (content_dir / person.image).resolve()
-            if image.is_file() and image.is_relative_to(content_dir):
-                assets.add(media_path(person.image), image.read_bytes())
+            published = media_path(content_dir, person.image)
+            image = (content_dir / person.image).resolve()  # read from where it is published from
+            if published is not None and published not in assets.names and image.is_file():
+                assets.add(published, image.read_bytes())
     return assets
 
 

@@ -17,13 +17,22 @@ The cache holds only JSON strings and numbers and is checked field by field
 on loading; one made by another explainer version, for another output folder
 or with other options is simply not used, and one that is corrupt or made for
 another project is ignored with a warning. Nothing in it is ever executed.
+
+Because converted bodies are published as they are, the cache is trusted only
+when it carries an HMAC made with a key that lives outside the project, in the
+user's own cache folder (``~/.cache/explainer/cache-key``): a cache copied in
+from elsewhere (a shared CI cache, a teammate's folder, a pull request) cannot
+put anything on a page; it is ignored with a warning and everything is built.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import re
+import secrets
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,23 +41,22 @@ from typing import Any, Iterable
 from explainer import __version__
 from explainer.config import CONFIG_FILE
 from explainer.diagnostics import Diagnostic, Span
+from explainer.passthrough import PASSTHROUGH_DIR
 from explainer.reader import CONTENT_DIR
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
-FORMAT = 1
+FORMAT = 2
+KEY_FILE = "cache-key"
+_SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
 
 Stamp = tuple[int, int]  # size in bytes, modification time in ns
 
 
-def body_digest(key: tuple) -> str:
-    """A converted body's cache key: a digest of everything its HTML depends on."""
-    return hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
-
-
-def stamp(path: Path) -> Stamp | None:
+def stamp(path: Path, follow: bool = False) -> Stamp | None:
+    """Size and modification time of the file (of a link itself unless ``follow``)."""
     try:
-        info = path.stat()
+        info = path.stat() if follow else path.lstat()
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns)
@@ -57,20 +65,25 @@ def stamp(path: Path) -> Stamp | None:
 def input_stamps(project: Path, themes: Iterable[Path]) -> dict[str, Stamp]:
     """Every file a build may read: explainer.yml, all of content/ and the theme folders."""
     stamps: dict[str, Stamp] = {}
-    config = stamp(project / CONFIG_FILE)
+    config = stamp(project / CONFIG_FILE, follow=True)
     if config is not None:
         stamps[CONFIG_FILE] = config
-    for root in [project / CONTENT_DIR, *themes]:
-        _scan(str(root), str(root) + os.sep, stamps)
+    for root in [project / CONTENT_DIR, project / PASSTHROUGH_DIR, *themes]:
+        _scan(str(root), str(root) + os.sep, stamps, follow=True)
     return stamps
 
 
 def output_stamps(out: Path, skip: Iterable[str]) -> dict[str, Stamp]:
-    """Every file in the output folder by its path there, except the top-level names in ``skip``."""
-    return _scan(str(out), "", {}, set(skip))
+    """Every file in the output folder by its path there, except the top-level names in ``skip``.
+
+    Links are stamped as links, never followed: a link someone put in the
+    output is an unknown file to replace, not a folder to write through.
+    """
+    return _scan(str(out), "", {}, set(skip), follow=False)
 
 
-def _scan(folder: str, prefix: str, into: dict[str, Stamp], skip: set[str] = frozenset()) -> dict[str, Stamp]:
+def _scan(folder: str, prefix: str, into: dict[str, Stamp], skip: Iterable[str] = (),
+          follow: bool = True) -> dict[str, Stamp]:
     """Stamps of the files under ``folder`` keyed by ``prefix`` + their path there (os.scandir: one call a folder)."""
     try:
         entries = list(os.scandir(folder))
@@ -81,9 +94,9 @@ def _scan(folder: str, prefix: str, into: dict[str, Stamp], skip: set[str] = fro
             continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                _scan(entry.path, f"{prefix}{entry.name}/", into)
+                _scan(entry.path, f"{prefix}{entry.name}/", into, follow=follow)
             else:
-                info = entry.stat()
+                info = entry.stat(follow_symlinks=follow)
                 into[prefix + entry.name] = (info.st_size, info.st_mtime_ns)
         except OSError:
             continue
@@ -130,18 +143,27 @@ def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | Non
     path = cache_file(project)
     if not path.is_file():
         return None, None
+    key = signing_key()
+    if key is None:
+        return None, None  # no private place for a key: this build does without a cache
     try:
-        data = json.loads(path.read_bytes())
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError("it is not an explainer build cache of this format")
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        if not isinstance(data, dict) or type(data.get("format")) is not int:
+            raise ValueError("it is not an explainer build cache")
+        if data["format"] != FORMAT:
+            return None, None  # made by another version of explainer: expected, not a problem
         missing = [name for name in ("explainer", "options") if name not in data]
         if missing:
             raise KeyError(missing[0])
+        if not _signed(raw, key):
+            raise ValueError("it was not written by explainer for this user on this machine (its signature does not "
+                             "match)")
         if data.get("explainer") != __version__ or data.get("options") != options:
             return None, None  # another version or other options: expected, not a problem
         cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
         _check_types(cache)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         return None, f"ignoring the build cache {path}: {_reason(exc)}; building everything"
     if cache.project != str(project):
         return None, f"ignoring the build cache {path}: it was made for {cache.project}; building everything"
@@ -155,6 +177,8 @@ def _reason(exc: Exception) -> str:
         return f"it is not valid JSON (line {exc.lineno})"
     if isinstance(exc, KeyError):
         return f"it lacks the field {exc}"
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to read"
     return str(exc) or type(exc).__name__
 
 
@@ -184,15 +208,72 @@ def _check_types(cache: BuildCache) -> None:
 def save_cache(project: Path, cache: BuildCache) -> None:
     """Write the record atomically; a cache that cannot be written only costs the next build time."""
     folder = project / CACHE_DIR
+    key = signing_key()
+    if key is None:
+        return
+    temporary = None
     try:
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
         if not ignore.exists():  # never committed, whatever the project's own .gitignore says
             ignore.write_text("# made by explainer; safe to delete\n*\n")
         data = {"format": FORMAT, "explainer": __version__, **asdict(cache)}
+        payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        signature = hmac.new(key, payload, hashlib.sha256).hexdigest()
         handle, temporary = tempfile.mkstemp(prefix=".build-", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, separators=(",", ":"))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
         os.replace(temporary, folder / CACHE_FILE)
     except OSError:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _signed(raw: bytes, key: bytes) -> bool:
+    """Whether ``raw`` ends in the signature of everything before it, made with ``key``."""
+    match = _SIGNATURE.search(raw)
+    if match is None:
+        return False
+    expected = hmac.new(key, raw[:match.start()] + b"}", hashlib.sha256).hexdigest().encode("ascii")
+    return hmac.compare_digest(expected, match.group(1))
+
+
+def key_folder() -> Path | None:
+    """The user's own cache folder for explainer (never inside a project)."""
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:  # no home folder
+        return None
+    return Path(base) / "explainer"
+
+
+def signing_key() -> bytes | None:
+    """This user's secret for signing build caches, made on first use; None when there is nowhere to keep it."""
+    folder = key_folder()
+    if folder is None:
+        return None
+    path = folder / KEY_FILE
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
         pass
+    except OSError:
+        return None
+    temporary = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(prefix=".key-", dir=folder)  # readable by this user only
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(secrets.token_bytes(32))
+        os.link(temporary, path)  # appears whole or not at all; never replaces a key another build just made
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

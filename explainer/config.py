@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -61,7 +62,15 @@ def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
     return settings
 
 
+# what may not appear in an address that is written into pages, feeds and robots.txt as it is
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>\\^`{|}]")
+
+
 def base_url_problem(url: str) -> str | None:
+    bad = _URL_FORBIDDEN.search(url)
+    if bad:
+        return (f"base_url '{url.encode('unicode_escape').decode('ascii')}' contains {repr(bad.group())}, which an "
+                "address may not hold (percent-encode it, e.g. %20 for a space)")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"base_url '{url}' is not an absolute http(s) address"

@@ -6,6 +6,7 @@ only when a field is removed or changes meaning.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -88,7 +89,7 @@ def timeline_json(linked: Linked, body_html, base_url: str | None) -> bytes:  # 
     for event in linked.timeline:
         text = body_html(event)
         if base_url:
-            text += f'<p><a href="{base_url}{event.url}">Read more</a></p>'
+            text += f'<p><a href="{html.escape(base_url + event.url)}">Read more</a></p>'
         item: dict[str, Any] = {"unique_id": event.slug, "start_date": _timeline_date(event.date),
                                 "text": {"headline": event.title, "text": text}}
         if event.end_date is not None:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
-from explainer.slugs import is_valid_slug, slugify
+from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from explainer.yamlsource import Node
 
 # The four collections, in the order the site presents them.
@@ -407,11 +407,19 @@ def entry_slug(collection: str, mapping: Node, path: Path, in_list: bool, diagno
             diagnostics.error(Span(path, 1, 1), f"file name '{path.name}' is not a valid slug",
                               f"use lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-entry'}.md'")
             return None
+        if len(slug) > MAX_SLUG_LENGTH:
+            diagnostics.error(Span(path, 1, 1), f"file name is {len(slug)} characters long; a slug may have at most "
+                              f"{MAX_SLUG_LENGTH}", f"rename the file to a shorter slug, e.g. '{_shortened(slug)}.md'")
+            return None
         return slug
     values = mapping.value if mapping.is_map else {}
     slug_node = values.get("slug")
     if slug_node is not None:
         slug = str(slug_node.raw or "").strip() if slug_node.is_scalar else ""
+        if len(slug) > MAX_SLUG_LENGTH:
+            diagnostics.error(slug_node.span, f"slug is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}",
+                              f"use a shorter slug, e.g. '{_shortened(slugify(slug))}'")
+            return None
         if not is_valid_slug(slug):
             diagnostics.error(slug_node.span, f"slug '{slug}' is not valid",
                               f"use lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-entry'}'")
@@ -420,11 +428,24 @@ def entry_slug(collection: str, mapping: Node, path: Path, in_list: bool, diagno
     title_node = values.get(TITLE_FIELDS[collection])
     if title_node is not None and title_node.is_scalar and title_node.raw:
         slug = slugify(title_node.raw)
+        if len(slug) > MAX_SLUG_LENGTH:
+            diagnostics.error(title_node.span, f"this {TITLE_FIELDS[collection]} is too long to make a slug from "
+                              f"({len(slug)} characters; the limit is {MAX_SLUG_LENGTH})",
+                              f"add a shorter slug field, e.g. slug: {_shortened(slug)}")
+            return None
         if slug:
             return slug
         diagnostics.error(title_node.span, f"cannot make a slug from '{title_node.raw}'",
                           "add a 'slug' field of lowercase letters, digits and hyphens")
     return None
+
+
+def _shortened(slug: str, length: int = 60) -> str:
+    """A slug cut at a hyphen to about ``length`` characters, for hints."""
+    if len(slug) <= length:
+        return slug or "my-entry"
+    cut = slug[:length].rsplit("-", 1)[0]
+    return cut or slug[:length]
 
 
 def build_entry(collection: str, mapping: Node, path: Path, body: str, body_span: Span | None,

@@ -7,7 +7,7 @@ The plan is plain data; rendering and writing only follow it. Later stages
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path
 
 from explainer.linker import Linked
 from explainer.model import COLLECTIONS, Entry, Event
@@ -24,9 +24,18 @@ SEARCH_URL = "search/"
 MEDIA_DIR = "media"
 
 
-def media_path(image: str) -> str:
-    """Where an image given relative to content/ is published."""
-    return f"{MEDIA_DIR}/{PurePosixPath(image).as_posix().lstrip('/')}"
+def media_path(content_dir: Path, image: str) -> str | None:
+    """Where an image given relative to content/ is published; None for one outside content/.
+
+    The name comes from where the file really is, not from the text as written,
+    so ``..`` or a link can never place a file outside the output folder, and
+    two spellings of one file publish it once.
+    """
+    root = content_dir.resolve()
+    real = (root / image).resolve()
+    if real == root or not real.is_relative_to(root):
+        return None
+    return f"{MEDIA_DIR}/{real.relative_to(root).as_posix()}"
 
 
 @dataclass

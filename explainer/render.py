@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import quote
 
 import markdown
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -23,6 +24,7 @@ from explainer.linker import Linked, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
 from explainer.model import Entry, Person, Story
 from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
+from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE
 from explainer.structured_data import plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs
@@ -83,7 +85,7 @@ class Renderer:
         self.env.globals.update(
             site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()}, sources_url=SOURCES_URL,
             search_url=SEARCH_URL if linked.content.settings.search else None, base_url=base_url, asset=assets.url,
-            media=lambda image: assets.url(media_path(image)),
+            media=lambda image: quote(assets.url(media_path(linked.content.project / CONTENT_DIR, image) or "")),
             feed_url=FEED_FILE if base_url else None, search_bundle=SEARCH_BUNDLE,
             # the theme's own CSS, trusted like its templates, for pages that inline it
             stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")))

@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A slug names a folder in the built site; file systems allow 255 bytes a name, and
+# hosts and archives often fewer. Far longer than any slug a person would type.
+MAX_SLUG_LENGTH = 200
 
 
 def slugify(text: str) -> str:

@@ -9,13 +9,13 @@ and ``Question``.
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Any, Callable
 
 from markupsafe import Markup
 
 from explainer.context import SiteView
+from explainer.escaping import json_for_html
 from explainer.model import Claim, Entry, Event, Person, Question
 from explainer.pages import Page
 
@@ -39,9 +39,7 @@ def structured_data(page: Page, site: SiteView, absolute: Callable[[str], str], 
         graph.append({"@type": "BreadcrumbList", "itemListElement": [
             {"@type": "ListItem", "position": index, "name": name, "item": absolute(url)}
             for index, (name, url) in enumerate(crumbs, start=1)]})
-    data = {"@context": "https://schema.org", "@graph": graph}
-    text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return Markup(text.replace("</", "<\\/"))  # never closes the script element early
+    return json_for_html({"@context": "https://schema.org", "@graph": graph})
 
 
 def _main_item(page: Page, site: SiteView, absolute: Callable[[str], str], body_text) -> dict[str, Any] | None:  # noqa: ANN001

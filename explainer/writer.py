@@ -8,9 +8,10 @@ half-written site.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from explainer.diagnostics import UsageError
@@ -20,7 +21,8 @@ MARKER_TEXT = b"This folder was built by explainer and is replaced whole by each
 
 
 def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None:
-    """Refuse an output folder whose replacement would destroy the writer's work."""
+    """Refuse an output folder whose replacement would destroy the writer's work, or that cannot be made."""
+    check_output_path(out)
     out = out.resolve()
     project = project.resolve()
     home = Path.home().resolve()
@@ -34,9 +36,20 @@ def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None
             raise UsageError(f"refusing to build into {out}: it would overwrite {folder}")
     if out.exists() and not out.is_dir():
         raise UsageError(f"refusing to build into {out}: it is a file, not a folder")
+    for folder in reversed(out.parents):
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"refusing to build into {out}: {folder} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise UsageError(f"refusing to build into {out}: it is not empty and was not made by explainer; "
                          "choose a new or empty folder with --out, or delete this one yourself")
+
+
+def check_output_path(out: Path) -> None:
+    """Refuse a path the file system would refuse (checked before asking the file system anything about it)."""
+    for part in out.parts:
+        if len(part.encode("utf-8")) > 255:
+            raise UsageError(f"refusing to build into {out}: the name '{part[:40]}...' is longer than a file system "
+                             "allows (255 bytes)")
 
 
 def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None] | None = None) -> None:
@@ -47,7 +60,7 @@ def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    staging = scratch_folder(out, "new")
     try:
         (staging / MARKER).write_bytes(MARKER_TEXT)
         for relative_path in sorted(files):
@@ -70,9 +83,11 @@ def update_site(files: dict[str, bytes], removed: set[str], out: Path) -> None:
     the old or the new file, never half of one. The build checks everything before
     it calls this, so content errors never leave a mix of old and new pages.
     """
+    for relative_path in sorted(removed):
+        _remove(out, relative_path)
     for relative_path in sorted(files):
         target = out / relative_path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _real_folder(out, target.parent)
         handle, temporary = tempfile.mkstemp(prefix=".explainer-", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
@@ -82,21 +97,98 @@ def update_site(files: dict[str, bytes], removed: set[str], out: Path) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    for relative_path in sorted(removed):
-        target = out / relative_path
-        target.unlink(missing_ok=True)
-        for folder in target.parents:  # drop folders left empty (a removed entry's page folder)
-            if folder == out or any(folder.iterdir()):
-                break
-            folder.rmdir()
+
+
+def _real_folder(out: Path, folder: Path) -> None:
+    """Make ``folder`` (inside ``out``) a chain of real folders, never following a link.
+
+    Anything in the way that is not a real folder (a link someone put in the
+    output, a stray file) is removed rather than written through, so a write
+    never lands outside the output folder.
+    """
+    current = out
+    for part in folder.relative_to(out).parts:
+        current = current / part
+        if current.is_symlink() or (current.exists() and not current.is_dir()):
+            current.unlink()
+        if not current.exists():
+            current.mkdir()
+
+
+def _remove(out: Path, relative_path: str) -> None:
+    """Delete one file of an earlier build; a link on the way is removed itself, never followed."""
+    current = out
+    for part in PurePosixPath(relative_path).parts:
+        current = current / part
+        if current.is_symlink():
+            current.unlink()
+            break
+        if not current.exists():
+            return
+    else:
+        if current.is_dir():
+            return  # a folder of ours: its files are removed one by one
+        current.unlink()
+    for folder in current.parents:  # drop folders left empty (a removed entry's page folder)
+        if folder == out or not folder.is_dir() or any(folder.iterdir()):
+            break
+        folder.rmdir()
+
+
+def scratch_folder(out: Path, purpose: str) -> Path:
+    """A new hidden folder beside ``out``, named after this process so a later build can clear it away.
+
+    A build that is killed leaves its scratch folder behind; the next build
+    removes every such folder whose process is gone.
+    """
+    clear_abandoned(out)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-{purpose}-{os.getpid()}-", dir=out.parent))
+
+
+_SCRATCH = re.compile(r"-(?:new|old|search)-(\d+)-")
+
+
+def clear_abandoned(out: Path) -> None:
+    """Remove the scratch folders of builds (into ``out``) that were killed before they could."""
+    try:
+        candidates = [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}-")]
+    except OSError:
+        return
+    for candidate in candidates:
+        match = _SCRATCH.match(candidate.name, len(out.name) + 1)
+        if match is None or candidate.is_symlink() or not candidate.is_dir() or _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # another user's process, or cannot tell: leave it
+    return True
 
 
 def replace_folder(new: Path, target: Path) -> None:
     """Swap a complete new folder in for ``target`` (which may not exist)."""
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+    if target.exists() or target.is_symlink():
+        retired = scratch_folder(target, "old")
         os.replace(target, retired / target.name)
         os.replace(new, target)
         shutil.rmtree(retired, ignore_errors=True)
     else:
         os.replace(new, target)
+
+
+def remove_folder(target: Path) -> None:
+    """Delete a folder of an earlier build (a link in its place is removed itself, never followed)."""
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        retired = scratch_folder(target, "old")
+        os.replace(target, retired / target.name)
+        shutil.rmtree(retired, ignore_errors=True)

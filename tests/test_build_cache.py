@@ -20,7 +20,7 @@ import explainer.build
 import explainer.signatures
 from conftest import FIXTURES, BuiltSite, copy_project
 from explainer.build import build, collect_assets, load, render_pages
-from explainer.buildcache import CACHE_DIR, CACHE_FILE
+from explainer.buildcache import CACHE_DIR, CACHE_FILE, FORMAT
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
 from explainer.render import Renderer
@@ -115,7 +115,7 @@ def test_other_options_do_not_use_the_cache(project):
 @pytest.mark.parametrize("damage", [
     lambda path: path.write_text("{ not json"),
     lambda path: path.write_bytes(b"\x00\xff" * 100),
-    lambda path: path.write_text(json.dumps({"format": 1})),
+    lambda path: path.write_text(json.dumps({"format": FORMAT})),
     lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "pages": {"index.html": 7}})),
     lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "warnings": [["x", "1", 1, "m", None, "error"]]})),
     lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "project": "/somewhere/else"})),
