@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -97,7 +98,14 @@ def new_command(kind: str, title: str, project: Path) -> None:
 def init_command(folder: Path) -> None:
     """Start a new story project in FOLDER, with an example of each kind."""
     init_project(folder)
-    click.echo(f"started a story project in {display_path(folder)}; build it with: explainer build {folder}", err=True)
+    click.echo(f"started a story project in {display_path(folder)}; build it with: explainer build "
+               f"{shell_word(folder)}", err=True)
+
+
+def shell_word(path: Path) -> str:
+    """The path as one shell word a reader can paste: quoted when needed, never read as an option."""
+    text = str(path)
+    return shlex.quote(f"./{text}" if text.startswith("-") else text)
 
 
 def main() -> None:
