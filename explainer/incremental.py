@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from explainer.build import collect_assets, load, render_pages, site_files
+from explainer.build import add_passthrough, collect_assets, load, render_pages, site_files
 from explainer.diagnostics import Diagnostic, Diagnostics
 from explainer.pages import plan_pages
 from explainer.reader import ReadCache
@@ -67,6 +67,9 @@ class Session:
         files = {page.output_path: rendered.get(page.output_path, self.files.get(page.output_path, b""))
                  for page in pages}
         files.update(assets.files)
+        add_passthrough(self.project, files, diagnostics, set(signatures))
+        if diagnostics.errors:
+            return self._failed(diagnostics)
         if self.lazy_site_files:  # made when first asked for: a preview rarely needs story.json after each save
             self._site_files = (linked, pages, renderer, None)
         else:
@@ -78,7 +81,7 @@ class Session:
         if changed or recovered:
             self.generation += 1
         if len(self.bodies) > 4 * max(1, len(linked.content.all_entries())):
-            self.bodies.clear()  # edits leave old bodies behind; start afresh now and then
+            self.bodies = {}  # edits leave old bodies behind; start afresh (a kept renderer keeps its own)
         return Update(True, changed, len(stale), self.diagnostics)
 
     def file(self, name: str) -> bytes | None:
