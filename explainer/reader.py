@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from explainer.config import Settings, load_settings
 from explainer.diagnostics import Diagnostic, Diagnostics, Span
-from explainer.model import (COLLECTIONS, TITLE_FIELDS, Entry, Source, Story, build_entry, build_source,
-                              build_story, likely_collection)
+from explainer.model import (
+    COLLECTIONS,
+    TITLE_FIELDS,
+    Entry,
+    Source,
+    Story,
+    build_entry,
+    build_source,
+    build_story,
+    likely_collection,
+)
 from explainer.slugs import slugify
-from explainer.yamlsource import load_yaml, read_text, split_front_matter
+from explainer.yamlsource import MarkdownSource, kind_problem, load_yaml, path_kind, read_text, split_front_matter
 
 CONTENT_DIR = "content"
 
@@ -45,7 +53,7 @@ class ReadCache:
     def __init__(self) -> None:
         self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
 
-    def forget(self, paths) -> None:  # noqa: ANN001 - any iterable of paths
+    def forget(self, paths: Iterable[str | Path]) -> None:
         for path in paths:
             self._results.pop(Path(path), None)
 
@@ -82,45 +90,83 @@ def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | Non
     cache = cache or ReadCache()
     content = Content(project, load_settings(project, diagnostics))
     content_dir = project / CONTENT_DIR
-    if not content_dir.is_dir():
-        diagnostics.error(Span(content_dir), "the project has no content/ folder",
-                          "run explainer in the folder that holds explainer.yml and content/, or pass it: explainer build PATH")
+    kind = path_kind(content_dir)
+    if kind != "folder":
+        if kind in ("missing", "file", "unreadable"):
+            diagnostics.error(Span(content_dir), "the project has no content/ folder",
+                              "run explainer in the folder that holds explainer.yml and content/, or pass it: "
+                              "explainer build PATH")
+        else:
+            diagnostics.error(Span(content_dir), *kind_problem(content_dir, kind, "folder"))
         return content
-    if not any(content_dir.iterdir()):
+    children = _list_folder(content_dir, diagnostics)
+    if children is None:
+        return content
+    if not children:
         diagnostics.error(Span(content_dir), "the content/ folder is empty",
                           "add content/story.md; `explainer init` makes a project with an example of each kind")
         return content
-    _warn_about_strays(content_dir, diagnostics)
+    _warn_about_strays(children, diagnostics)
     story = content_dir / "story.md"
-    if story.is_file():
+    if _is_readable_file(story, diagnostics):
         cache.read(story, lambda into, found: _read_story(story, into, found), content, diagnostics)
-    else:
+    elif path_kind(story) == "missing":
         diagnostics.error(Span(story), "the story has no content/story.md",
                           "create it with title, summary and published in its front matter")
     for collection in COLLECTIONS:
         _read_collection(content_dir, collection, content, diagnostics, cache)
     sources = content_dir / "sources.yml"
-    if sources.is_file():
+    if _is_readable_file(sources, diagnostics):
         cache.read(sources, lambda into, found: _read_sources(sources, into, found), content, diagnostics)
+    elif path_kind(sources) != "missing":
+        content.unreadable.add("sources")
     return content
+
+
+def _list_folder(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
+    """The folder's entries, sorted; None (with an error) when it cannot be listed."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        diagnostics.error(Span(folder), f"cannot read the folder '{folder.name}': {exc.strerror or exc}",
+                          "check that it exists and that you may read it")
+        return None
+
+
+def _is_readable_file(path: Path, diagnostics: Diagnostics, kind: str | None = None) -> bool:
+    """True for a file to read; an error for anything else there but nothing (a pipe, a broken link...).
+
+    Nothing but a regular file is ever opened: reading a named pipe would wait forever."""
+    kind = kind or path_kind(path)
+    if kind in ("file", "unreadable"):  # unreadable: reading it reports why
+        return True
+    if kind != "missing":
+        diagnostics.error(Span(path), *kind_problem(path, kind))
+    return False
 
 
 KNOWN_NAMES = ("story.md", "sources.yml", *COLLECTIONS, *(f"{c}.yml" for c in COLLECTIONS))
 ENTRY_SUFFIXES = (".md", ".yml", ".yaml")
 
 
-def _warn_about_strays(content_dir: Path, diagnostics: Diagnostics) -> None:
+def _warn_about_strays(children: list[Path], diagnostics: Diagnostics) -> None:
     """A misspelled folder or file would silently drop entries; say so instead."""
-    for path in sorted(content_dir.iterdir()):
+    for path in children:
         if path.name in KNOWN_NAMES or path.name.startswith("."):
             continue
-        holds_entries = path.suffix in ENTRY_SUFFIXES if path.is_file() else any(
-            child.suffix in ENTRY_SUFFIXES for child in path.iterdir())
+        is_dir = path_kind(path) == "folder"
+        if is_dir:
+            try:
+                holds_entries = any(child.suffix in ENTRY_SUFFIXES for child in path.iterdir())
+            except OSError:
+                holds_entries = False
+        else:  # a file, or a link or pipe named like one: nothing is read from it either way
+            holds_entries = path.suffix in ENTRY_SUFFIXES
         if not holds_entries:
             continue  # images and other media may live anywhere under content/
         meant = likely_collection(path.name)
         if meant is not None:
-            hint = f"did you mean '{meant}{'/' if path.is_dir() else '.yml'}'?"
+            hint = f"did you mean '{meant}{'/' if is_dir else '.yml'}'?"
         else:
             hint = f"explainer reads {', '.join(KNOWN_NAMES)}"
         diagnostics.warning(Span(path), f"'{path.name}' is not part of the content format and was not read", hint)
@@ -133,7 +179,10 @@ def _real_folder(folder: str) -> Path:
 
 def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
     """False (with an error) for a link that leads outside the project."""
-    real = path.resolve() if path.is_symlink() else _real_folder(str(path.parent)) / path.name
+    try:
+        real = path.resolve() if path.is_symlink() else _real_folder(str(path.parent)) / path.name
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13): reading it says so
+        return True
     if real.is_relative_to(root):
         return True
     diagnostics.error(Span(path), "this file links to a place outside the project and was not read",
@@ -148,7 +197,7 @@ def _read_story(path: Path, content: Content, diagnostics: Diagnostics) -> None:
                                     Span(path, source.body_line, 1), diagnostics)
 
 
-def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics):
+def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics) -> MarkdownSource | None:
     if not _inside(path, content.project, diagnostics):
         return None
     content.files.append(path)
@@ -159,18 +208,33 @@ def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics):
 def _read_collection(content_dir: Path, collection: str, content: Content, diagnostics: Diagnostics,
                      cache: ReadCache) -> None:
     folder = content_dir / collection
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.is_dir():
+    kind = path_kind(folder)
+    if kind in ("folder", "unreadable"):
+        for path in _list_folder(folder, diagnostics) or []:
+            if path.name.startswith("."):
+                continue
+            kind = path_kind(path)
+            if kind in ("folder", "missing"):
                 continue
             if path.suffix != ".md":
                 diagnostics.warning(Span(path), f"'{path.name}' is not a Markdown file and was skipped",
                                     "entries in this folder must end in .md")
                 continue
-            cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
+            if _is_readable_file(path, diagnostics, kind):
+                cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
+            else:
+                content.unreadable.add(f"{collection}/{path.stem}")
+    elif kind == "file":
+        diagnostics.warning(Span(folder), f"'{collection}' is a file, not a folder, and was not read",
+                            f"did you mean '{collection}.yml'?")
+    elif kind != "missing":
+        diagnostics.error(Span(folder), *kind_problem(folder, kind, "folder"))
+        content.unreadable.add(collection)
     list_file = content_dir / f"{collection}.yml"
-    if list_file.is_file():
+    if _is_readable_file(list_file, diagnostics):
         cache.read(list_file, functools.partial(_read_entry_list, list_file, collection), content, diagnostics)
+    elif path_kind(list_file) != "missing":
+        content.unreadable.add(collection)
 
 
 def _read_entry_file(path: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:

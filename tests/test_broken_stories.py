@@ -5,6 +5,10 @@ differ from the valid ``_base`` story, and ``expect.txt``: the exit code on
 its first line, then exactly what ``explainer build`` prints on stderr before
 its summary line. ``delete.txt`` lists paths (globs) to remove first, and
 ``strict.txt`` asks for ``--strict``.
+
+Every case runs twice: with libyaml and with PyYAML's own pure-Python parser
+(``EXPLAINER_YAML_PARSER=pure`` for the command, ``USE_LIBYAML`` in process),
+since the same story must give the same errors whichever one is installed.
 """
 
 from __future__ import annotations
@@ -17,13 +21,27 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from explainer import yamlsource
 from explainer.build import check
 from explainer.diagnostics import ContentError
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir() and not p.name.startswith("_"))
 CONTROL_FILES = {"expect.txt", "delete.txt", "strict.txt"}
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def yaml_parser(request, monkeypatch):
+    """Read YAML with libyaml, then with PyYAML's own parser: the results must not depend on which is installed."""
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        if os.environ.get("CI"):
+            pytest.fail("PyYAML without libyaml in CI: install PyYAML's binary wheel")
+        pytest.skip("PyYAML was installed without libyaml")
+    monkeypatch.setattr(yamlsource, "USE_LIBYAML", request.param == "libyaml")
+    monkeypatch.setenv("EXPLAINER_YAML_PARSER", request.param)  # for `explainer build` in a subprocess
+    return request.param
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -58,7 +76,7 @@ def test_corpus_covers_many_rules():
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_broken_story(name, base_build, tmp_path, monkeypatch):
+def test_broken_story(name, yaml_parser, base_build, tmp_path, monkeypatch):
     case = BROKEN / name
     expected_code, *expected_lines = (case / "expect.txt").read_text().rstrip("\n").split("\n")
     project = tmp_path / "story"

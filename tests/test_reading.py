@@ -1,14 +1,32 @@
-"""Reading the format: both entry forms, settings defaults, and precise positions."""
+"""Reading the format: both entry forms, settings defaults, and precise positions.
+
+Every test runs twice, reading YAML with libyaml and with PyYAML's own parser.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-
+import yaml
 from conftest import BuiltSite
+
+from explainer import yamlsource
 from explainer.build import build, check
 from explainer.diagnostics import ContentError
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure"])
+def yaml_parser(request, monkeypatch):
+    """Read YAML with libyaml, then with PyYAML's own parser: the results must not depend on which is installed."""
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        if os.environ.get("CI"):
+            pytest.fail("PyYAML without libyaml in CI: install PyYAML's binary wheel")
+        pytest.skip("PyYAML was installed without libyaml")
+    monkeypatch.setattr(yamlsource, "USE_LIBYAML", request.param == "libyaml")
+    monkeypatch.setenv("EXPLAINER_YAML_PARSER", request.param)
+    return request.param
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:
@@ -42,7 +60,8 @@ def test_settings_default_to_the_story(tmp_path):
 def test_yaml_list_slugs_come_from_the_title_or_the_slug_field(tmp_path):
     project = write_project(tmp_path, {
         "content/claims.yml": "- claim: The sky is green!\n  by: [ann]\n  status: false\n  sources: [s]\n"
-                              "- slug: custom\n  claim: Water is wet.\n  by: [ann]\n  status: confirmed\n  sources: [s]\n",
+                              "- slug: custom\n  claim: Water is wet.\n  by: [ann]\n  status: confirmed\n"
+                              "  sources: [s]\n",
         "content/people/ann.md": "---\nname: Ann\nrole: Witness\n---\n",
         "content/sources.yml": "- id: s\n  title: A source\n",
     })
@@ -59,7 +78,8 @@ def test_wikilink_positions_in_yaml_block_bodies(tmp_path):
                               "- name: Bob\n  role: Other\n  body: See [[nobody-else]].\n",
     })
     found = errors(project)
-    assert any(e.startswith("content/people.yml:5:12: error: [[nobody]] does not match any entry") for e in found), found
+    assert any(e.startswith("content/people.yml:5:12: error: [[nobody]] does not match any entry")
+               for e in found), found
     assert any(e.startswith("content/people.yml:8:15: error: [[nobody-else]]") for e in found), found
 
 
