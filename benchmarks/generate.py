@@ -18,9 +18,45 @@ from pathlib import Path
 
 import yaml
 
-WORDS = ("council budget inquiry witness statement report vote harbour bridge contract audit police court "
-         "hearing schedule delay safety memo email record minutes testimony agency review policy funding "
-         "director crew letter interview filing lawsuit evidence timeline source official spokesperson").split()
+WORDS = [
+    "council",
+    "budget",
+    "inquiry",
+    "witness",
+    "statement",
+    "report",
+    "vote",
+    "harbour",
+    "bridge",
+    "contract",
+    "audit",
+    "police",
+    "court",
+    "hearing",
+    "schedule",
+    "delay",
+    "safety",
+    "memo",
+    "email",
+    "record",
+    "minutes",
+    "testimony",
+    "agency",
+    "review",
+    "policy",
+    "funding",
+    "director",
+    "crew",
+    "letter",
+    "interview",
+    "filing",
+    "lawsuit",
+    "evidence",
+    "timeline",
+    "source",
+    "official",
+    "spokesperson",
+]
 SHARES = {"people": 0.20, "events": 0.30, "claims": 0.35, "questions": 0.15}
 STATUSES = ("unverified", "disputed", "supported", "confirmed", "false", "retracted")
 
@@ -37,10 +73,13 @@ def generate(n: int, out: Path, seed: int = 1) -> dict[str, list[str]]:
         shutil.rmtree(out)
     content = out / "content"
     counts = {kind: max(1, int(n * share)) for kind, share in SHARES.items()}
-    slugs = {kind: [f"{kind[:-1] if kind != 'people' else 'person'}-{i}" for i in range(count)]
-             for kind, count in counts.items()}
-    names = {slug: f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {i}"
-             for i, slug in enumerate(slugs["people"])}
+    slugs = {
+        kind: [f"{kind[:-1] if kind != 'people' else 'person'}-{i}" for i in range(count)]
+        for kind, count in counts.items()
+    }
+    names = {
+        slug: f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {i}" for i, slug in enumerate(slugs["people"])
+    }
     sources = [f"source-{i}" for i in range(max(1, n // 20))]
     keys = [f"{kind}/{slug}" for kind, items in slugs.items() for slug in items]
 
@@ -63,20 +102,32 @@ def generate(n: int, out: Path, seed: int = 1) -> dict[str, list[str]]:
     def fields(kind: str, index: int, slug: str) -> dict:
         cited = rng.sample(sources, k=min(len(sources), rng.randint(1, 2)))
         if kind == "people":
-            return {"name": names[slug], "role": sentence(rng, 8),
-                    "kind": "person" if index % 5 else rng.choice(["group", "organization"]),
-                    "aliases": [names[slug].split()[0] + f" {index}"], "sources": cited}
+            return {
+                "name": names[slug],
+                "role": sentence(rng, 8),
+                "kind": "person" if index % 5 else rng.choice(["group", "organization"]),
+                "aliases": [names[slug].split()[0] + f" {index}"],
+                "sources": cited,
+            }
         if kind == "events":
             year, month, day = 2020 + index % 5, 1 + index % 12, 1 + index % 28
             date = [f"{year}", f"{year}-{month:02d}", f"{year}-{month:02d}-{day:02d}"][index % 3]
-            return {"title": sentence(rng, 6).rstrip("."), "date": date,
-                    "people": rng.sample(slugs["people"], k=min(len(slugs["people"]), rng.randint(1, 3))),
-                    "key": index % 10 == 0, "sources": cited}
+            return {
+                "title": sentence(rng, 6).rstrip("."),
+                "date": date,
+                "people": rng.sample(slugs["people"], k=min(len(slugs["people"]), rng.randint(1, 3))),
+                "key": index % 10 == 0,
+                "sources": cited,
+            }
         if kind == "claims":
             others = [s for s in slugs["claims"] if s != slug]
-            data = {"claim": sentence(rng, 10), "by": rng.sample(slugs["people"], k=1),
-                    "status": STATUSES[index % len(STATUSES)], "sources": cited,
-                    "about": [rng.choice(keys)]}
+            data = {
+                "claim": sentence(rng, 10),
+                "by": rng.sample(slugs["people"], k=1),
+                "status": STATUSES[index % len(STATUSES)],
+                "sources": cited,
+                "about": [rng.choice(keys)],
+            }
             if others and index % 4 == 0:
                 data["disputes"] = [rng.choice(others)]
             if others and index % 7 == 0:
@@ -99,12 +150,20 @@ def generate(n: int, out: Path, seed: int = 1) -> dict[str, list[str]]:
                 path.write_text("---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n\n" + body())
         if listed:
             (content / f"{kind}.yml").write_text(yaml.safe_dump(listed, sort_keys=False))
-    (content / "sources.yml").write_text(yaml.safe_dump(
-        [{"id": s, "title": f"Report {i}", "publisher": "Example News", "url": f"https://example.org/{s}"}
-         for i, s in enumerate(sources)], sort_keys=False))
+    (content / "sources.yml").write_text(
+        yaml.safe_dump(
+            [
+                {"id": s, "title": f"Report {i}", "publisher": "Example News", "url": f"https://example.org/{s}"}
+                for i, s in enumerate(sources)
+            ],
+            sort_keys=False,
+        )
+    )
     story_links = " ".join(f"[[{key}]]" for key in rng.sample(keys, k=min(10, len(keys))))
-    (content / "story.md").write_text("---\ntitle: A synthetic story\nsummary: Generated for benchmarks.\n"
-                                      f"published: 2024-01-01\n---\n\n{sentence(rng)} {story_links}\n")
+    (content / "story.md").write_text(
+        "---\ntitle: A synthetic story\nsummary: Generated for benchmarks.\n"
+        f"published: 2024-01-01\n---\n\n{sentence(rng)} {story_links}\n"
+    )
     (out / "explainer.yml").write_text("title: Synthetic story\n")
     return slugs
 

@@ -37,19 +37,31 @@ CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 PAGES = {"story": "", "person": "people/alec-baldwin/", "timeline": "timeline/", "claim": "claims/set-not-chaotic/"}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 0.98, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-                "--disable-component-update --disable-sync --no-first-run")
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: ANN002
+    def log_message(self, *args):
         pass
 
 
 def lighthouse(url: str, output: Path) -> dict[str, float]:
-    subprocess.run([str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={output}",
-                    f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"],
-                   check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={output}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--chrome-flags={CHROME_FLAGS}",
+        ],
+        check=True,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+    )
     report = json.loads(output.read_text())
     return {name: report["categories"][name]["score"] for name in CATEGORIES}
 
@@ -67,9 +79,12 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{server.server_port}/explainers/rust/"
         build(ROOT, root / "explainers" / "rust", base_url=base_url)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        print(f"Lighthouse {subprocess.run([str(LIGHTHOUSE), '--version'], capture_output=True, text=True).stdout.strip()}"
-              f", Chromium at {CHROMIUM}, {platform.machine()}, {os.cpu_count()} cores, median of {args.runs} runs,"
-              " mobile emulation")
+        version = subprocess.run([str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout.strip()
+        print(
+            f"Lighthouse {version}"
+            f", Chromium at {CHROMIUM}, {platform.machine()}, {os.cpu_count()} cores, median of {args.runs} runs,"
+            " mobile emulation"
+        )
         print(f"{'page':<10}" + "".join(f"{c:>16}" for c in CATEGORIES))
         missed = []
         for label, path in PAGES.items():

@@ -35,8 +35,9 @@ from generate import generate  # noqa: E402
 
 class Preview:
     def __init__(self, project: Path):
-        self.process = subprocess.Popen([sys.executable, "-m", "explainer", "serve", str(project), "--port", "0"],
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "explainer", "serve", str(project), "--port", "0"], stderr=subprocess.PIPE, text=True
+        )
         self.rebuild_ms: list[float] = []
         started = threading.Event()
         self.url = ""
@@ -103,8 +104,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{args.runs} runs per case; times in ms from the file write to the reload event")
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{args.runs} runs per case; times in ms from the file write to the reload event"
+    )
     print(f"{'story':<18}{'edit':<26}{'median':>8}{'worst':>8}{'server rebuild (median)':>26}")
     with tempfile.TemporaryDirectory() as tmp:
         bundled = Path(tmp) / "bundled"
@@ -118,8 +121,10 @@ def main() -> None:
                 body = next(p for p in sorted((project / "content" / "events").glob("*.md")))
                 body_text = body.read_text().rstrip("\n").rsplit("\n", 1)[1]
                 person, name_line = most_mentioned(project)
-                for edit, path, old, new in (("one entry's body", body, body_text, body_text + " Edited"),
-                                             ("rename a much-linked person", person, name_line, name_line + " Renamed")):
+                for edit, path, old, new in (
+                    ("one entry's body", body, body_text, body_text + " Edited"),
+                    ("rename a much-linked person", person, name_line, name_line + " Renamed"),
+                ):
                     preview.rebuild_ms.clear()
                     times = time_edits(preview, path, old, new, args.runs)
                     server = statistics.median(preview.rebuild_ms) if preview.rebuild_ms else float("nan")

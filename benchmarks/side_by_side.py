@@ -91,6 +91,7 @@ def hugo_site(story: Path, out: Path) -> int:
             entry = linked.wikilinks.get(target)
             shown = shown or (entry.title if entry else target)
             return f"[{shown}](/{entry.url})" if entry else shown
+
         return WIKILINK.sub(link, body)
 
     count = 0
@@ -102,7 +103,8 @@ def hugo_site(story: Path, out: Path) -> int:
             summary = getattr(entry, "role", "") or getattr(entry, "status", "")
             (folder / f"{entry.slug}.md").write_text(
                 f"---\ntitle: {_toml_string(entry.title)}\nsummary: {_toml_string(summary)}\n---\n\n"
-                + markdown_links(entry.body))
+                + markdown_links(entry.body)
+            )
             count += 1
     story_body = linked.content.story.body if linked.content.story else ""
     (out / "content" / "_index.md").write_text("---\ntitle: Synthetic story\n---\n\n" + markdown_links(story_body))
@@ -232,22 +234,28 @@ def main() -> None:
         raise SystemExit("hugo is not installed (apt-get install hugo)")
     work = args.work or Path(tempfile.mkdtemp(prefix="explainer-bench-"))
     hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Hugo {hugo}, "
-          f"median of {args.runs} runs\n")
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Hugo {hugo}, "
+        f"median of {args.runs} runs\n"
+    )
     table = {n: bench(n, args.runs, work) for n in args.sizes}
     print("| entries | build | median s | peak MiB | time ÷ Hugo cold | memory ÷ Hugo |")
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for n, results in table.items():
         hugo_run = results["hugo cold"]
         for name, run in results.items():
-            print(f"| {n:,} | {name} | {run.seconds:.2f} | {run.peak_mib:.0f} | "
-                  f"{run.seconds / hugo_run.seconds:.2f} | {run.peak_mib / hugo_run.peak_mib:.2f} |")
+            print(
+                f"| {n:,} | {name} | {run.seconds:.2f} | {run.peak_mib:.0f} | "
+                f"{run.seconds / hugo_run.seconds:.2f} | {run.peak_mib / hugo_run.peak_mib:.2f} |"
+            )
     sizes = sorted(table)
-    for smaller, larger in zip(sizes, sizes[1:]):
+    for smaller, larger in zip(sizes, sizes[1:], strict=False):
         for name in ("hugo cold", "explainer cold, --no-search", "explainer cold"):
             growth = table[larger][name].seconds / table[smaller][name].seconds
-            print(f"\n{name}: {larger // smaller}× the entries took {growth:.1f}× the time "
-                  f"({smaller:,} → {larger:,})", end="")
+            print(
+                f"\n{name}: {larger // smaller}× the entries took {growth:.1f}× the time ({smaller:,} → {larger:,})",
+                end="",
+            )
     print()
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)

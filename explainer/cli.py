@@ -12,7 +12,7 @@ from explainer import __version__
 from explainer.build import build, check
 from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
-from explainer.scaffold import KINDS, init_project, new_entry
+from explainer.scaffold import init_project, new_entry, new_kinds
 from explainer.serve import serve
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -32,12 +32,24 @@ def _show_warnings(warnings: list[Diagnostic]) -> None:
 
 @cli.command("build")
 @PROJECT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: PROJECT/build).")
-@click.option("--base-url", default=None, metavar="URL",
-              help="Absolute address the site will live at (overrides base_url in explainer.yml).")
-@click.option("--no-search", "no_search", is_flag=True,
-              help="Leave out the search page and its Pagefind index (overrides search in explainer.yml).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: PROJECT/build).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Absolute address the site will live at (overrides base_url in explainer.yml).",
+)
+@click.option(
+    "--no-search",
+    "no_search",
+    is_flag=True,
+    help="Leave out the search page and its Pagefind index (overrides search in explainer.yml).",
+)
 @STRICT
 def build_command(project: Path, out: Path | None, base_url: str | None, no_search: bool, strict: bool) -> None:
     """Build PROJECT into PROJECT/build (or --out)."""
@@ -51,10 +63,15 @@ def build_command(project: Path, out: Path | None, base_url: str | None, no_sear
         click.echo(f"note: {note}", err=True)
     where = display_path(result.out)
     if result.up_to_date:
-        click.echo(f"up to date: nothing changed since the last build of {result.page_count} pages in {where}", err=True)
+        click.echo(
+            f"up to date: nothing changed since the last build of {result.page_count} pages in {where}", err=True
+        )
     elif result.rendered < len(result.pages):
-        click.echo(f"built {result.page_count} pages into {where} ({result.rendered} rendered again, "
-                   f"{len(result.files)} files written, {result.removed} removed; the rest were unchanged)", err=True)
+        click.echo(
+            f"built {result.page_count} pages into {where} ({result.rendered} rendered again, "
+            f"{len(result.files)} files written, {result.removed} removed; the rest were unchanged)",
+            err=True,
+        )
     else:
         click.echo(f"built {result.page_count} pages into {where}", err=True)
 
@@ -75,18 +92,27 @@ def check_command(project: Path, strict: bool) -> None:
 @cli.command("serve")
 @PROJECT
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on; when busy, the next free one is used (0: any free port).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; when busy, the next free one is used (0: any free port).",
+)
 def serve_command(project: Path, host: str, port: int) -> None:
     """Preview PROJECT with rebuild on save and live reload in the browser."""
     serve(project, host, port)
 
 
 @cli.command("new")
-@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.argument("kind", type=click.Choice(sorted(new_kinds())))
 @click.argument("title")
-@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              help="The project to add to (default: this folder).")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="The project to add to (default: this folder).",
+)
 def new_command(kind: str, title: str, project: Path) -> None:
     """Add a new person, event, claim, question or source called TITLE."""
     path = new_entry(project, kind, title)
@@ -98,8 +124,10 @@ def new_command(kind: str, title: str, project: Path) -> None:
 def init_command(folder: Path) -> None:
     """Start a new story project in FOLDER, with an example of each kind."""
     init_project(folder)
-    click.echo(f"started a story project in {display_path(folder)}; build it with: explainer build "
-               f"{shell_word(folder)}", err=True)
+    click.echo(
+        f"started a story project in {display_path(folder)}; build it with: explainer build {shell_word(folder)}",
+        err=True,
+    )
 
 
 def shell_word(path: Path) -> str:
@@ -113,6 +141,9 @@ def main() -> None:
     try:
         cli.main(prog_name="explainer", standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
-        click.echo(f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in explainer "
-                   f"{__version__}, please report it with the command you ran", err=True)
+        click.echo(
+            f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in explainer "
+            f"{__version__}, please report it with the command you ran",
+            err=True,
+        )
         sys.exit(3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ class Settings:
 
 def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
     path = project / CONFIG_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else there (a pipe, a broken link) is reported by read_text
         return Settings()
     text = read_text(path, diagnostics)
     node = load_yaml(text, path, diagnostics) if text is not None else None
@@ -50,14 +51,18 @@ def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
         settings.theme = (project / values["theme"]).resolve()
         settings.theme_span = node.value["theme"].span
         if not settings.theme.is_dir():
-            diagnostics.error(settings.theme_span, f"theme folder '{values['theme']}' does not exist",
-                              "give a folder relative to the project that holds templates/ and static/")
+            diagnostics.error(
+                settings.theme_span,
+                f"theme folder '{values['theme']}' does not exist",
+                "give a folder relative to the project that holds templates/ and static/",
+            )
             settings.theme = None
     if settings.base_url is not None:
         problem = base_url_problem(settings.base_url)
         if problem:
-            diagnostics.error(node.value["base_url"].span, problem,
-                              "write it in full, e.g. https://example.org/explainers/rust/")
+            diagnostics.error(
+                node.value["base_url"].span, problem, "write it in full, e.g. https://example.org/explainers/rust/"
+            )
         settings.base_url = normalise_base_url(settings.base_url)
     return settings
 
@@ -69,8 +74,10 @@ _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>\\^`{|}]")
 def base_url_problem(url: str) -> str | None:
     bad = _URL_FORBIDDEN.search(url)
     if bad:
-        return (f"base_url '{url.encode('unicode_escape').decode('ascii')}' contains {repr(bad.group())}, which an "
-                "address may not hold (percent-encode it, e.g. %20 for a space)")
+        return (
+            f"base_url '{url.encode('unicode_escape').decode('ascii')}' contains {repr(bad.group())}, which an "
+            "address may not hold (percent-encode it, e.g. %20 for a space)"
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"base_url '{url}' is not an absolute http(s) address"

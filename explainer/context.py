@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from explainer.dates import PartialDate
-from explainer.linker import Backlink, Linked
-from explainer.model import CLAIM_STATUSES, COLLECTIONS, PERSON_KINDS, Claim, Entry, Event, Person, Question, Source
+from explainer.linker import Linked
+from explainer.model import ANY_KIND, CLAIM_STATUSES, KINDS, PERSON_KINDS, Claim, Entry, Event, Person, Question, Source
+
+EntryType = TypeVar("EntryType", bound=Entry)
 
 STATUS_MEANINGS = {
     "unverified": "Not yet checked: no independent evidence so far confirms or contradicts it.",
@@ -28,7 +31,6 @@ QUESTION_STATUS_MEANINGS = {
 }
 PERSON_KIND_LABELS = {"person": "Person", "group": "Group", "organization": "Organization"}
 PERSON_KIND_PLURALS = {"person": "People", "group": "Groups", "organization": "Organizations"}
-COLLECTION_LABELS = {"people": "People", "events": "Events", "claims": "Claims", "questions": "Questions"}
 
 
 @dataclass
@@ -40,7 +42,7 @@ class TimelineRow:
 
 
 def _days_between(first: PartialDate, second: PartialDate) -> int | None:
-    if first.day is None or second.day is None:
+    if first.day is None or second.day is None or first.month is None or second.month is None:
         return None
     days = (date(second.year, second.month, second.day) - date(first.year, first.month, first.day)).days
     return days if days > 0 else None
@@ -57,7 +59,7 @@ def _gap_words(days: int) -> str:
 def _span_words(event: Event) -> str | None:
     if event.end_date is None:
         return None
-    days = _days_between(event.date, event.end_date)
+    days = _days_between(event.start, event.end_date)
     return f"lasted {days + 1} days" if days else None
 
 
@@ -78,19 +80,31 @@ class SiteView:
         settings = linked.content.settings
         self.title = settings.title or (self.story.title if self.story else "")
         self.language = settings.language or (self.story.language if self.story else "en")
-        self.people = sorted(self.content.entries["people"], key=lambda p: (p.name.casefold(), p.slug))
+        self.people = sorted(
+            _of_type(self.content.entries["people"], Person), key=lambda p: (p.name.casefold(), p.slug)
+        )
         self.timeline = linked.timeline
-        self.claims = self.content.entries["claims"]
-        self.questions = self.content.entries["questions"]
+        self.claims = _of_type(self.content.entries["claims"], Claim)
+        self.questions = _of_type(self.content.entries["questions"], Question)
         self.sources = self.content.sources
         # one global reading order: people by name, events by date, the rest as written
-        ordered = [*self.people, *self.timeline, *self.claims, *self.questions]
+        ordered = [entry for collection in KINDS for entry in self.entries_of(collection)]
         self._rank = {entry.key: index for index, entry in enumerate(ordered)}
+
+    def entries_of(self, collection: str) -> list[Entry]:
+        """A kind's entries in reading order."""
+        if collection == "people":
+            return [*self.people]
+        if collection == "events":
+            return [*self.timeline]
+        return self.content.entries[collection]
 
     # --- index pages ---------------------------------------------------------
 
     def people_by_kind(self) -> list[tuple[str, list[Person]]]:
-        groups = [(PERSON_KIND_PLURALS[kind], [p for p in self.people if p.person_kind == kind]) for kind in PERSON_KINDS]
+        groups = [
+            (PERSON_KIND_PLURALS[kind], [p for p in self.people if p.person_kind == kind]) for kind in PERSON_KINDS
+        ]
         return [(label, people) for label, people in groups if people]
 
     def claims_by_status(self) -> list[tuple[str, list[Claim]]]:
@@ -111,17 +125,16 @@ class SiteView:
         rows = []
         previous: Event | None = None
         for event in events:
-            gap_days = _days_between(previous.date, event.date) if previous else None
+            gap_days = _days_between(previous.start, event.start) if previous else None
             space = round(math.log10(1 + gap_days) * 1.6, 2) if gap_days else 0.0
-            rows.append(TimelineRow(event, space, _gap_words(gap_days) if gap_days else None,
-                                    _span_words(event)))
+            rows.append(TimelineRow(event, space, _gap_words(gap_days) if gap_days else None, _span_words(event)))
             previous = event
         return rows
 
     def timeline_by_year(self) -> list[tuple[int, list[TimelineRow]]]:
         years: dict[int, list[TimelineRow]] = {}
         for row in self.timeline_rows(self.timeline):
-            years.setdefault(row.event.date.year, []).append(row)
+            years.setdefault(row.event.start.year, []).append(row)
         return list(years.items())
 
     # --- the story overview --------------------------------------------------
@@ -149,20 +162,28 @@ class SiteView:
         backlinks = self.linked.backlinks(entry)
         sections = []
         for relation, source_kind, heading in _headings(entry):
-            items = [b.source for b in backlinks if b.relation == relation and _collection(b) == source_kind]
+            items = [
+                b.source
+                for b in backlinks
+                if b.source is not None and b.relation == relation and b.source.collection == source_kind
+            ]
             if items:
-                sections.append(Section(heading, self._ordered(items), relation))
-        shown = {item.key for section in sections for item in section.items}
+                sections.append(Section(heading, [*self._ordered(items)], relation))
+        shown = {item.key for section in sections for item in section.items if item is not None}
         # a mention adds nothing where the same entry is already listed above
         mentions = [b for b in backlinks if b.relation == "mention" and (b.source is None or b.source.key not in shown)]
         if any(b.source is None for b in mentions):
             sections.append(Section("Mentioned in the story", [None], "mention"))
-        for collection in COLLECTIONS:
-            items = [b.source for b in mentions if b.source is not None and b.source.collection == collection]
+        for kind in KINDS.values():
+            items = [b.source for b in mentions if b.source is not None and b.source.collection == kind.collection]
             if items:
-                sections.append(Section(f"Mentioned in {COLLECTION_LABELS[collection].lower()}",
-                                        self._ordered(items), "mention"))
+                sections.append(Section(f"Mentioned in {kind.label.lower()}", [*self._ordered(items)], "mention"))
         return sections
+
+    @property
+    def navigation(self) -> list[tuple[str, str]]:
+        """(index URL, word) for every kind, in the order the site presents them."""
+        return [(kind.url, kind.navigation) for kind in KINDS.values()]
 
     def _ordered(self, entries: list[Entry]) -> list[Entry]:
         return sorted(entries, key=lambda e: self._rank.get(e.key, 0))
@@ -178,17 +199,36 @@ class SiteView:
         return PERSON_KIND_LABELS[kind]
 
 
-def _collection(backlink: Backlink) -> str | None:
-    return backlink.source.collection if backlink.source is not None else None
+def _of_type(entries: list[Entry], cls: type[EntryType]) -> list[EntryType]:
+    """The entries of one class (a collection holds only its kind's class; this tells the type checker)."""
+    return [entry for entry in entries if isinstance(entry, cls)]
+
+
+# Headings for references whose wording a person would choose; any other reference gets a plain one.
+_HEADINGS = {
+    ("people", "events"): "Events",
+    ("by", "claims"): "Claims made",
+    ("disputes", "claims"): "Disputed by",
+    ("supports", "claims"): "Supported by",
+}
 
 
 def _headings(entry: Entry) -> list[tuple[str, str, str]]:
-    """(relation, kind of the referring entry, heading) in the order pages show them."""
+    """(relation, kind of the referring entry, heading) for every field that can refer to ``entry``."""
     subject = entry.title if isinstance(entry, Person) else f"this {entry.kind}"
     headings = []
-    if isinstance(entry, Person):
-        headings += [("people", "events", "Events"), ("by", "claims", "Claims made")]
-    if isinstance(entry, Claim):
-        headings += [("disputes", "claims", "Disputed by"), ("supports", "claims", "Supported by")]
-    headings += [("about", "claims", f"Claims about {subject}"), ("about", "questions", f"Questions about {subject}")]
+    for kind in KINDS.values():
+        for attribute, target in kind.references():
+            if target == entry.collection:
+                headings.append(
+                    (
+                        attribute,
+                        kind.collection,
+                        _HEADINGS.get((attribute, kind.collection), f"{kind.label} ({attribute})"),
+                    )
+                )
+    for kind in KINDS.values():
+        for attribute, target in kind.references():
+            if target == ANY_KIND:
+                headings.append((attribute, kind.collection, f"{kind.label} {attribute} {subject}"))
     return headings

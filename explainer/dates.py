@@ -46,6 +46,18 @@ class PartialDate:
             return "month"
         return "year"
 
+    def period(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The first and last minute this date can mean."""
+        month_first, month_last = (self.month, self.month) if self.month else (1, 12)
+        last_day = calendar.monthrange(self.year, month_last)[1]
+        day_first, day_last = (self.day, self.day) if self.day else (1, last_day)
+        hour_first, hour_last = (self.hour, self.hour) if self.hour is not None else (0, 23)
+        minute_first, minute_last = (self.minute, self.minute) if self.minute is not None else (0, 59)
+        return (
+            (self.year, month_first, day_first, hour_first, minute_first),
+            (self.year, month_last, day_last, hour_last, minute_last),
+        )
+
     @property
     def sort_key(self) -> tuple[int, ...]:
         """Chronological order; a less precise date follows the precise dates it contains.
@@ -106,20 +118,21 @@ def parse_date(text: str) -> PartialDate:
     match = DATE_PATTERN.match(text.strip())
     if not match:
         raise DateFormatError(f"'{text}' is not a date in a form explainer reads")
-    parts = {name: (int(value) if value is not None and name != "offset" else value)
-             for name, value in match.groupdict().items()}
-    year, month, day = parts["year"], parts["month"], parts["day"]
+    numbers = {name: int(value) for name, value in match.groupdict().items() if value is not None and name != "offset"}
+    year, month, day = numbers["year"], numbers.get("month"), numbers.get("day")
+    hour, minute, second = numbers.get("hour"), numbers.get("minute"), numbers.get("second")
     if month is not None and not 1 <= month <= 12:
         raise DateFormatError(f"'{text}' has month {month}; months run from 01 to 12")
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
-        raise DateFormatError(f"'{text}' is not a day that exists: {calendar.month_name[month]} {year} "
-                              f"has {calendar.monthrange(year, month)[1]} days")
-    if parts["hour"] is not None:
-        if parts["hour"] > 23 or parts["minute"] > 59 or (parts["second"] or 0) > 59:
-            raise DateFormatError(f"'{text}' has a time of day that does not exist")
-    offset = parts["offset"]
+    if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise DateFormatError(
+            f"'{text}' is not a day that exists: {calendar.month_name[month]} {year} "
+            f"has {calendar.monthrange(year, month)[1]} days"
+        )
+    if hour is not None and (hour > 23 or (minute or 0) > 59 or (second or 0) > 59):
+        raise DateFormatError(f"'{text}' has a time of day that does not exist")
+    offset = match.group("offset")
     if offset and offset != "Z":
         hours, minutes = int(offset[1:3]), int(offset[-2:])
         if hours > 14 or minutes > 59:
             raise DateFormatError(f"'{text}' has a UTC offset that does not exist")
-    return PartialDate(year, month, day, parts["hour"], parts["minute"], parts["second"], offset, text.strip())
+    return PartialDate(year, month, day, hour, minute, second, offset, text.strip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
@@ -69,10 +70,6 @@ class Diagnostics:
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "error"]
 
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity == "warning"]
-
     def sorted(self) -> list[Diagnostic]:
         return sorted(set(self.items), key=lambda d: (str(d.span.path), d.span.line, d.span.column, d.message))
 
@@ -87,7 +84,7 @@ class ContentError(click.ClickException):
         errors = sum(d.severity == "error" for d in diagnostics)
         super().__init__(f"{errors} error{'s' if errors != 1 else ''}; nothing was written")
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file: IO[Any] | None = None) -> None:
         for diagnostic in self.diagnostics:
             click.echo(diagnostic.format(), err=True)
         click.echo(f"error: {self.message}", err=True)
@@ -98,5 +95,5 @@ class UsageError(click.ClickException):
 
     exit_code = 2
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"error: {self.message}", err=True)

@@ -13,8 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                         "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def json_for_html(data: Any) -> Markup:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from typing import Any
 
 from explainer.dates import PartialDate
 from explainer.linker import Linked
-from explainer.model import Claim, Entry, Event, Person, Question
+from explainer.model import ANY_KIND, KINDS, SOURCES, Entry, FieldSpec
 
 STORY_JSON = "story.json"
 TIMELINE_JSON = "timeline.json"
@@ -23,53 +24,65 @@ def _date(date: PartialDate | None) -> str | None:
     return date.iso() if date is not None else None
 
 
-def _keys(refs) -> list[str]:  # noqa: ANN001 - a list of resolved Refs
-    return [ref.entry.key for ref in refs if ref.entry is not None]
-
-
-def _slugs(refs) -> list[str]:  # noqa: ANN001
-    return [ref.entry.slug for ref in refs if ref.entry is not None]
+def export_value(spec: FieldSpec, value: Any) -> Any:
+    """A field's value as story.json carries it: dates as written, references as slugs, ``kind/slug`` or ids."""
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if spec.refers_to == SOURCES:
+        return [ref.target for ref in value]
+    if spec.refers_to == ANY_KIND:
+        return [ref.entry.key for ref in value if ref.entry is not None]
+    if spec.refers_to is not None:
+        return [ref.entry.slug for ref in value if ref.entry is not None]
+    return value
 
 
 def _entry(entry: Entry, linked: Linked, base_url: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {"slug": entry.slug, "path": entry.url}
     if base_url:
         data["url"] = base_url + entry.url
-    if isinstance(entry, Person):
-        data.update(name=entry.name, role=entry.role, kind=entry.person_kind, aliases=entry.aliases,
-                    image=entry.image, image_alt=entry.image_alt, links=entry.links)
-    elif isinstance(entry, Event):
-        data.update(title=entry.title, date=_date(entry.date), end_date=_date(entry.end_date), place=entry.place,
-                    people=_slugs(entry.people), key=entry.is_key)
-    elif isinstance(entry, Claim):
-        data.update(claim=entry.claim, by=_slugs(entry.by), date=_date(entry.date), status=entry.status,
-                    quote=entry.quote, disputes=_slugs(entry.disputes), supports=_slugs(entry.supports),
-                    about=_keys(entry.about))
-    elif isinstance(entry, Question):
-        data.update(question=entry.question, status=entry.status, answered=_date(entry.answered),
-                    about=_keys(entry.about))
-    data.update(sources=[ref.target for ref in entry.sources], updated=_date(entry.updated), body=entry.body,
-                backlinks=[{"from": b.source.key if b.source is not None else "story", "relation": b.relation}
-                           for b in linked.backlinks(entry)])
+    for spec in KINDS[entry.collection].all_fields:
+        data[spec.name] = export_value(spec, getattr(entry, spec.key))
+    data.update(
+        body=entry.body, backlinks=[{"from": b.source_key, "relation": b.relation} for b in linked.backlinks(entry)]
+    )
     return data
 
 
 def story_json(linked: Linked, base_url: str | None) -> bytes:
     content = linked.content
-    story = content.story
+    story = linked.story
     document = {
         "format": "explainer-story",
         "version": STORY_SCHEMA_VERSION,
         "base_url": base_url,
-        "story": {"title": story.title, "summary": story.summary, "published": _date(story.published),
-                  "updated": _date(story.updated), "byline": story.byline, "language": story.language,
-                  "body": story.body},
-        "people": [_entry(e, linked, base_url) for e in content.entries["people"]],
-        "events": [_entry(e, linked, base_url) for e in linked.timeline],
-        "claims": [_entry(e, linked, base_url) for e in content.entries["claims"]],
-        "questions": [_entry(e, linked, base_url) for e in content.entries["questions"]],
-        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url, "date": _date(s.date),
-                     "cited_by": [e.key for e in linked.citations.get(s.id, [])]} for s in content.sources],
+        "story": {
+            "title": story.title,
+            "summary": story.summary,
+            "published": _date(story.published),
+            "updated": _date(story.updated),
+            "byline": story.byline,
+            "language": story.language,
+            "body": story.body,
+        },
+        **{
+            collection: [
+                _entry(e, linked, base_url)
+                for e in (linked.timeline if collection == "events" else content.entries[collection])
+            ]
+            for collection in KINDS
+        },
+        "sources": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "date": _date(s.date),
+                "cited_by": [e.key for e in linked.citations.get(s.id, [])],
+            }
+            for s in content.sources
+        ],
     }
     return _json(document)
 
@@ -77,21 +90,24 @@ def story_json(linked: Linked, base_url: str | None) -> bytes:
 def _timeline_date(date: PartialDate) -> dict[str, Any]:
     """TimelineJS date object: numbers for the parts written, and the date as shown."""
     parts = {"year": date.year, "month": date.month, "day": date.day, "hour": date.hour, "minute": date.minute}
-    data = {name: value for name, value in parts.items() if value is not None}
+    data: dict[str, Any] = {name: value for name, value in parts.items() if value is not None}
     data["display_date"] = date.human()
     return data
 
 
-def timeline_json(linked: Linked, body_html, base_url: str | None) -> bytes:  # noqa: ANN001
+def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: str | None) -> bytes:
     """The timeline in Knight Lab TimelineJS's JSON format, ready for its embed."""
-    story = linked.content.story
+    story = linked.story
     events = []
     for event in linked.timeline:
         text = body_html(event)
         if base_url:
             text += f'<p><a href="{html.escape(base_url + event.url)}">Read more</a></p>'
-        item: dict[str, Any] = {"unique_id": event.slug, "start_date": _timeline_date(event.date),
-                                "text": {"headline": event.title, "text": text}}
+        item: dict[str, Any] = {
+            "unique_id": event.slug,
+            "start_date": _timeline_date(event.start),
+            "text": {"headline": event.title, "text": text},
+        }
         if event.end_date is not None:
             item["end_date"] = _timeline_date(event.end_date)
         if event.place:

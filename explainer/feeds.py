@@ -10,7 +10,7 @@ import xml.etree.ElementTree as etree
 
 from explainer.dates import PartialDate
 from explainer.linker import Linked
-from explainer.model import Entry
+from explainer.model import Claim, Entry, Event
 from explainer.pages import Page
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -33,8 +33,11 @@ def sitemap(pages: list[Page], linked: Linked, base_url: str) -> bytes:
             continue
         url = etree.SubElement(urlset, "url")
         etree.SubElement(url, "loc").text = base_url + page.url
-        changed = page.entry.updated if page.entry is not None else (
-            (story.updated or story.published) if page.url == "" and story else None)
+        changed = (
+            page.entry.updated
+            if page.entry is not None
+            else ((story.updated or story.published) if page.is_home and story else None)
+        )
         if changed is not None:
             etree.SubElement(url, "lastmod").text = changed.iso()
     return _xml(urlset)
@@ -49,8 +52,10 @@ def robots(base_url: str | None) -> bytes:
 
 def timestamp(date: PartialDate) -> str:
     """An RFC 3339 moment for a partial date: the start of its period, in UTC unless written."""
-    text = f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T{date.hour or 0:02d}:{date.minute or 0:02d}:" \
-           f"{date.second or 0:02d}"
+    text = (
+        f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T{date.hour or 0:02d}:{date.minute or 0:02d}:"
+        f"{date.second or 0:02d}"
+    )
     if date.offset and date.offset != "Z":
         return text + (date.offset if ":" in date.offset else f"{date.offset[:3]}:{date.offset[3:]}")
     return text + "Z"
@@ -58,7 +63,7 @@ def timestamp(date: PartialDate) -> str:
 
 def atom(linked: Linked, base_url: str, title: str) -> bytes:
     """The story's updates: events, claims and questions, newest first."""
-    story = linked.content.story
+    story = linked.story
     published = story.published
 
     def changed(entry: Entry) -> PartialDate:
@@ -87,10 +92,10 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
 
 
 def _summary(entry: Entry) -> str:
-    kind = entry.kind
-    if kind == "event":
-        return f"{entry.date.human()}{f', {entry.place}' if entry.place else ''}: {entry.title}"
-    if kind == "claim":
+    if isinstance(entry, Event):
+        return f"{entry.start.human()}{f', {entry.place}' if entry.place else ''}: {entry.title}"
+    if isinstance(entry, Claim):
         names = ", ".join(ref.entry.title for ref in entry.by if ref.entry)
         return f"{names} claim: {entry.title} Status: {entry.status}."
-    return f"{entry.title} ({entry.status})"
+    status = getattr(entry, "status", None)
+    return f"{entry.title} ({status})" if status else entry.title

@@ -7,24 +7,37 @@ resolved here, once, so rendering never meets an unknown target.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from typing import TypeVar
 from dataclasses import dataclass, field
 
 from explainer.diagnostics import Diagnostics, Span
-from explainer.model import (COLLECTIONS, SINGULAR, Claim, Entry, Event, Person, Question, Ref, Source, Story,
-                              likely_collection)
+from explainer.model import ANY_KIND, COLLECTIONS, KINDS, Entry, Event, Person, Source, Story, likely_collection
 from explainer.reader import Content
 from explainer.slugs import slugify
 
 # A wikilink may wrap onto the next line, as editors wrap prose, but not cross a blank line.
+# (Linear: from each "[[" the match runs at most to the next bracket or blank line.)
 WIKILINK = re.compile(r"\[\[((?:[^\[\]\n]|\n(?![ \t]*\n))+?)\]\]")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-CODE_SPAN = re.compile(r"(`+)(?:(?!\n[ \t]*\n).)+?\1", re.S)
+# Python-Markdown's fenced_code: an opening fence at the margin, with a language, {attributes} or hl_lines
+FENCE_OPENING = re.compile(r"(`{3,}|~{3,}) *(?:\{.*\}|\.?[\w#.+-]* *(?:hl_lines=([\"']).*?\2 *)?)$")
+PLAIN_FENCE_OPENING = re.compile(r"(`{3,}|~{3,}) *\.?[\w#.+-]* *$")
+FENCE_CLOSING = re.compile(r"(`{3,}|~{3,}) *$")
+BACKTICKS = re.compile(r"`+")
+BLANK_LINES = re.compile(r"\n[ \t]*\n")  # what ends a paragraph, and so a code span
+LIST_ITEM = re.compile(r" {0,3}(?:[*+-]|\d+\.) +")  # Python-Markdown's list markers (tabs expanded)
+# a line after which an indented line starts a code block, as after a blank line: a heading or a rule
+BLOCK_END = re.compile(r" {0,3}#{1,6}(?: |$)| {0,3}([-*_])(?: *\1){2,} *$|[=-]+ *$")
 
-STORY = "story"  # the relation source used for mentions in the story narrative
+Item = TypeVar("Item", Entry, Source)
+
+STORY = "story"  # how the story narrative is named where an entry's key would stand (exports, digests)
 
 
 @dataclass(frozen=True)
@@ -34,13 +47,16 @@ class Backlink:
     source: Entry | None
     relation: str  # people, by, disputes, supports, about, mention
 
+    @property
+    def source_key(self) -> str:
+        return self.source.key if self.source is not None else STORY
+
 
 @dataclass
 class Linked:
     """The content with every reference resolved, ready for page planning."""
 
     content: Content
-    by_key: dict[str, Entry]
     sources: dict[str, Source]
     incoming: dict[str, list[Backlink]] = field(default_factory=lambda: defaultdict(list))
     citations: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
@@ -50,6 +66,13 @@ class Linked:
     def backlinks(self, entry: Entry) -> list[Backlink]:
         return self.incoming.get(entry.key, [])
 
+    @property
+    def story(self) -> Story:
+        """The story; a build stops at validation when it could not be read, so later stages always have it."""
+        if self.content.story is None:
+            raise LookupError("the story could not be read")
+        return self.content.story
+
 
 def normalise_name(text: str) -> str:
     return " ".join(text.split()).casefold()
@@ -58,7 +81,7 @@ def normalise_name(text: str) -> str:
 class Resolver:
     """Finds the entry a reference means, or explains why it cannot."""
 
-    def __init__(self, entries: list[Entry], unreadable: set[str] = frozenset()):
+    def __init__(self, entries: list[Entry], unreadable: AbstractSet[str] = frozenset()):
         # keys of entries (or whole collections) that failed to read: their own error
         # says what is wrong, so references to them are not reported again
         self.unreadable = unreadable
@@ -78,7 +101,7 @@ class Resolver:
         entry = self.by_key.get(f"{collection}/{slug}")
         if entry is not None or f"{collection}/{slug}" in self.unreadable or collection in self.unreadable:
             return entry, None, None
-        kind = SINGULAR[collection]
+        kind = KINDS[collection].singular
         elsewhere = [e.key for e in self.by_slug.get(slug, [])]
         if elsewhere:
             return None, f"'{target}' is not a {kind}; it is {_a(elsewhere[0])}", f"only {collection} slugs belong here"
@@ -125,7 +148,7 @@ class Resolver:
 
 
 def _a(key: str) -> str:
-    kind = SINGULAR[key.split("/")[0]]
+    kind = KINDS[key.split("/")[0]].singular
     return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({key})"
 
 
@@ -148,31 +171,145 @@ def split_wikilink(text: str) -> tuple[str, str | None]:
 def find_wikilinks(body: str, start: Span, indent: int = 0) -> list[tuple[str, str | None, Span]]:
     """Every ``[[target|text]]`` outside code, with the position of its target.
 
-    Fenced blocks and backtick spans are blanked out first, as Markdown shows
-    them literally; ``start`` is where the body begins in its file, and
-    ``indent`` how far a YAML block indents each of its lines.
+    Code blocks (fenced or indented) and backtick spans are blanked out first, as Markdown shows
+    them literally; ``start`` is where the body begins in its file, and ``indent`` how far a YAML
+    block indents each of its lines. Linear in the body's length, however it is written.
     """
     lines = body.split("\n")
-    fence: str | None = None
-    for number, line in enumerate(lines):
-        opening = FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            lines[number] = " " * len(line)
-        elif opening:
-            fence = opening.group(1)
-            lines[number] = " " * len(line)
-    visible = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(lines))
+    for number, is_code in enumerate(code_lines(lines)):
+        if is_code:
+            lines[number] = " " * len(lines[number])
+    visible = blank_code_spans("\n".join(lines))
     found = []
+    line_index, line_start, counted = 0, 0, 0
     for match in WIKILINK.finditer(visible):
         target, shown = split_wikilink(match.group(1))
         offset = match.start() + 2
-        line_index = visible.count("\n", 0, offset)
-        column = offset - (visible.rfind("\n", 0, offset) + 1) + 1
+        line_index += visible.count("\n", counted, offset)  # counted on from the previous link, not from 0
+        line_start = max(line_start, visible.rfind("\n", counted, offset) + 1)
+        counted = offset
+        column = offset - line_start + 1
         column += start.column - 1 if line_index == 0 else indent
         found.append((target, shown, Span(start.path, start.line + line_index, column)))
     return found
+
+
+def code_lines(lines: list[str], plain_fences_only: bool = False) -> list[bool]:
+    """Which lines Markdown shows as code: fenced blocks, and indented blocks as Python-Markdown sees them.
+
+    An indented block (4 spaces or a tab) is code when it starts the body or follows a blank line, a
+    heading or a rule, and does not continue a list item; indented lines right after text continue it.
+    A fenced block becomes one line of placeholder text, which no indented code can follow.
+    """
+    code = fenced_lines(lines, plain_fences_only)
+    may_start, in_list, in_code = True, False, False
+    for number, line in enumerate(lines):
+        if code[number]:  # a fenced block: to the block parser, one line of placeholder text
+            in_list = in_list and not (may_start and not (number and code[number - 1]))
+            may_start = in_code = False
+            continue
+        if not line.strip(" \t"):
+            may_start = True
+            continue
+        expanded = line.expandtabs(4) if "\t" in line else line
+        indented = len(expanded) - len(expanded.lstrip(" ")) >= 4
+        if indented and (in_code or (may_start and not in_list)):
+            code[number] = in_code = True
+            may_start = False
+            continue
+        in_code = False
+        ends_block = bool(BLOCK_END.match(expanded))
+        if may_start and not indented:  # a block starting at the margin: is it a list?
+            in_list = not ends_block and bool(LIST_ITEM.match(expanded))
+        may_start = ends_block
+    return code
+
+
+def fenced_lines(lines: list[str], plain_only: bool = False) -> list[bool]:
+    """Lines of fenced code blocks by the fenced_code extension's rule, in linear time.
+
+    A block opens with ``` or ~~~ (3 or more) at the margin and an optional language, ``{attributes}``
+    or ``hl_lines``, and closes at the next line holding exactly the same fence; an unclosed fence is
+    text. ``plain_only`` accepts only a language (the other forms are fences only if they parse).
+    """
+    closers: dict[str, list[int]] = defaultdict(list)
+    for number, line in enumerate(lines):
+        if line[:3] in ("```", "~~~") and (closing := FENCE_CLOSING.match(line)) is not None:
+            closers[closing.group(1)].append(number)
+    opening_fence = PLAIN_FENCE_OPENING if plain_only else FENCE_OPENING
+    fenced, after = [False] * len(lines), 0
+    for number, line in enumerate(lines):
+        if number < after or line[:3] not in ("```", "~~~") or (opening := opening_fence.match(line)) is None:
+            continue
+        candidates = closers.get(opening.group(1), [])
+        at = bisect.bisect_right(candidates, number)
+        if at < len(candidates):  # the first closing fence, as the extension's lazy expression finds it
+            fenced[number:candidates[at] + 1] = [True] * (candidates[at] + 1 - number)
+            after = candidates[at] + 1
+    return fenced
+
+
+def blank_code_spans(text: str) -> str:
+    """``text`` with every backtick code span replaced by spaces (newlines kept); spans end at a blank line."""
+    spans: list[tuple[int, int]] = []
+    paragraph: list[tuple[int, int]] = []  # the backtick runs of the paragraph being read
+    for run in BACKTICKS.finditer(text):
+        if paragraph and BLANK_LINES.search(text, paragraph[-1][1], run.start()):
+            spans.extend(pair_backticks(text, paragraph))
+            paragraph = []
+        paragraph.append(run.span())
+    spans.extend(pair_backticks(text, paragraph))
+    if not spans:
+        return text
+    pieces, done = [], 0
+    for span_start, span_end in spans:
+        pieces.append(text[done:span_start])
+        pieces.append(re.sub(r"[^\n]", " ", text[span_start:span_end]))
+        done = span_end
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _escaped(text: str, position: int) -> int:
+    """1 if the character at ``position`` is escaped by a backslash (an odd number of them before it), else 0."""
+    before = position
+    while before and text[before - 1] == "\\":
+        before -= 1
+    return (position - before) % 2
+
+
+def pair_backticks(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Code spans among one paragraph's backtick runs, paired as Python-Markdown pairs them, in linear time.
+
+    An opening run (its first backtick not escaped) closes at the next run of the same length; failing
+    that, at the first longest later run if that is shorter (its extra backticks become code text).
+    """
+    lengths = [end - start for start, end in runs]
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for index, length in enumerate(lengths):
+        by_length[length].append(index)
+    longest_after = [0] * (len(runs) + 1)  # index of the first longest run from here on
+    longest_after[len(runs)] = len(runs)
+    for index in range(len(runs) - 1, -1, -1):
+        later = longest_after[index + 1]
+        longest_after[index] = index if later == len(runs) or lengths[index] >= lengths[later] else later
+    spans, index = [], 0
+    while index < len(runs):
+        start, end = runs[index]
+        ticks = lengths[index] - _escaped(text, start)
+        same = by_length.get(ticks, [])
+        at = bisect.bisect_right(same, index)
+        if ticks and at < len(same):
+            spans.append((start, runs[same[at]][1]))
+            index = same[at] + 1
+            continue
+        later = longest_after[index + 1]
+        if ticks and later < len(runs) and lengths[later] < ticks:
+            spans.append((start, runs[later][1]))
+            index = later + 1
+            continue
+        index += 1
+    return spans
 
 
 def wikilink_targets(item: Entry | Story) -> list[str]:
@@ -183,21 +320,12 @@ def wikilink_targets(item: Entry | Story) -> list[str]:
     return [target for target, _shown, _span in find_wikilinks(item.body, item.body_span, indent)]
 
 
-TYPED_FIELDS: dict[type, tuple[tuple[str, str | None], ...]] = {
-    # attribute, and the collection its references must name (None: kind/slug)
-    Person: (),
-    Event: (("people", "people"),),
-    Claim: (("by", "people"), ("disputes", "claims"), ("supports", "claims"), ("about", None)),
-    Question: (("about", None),),
-}
-
-
 def link(content: Content, diagnostics: Diagnostics) -> Linked:
     """Resolve references, report the broken ones, and gather backlinks."""
     entries = _unique_entries(content, diagnostics)
     sources = _unique_sources(content, diagnostics)
     resolver = Resolver(entries, content.unreadable)
-    linked = Linked(content, resolver.by_key, sources)
+    linked = Linked(content, sources)
 
     seen: set[tuple[str, str, str]] = set()
     cited: set[tuple[str, str]] = set()
@@ -205,15 +333,16 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
     def add(target: Entry | None, source: Entry | None, relation: str) -> None:
         if target is None or target is source:
             return
-        marker = (target.key, source.key if source is not None else STORY, relation)
+        backlink = Backlink(source, relation)
+        marker = (target.key, backlink.source_key, relation)
         if marker not in seen:
             seen.add(marker)
-            linked.incoming[target.key].append(Backlink(source, relation))
+            linked.incoming[target.key].append(backlink)
 
     for entry in entries:
-        for attribute, collection in TYPED_FIELDS[type(entry)]:
+        for attribute, collection in KINDS[entry.collection].references():
             for ref in getattr(entry, attribute):
-                if collection is None:
+                if collection == ANY_KIND:
                     found, problem, hint = resolver.by_kind_slug(ref.target)
                 else:
                     found, problem, hint = resolver.in_collection(ref.target, collection)
@@ -243,7 +372,9 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
     return linked
 
 
-def _body_links(body: str, start: Span | None, indent: int, resolver: Resolver, diagnostics: Diagnostics):
+def _body_links(
+    body: str, start: Span | None, indent: int, resolver: Resolver, diagnostics: Diagnostics
+) -> Iterator[tuple[str, Entry]]:
     if not body or start is None:
         return
     for target, _shown, span in find_wikilinks(body, start, indent):
@@ -264,9 +395,10 @@ def _unique_sources(content: Content, diagnostics: Diagnostics) -> dict[str, Sou
                           "give every source its own id", diagnostics)
 
 
-def _first_of_each(items: list, key, describe, hint: str, diagnostics: Diagnostics) -> dict:  # noqa: ANN001
+def _first_of_each(items: list[Item], key: Callable[[Item], str], describe: Callable[[Item], str], hint: str,
+                   diagnostics: Diagnostics) -> dict[str, Item]:
     """Keep the first item per key; report every later one with both places."""
-    kept: dict = {}
+    kept: dict[str, Item] = {}
     for item in items:
         first = kept.get(key(item))
         if first is None:

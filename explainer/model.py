@@ -1,37 +1,47 @@
 """Typed entries built from located YAML, one class per kind of entry.
 
-Each kind declares its fields once (:data:`SCHEMAS`); the same declaration
-drives conversion, "unknown field" hints, required-field errors and the
-scaffolding of new files, so the content format lives in one place.
+Each kind of entry is declared once, as a :class:`Kind` in :data:`KINDS`: its
+class (with its own rules, ``check``), its fields, its title field, its
+reference fields, its URLs, templates and labels. Conversion, "unknown field"
+hints, required-field errors, linking, page planning, the scaffolding of new
+files, the docs' field tables and the JSON schema all derive from it, so the
+content format lives in one place.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
 from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
-from explainer.yamlsource import Node
+from explainer.yamlsource import Node, kind_problem, path_kind
 
-# The four collections, in the order the site presents them.
-COLLECTIONS = ("people", "events", "claims", "questions")
-SINGULAR = {"people": "person", "events": "event", "claims": "claim", "questions": "question"}
-# other names writers reach for, mapped to the collection they mean
-COLLECTION_NAMES = {**{name: name for name in COLLECTIONS}, **{v: k for k, v in SINGULAR.items()},
-                    "persons": "people", "timeline": "events", "sources": "sources"}
+ANY_KIND = "*"  # a reference field that takes kind/slug (about)
+SOURCES = "sources"  # a reference field that takes source ids
+
+
+def collection_names() -> dict[str, str]:
+    """Every name writers reach for (plural, singular, common slips), mapped to the collection it means."""
+    names = {SOURCES: SOURCES, "persons": "people", "timeline": "events"}
+    for kind in KINDS.values():
+        names[kind.collection] = names[kind.singular] = kind.collection
+    return names
 
 
 def likely_collection(name: str) -> str | None:
     """The collection a misspelled or singular kind most likely means."""
     name = name.lower().removesuffix(".md").removesuffix(".yml").removesuffix(".yaml")
-    if name in COLLECTION_NAMES:
-        return COLLECTION_NAMES[name]
-    close = difflib.get_close_matches(name, list(COLLECTION_NAMES), n=1, cutoff=0.6)
-    return COLLECTION_NAMES[close[0]] if close else None
+    names = collection_names()
+    if name in names:
+        return names[name]
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return names[close[0]] if close else None
+
 
 PERSON_KINDS = ("person", "group", "organization")
 CLAIM_STATUSES = ("unverified", "disputed", "supported", "confirmed", "false", "retracted")
@@ -57,7 +67,7 @@ class Ref:
 
     target: str
     span: Span
-    entry: "Entry | None" = None
+    entry: Entry | None = None
 
 
 @dataclass
@@ -80,7 +90,10 @@ class Entry(Located):
     @property
     def kind(self) -> str:
         """The singular name of the collection ("person", "claim")."""
-        return SINGULAR[self.collection]
+        return KINDS[self.collection].singular
+
+    def check(self, project: Path, diagnostics: Diagnostics) -> None:
+        """Rules between this entry's own fields, once references are resolved (the validate stage)."""
 
     @property
     def key(self) -> str:
@@ -112,6 +125,34 @@ class Person(Entry):
     def title(self) -> str:
         return self.name
 
+    def check(self, project: Path, diagnostics: Diagnostics) -> None:
+        if self.image is not None:
+            if not self.image_alt:
+                diagnostics.error(
+                    self.field_span("image"),
+                    f"{self.name} has an image but no image_alt",
+                    "describe the picture for readers who cannot see it: image_alt: ...",
+                )
+            content_dir = (project / "content").resolve()
+            image = (content_dir / self.image).resolve()
+            if not image.is_relative_to(content_dir):
+                diagnostics.error(
+                    self.field_span("image"),
+                    f"image '{self.image}' lies outside content/",
+                    "keep images inside the content folder, e.g. images/name.jpg",
+                )
+            elif (found := path_kind(image)) == "missing":
+                diagnostics.warning(
+                    self.field_span("image"),
+                    f"image '{self.image}' does not exist",
+                    "give a path relative to content/, e.g. images/name.jpg",
+                )
+            elif found != "file":
+                message, hint = kind_problem(image, found)
+                diagnostics.error(self.field_span("image"), f"image {message}", hint)
+        for url in self.links.values():
+            check_url(url, self.field_span("links"), diagnostics)
+
 
 @dataclass(eq=False)
 class Event(Entry):
@@ -127,12 +168,33 @@ class Event(Entry):
         return self.event_title
 
     @property
+    def start(self) -> PartialDate:
+        """The date, which is required: only events with one reach the timeline and the pages."""
+        if self.date is None:
+            raise LookupError(f"event '{self.slug}' has no date")
+        return self.date
+
+    @property
     def timeline_key(self) -> tuple:
         """Chronological position: a partial date sits late in its period, never after its end_date."""
-        key = self.date.sort_key
+        key = self.date.sort_key if self.date is not None else ()
         if self.end_date is not None:
             key = min(key, self.end_date.sort_key)
         return (key, self.order)
+
+    def check(self, project: Path, diagnostics: Diagnostics) -> None:
+        if self.date and self.end_date and self.end_date.period()[1] < self.date.period()[0]:
+            diagnostics.error(
+                self.field_span("end_date"),
+                f"end_date {self.end_date.text} is before date {self.date.text}",
+                "swap them, or correct the end date",
+            )
+        if not self.people and "people" not in self.failed:  # a broken field has its own error
+            diagnostics.warning(
+                self.span,
+                f"event '{self.slug}' names no people",
+                "add people: [slug, ...] so readers see who was involved",
+            )
 
 
 @dataclass(eq=False)
@@ -150,6 +212,18 @@ class Claim(Entry):
     def title(self) -> str:
         return self.claim
 
+    def check(self, project: Path, diagnostics: Diagnostics) -> None:
+        for attribute in ("disputes", "supports"):
+            for ref in getattr(self, attribute):
+                if ref.entry is self:
+                    diagnostics.error(
+                        ref.span, f"a claim cannot {attribute[:-1]} itself", f"remove '{self.slug}' from {attribute}"
+                    )
+        if not self.sources and "sources" not in self.failed:
+            diagnostics.warning(
+                self.span, f"claim '{self.slug}' cites no source", "add sources: [id] so readers can check it"
+            )
+
 
 @dataclass(eq=False)
 class Question(Entry):
@@ -161,6 +235,33 @@ class Question(Entry):
     @property
     def title(self) -> str:
         return self.question
+
+    def check(self, project: Path, diagnostics: Diagnostics) -> None:
+        if self.status == "answered" and self.answered is None:
+            diagnostics.error(
+                self.field_span("status"),
+                "an answered question needs the date it was answered",
+                "add answered: YYYY-MM-DD",
+            )
+        if self.status == "open" and self.answered is not None:
+            diagnostics.warning(
+                self.field_span("answered"),
+                "this question has an answered date but its status is open",
+                "set status: answered, or remove answered",
+            )
+        if self.question and not self.question.endswith("?"):
+            diagnostics.error(
+                self.field_span("question"), "a question must end with '?'", f"write it as: {self.question}?"
+            )
+
+
+SAFE_SCHEMES = ("http://", "https://")
+
+
+def check_url(url: str, span: Span, diagnostics: Diagnostics) -> None:
+    """Addresses writers give (links, sources) must be plain web addresses."""
+    if not url.lower().startswith(SAFE_SCHEMES) or len(url) <= len("https://"):
+        diagnostics.error(span, f"'{url}' is not an http or https address", "links must start with http:// or https://")
 
 
 @dataclass
@@ -260,15 +361,23 @@ def as_links(node: Node) -> dict[str, str]:
     return {label: as_text(value) for label, value in node.value.items()}
 
 
-def as_choice(choices: tuple[str, ...]) -> Callable[[Node], str]:
-    def convert(node: Node) -> str:
+@dataclass(frozen=True)
+class Choice:
+    """A converter for a field that takes one of a few words (the words are also the docs' and the schema's)."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, node: Node) -> str:
         value = as_text(node)
-        if value not in choices:
-            close = difflib.get_close_matches(value.lower(), choices, n=1)
+        if value not in self.choices:
+            close = difflib.get_close_matches(value.lower(), self.choices, n=1)
             hint = f"did you mean '{close[0]}'?" if close else None
-            raise FieldProblem(f"is '{value}', which is not one of: {', '.join(choices)}", hint)
+            raise FieldProblem(f"is '{value}', which is not one of: {', '.join(self.choices)}", hint)
         return value
-    return convert
+
+
+def as_choice(choices: tuple[str, ...]) -> Choice:
+    return Choice(choices)
 
 
 class _Located(FieldProblem):
@@ -283,91 +392,304 @@ def _at(problem: FieldProblem, node: Node) -> _Located:
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One field of the content format: how it is read, and what writers are told about it."""
+
     name: str
     convert: Callable[[Node], Any]
     required: bool = False
     attribute: str | None = None  # the Python attribute, when it differs from the field name
-    help: str = ""  # placeholder text for scaffolding and docs
+    meaning: str = ""  # one line for the docs' field tables and the JSON schema
+    refers_to: str | None = None  # a reference field: the collection it names, ANY_KIND or SOURCES
+    scaffold: str | None = None  # the value a new file shows (commented out unless required or recommended)
+    recommended: bool = False  # optional, but a build warns without it: new files ask for it
+
+    @property
+    def key(self) -> str:
+        return self.attribute or self.name
 
 
 COMMON = (
-    FieldSpec("updated", as_date, help="2021-10-22"),
-    FieldSpec("sources", as_refs, help="[source-id]"),
+    FieldSpec("updated", as_date, meaning="date of the entry's latest update", scaffold="YYYY-MM-DD"),
+    FieldSpec("sources", as_refs, meaning="list of source ids", refers_to=SOURCES, scaffold="[source-id]"),
 )
 
-SCHEMAS: dict[str, tuple[FieldSpec, ...]] = {
-    "people": (
-        FieldSpec("name", as_text, required=True),
-        FieldSpec("role", as_text, required=True),
-        FieldSpec("kind", as_choice(PERSON_KINDS), attribute="person_kind"),
-        FieldSpec("aliases", as_text_list),
-        FieldSpec("image", as_text),
-        FieldSpec("image_alt", as_text),
-        FieldSpec("links", as_links),
-        *COMMON,
-    ),
-    "events": (
-        FieldSpec("title", as_text, required=True, attribute="event_title"),
-        FieldSpec("date", as_date, required=True),
-        FieldSpec("end_date", as_date),
-        FieldSpec("place", as_text),
-        FieldSpec("people", as_refs),
-        FieldSpec("key", as_bool, attribute="is_key"),
-        *COMMON,
-    ),
-    "claims": (
-        FieldSpec("claim", as_text, required=True),
-        FieldSpec("by", as_refs, required=True),
-        FieldSpec("date", as_date),
-        FieldSpec("status", as_choice(CLAIM_STATUSES), required=True),
-        FieldSpec("quote", as_text),
-        FieldSpec("disputes", as_refs),
-        FieldSpec("supports", as_refs),
-        FieldSpec("about", as_refs),
-        *COMMON,
-    ),
-    "questions": (
-        FieldSpec("question", as_text, required=True),
-        FieldSpec("status", as_choice(QUESTION_STATUSES)),
-        FieldSpec("answered", as_date),
-        FieldSpec("about", as_refs),
-        *COMMON,
-    ),
-}
+
+@dataclass(frozen=True)
+class Kind:
+    """Everything about one kind of entry, declared once: the rest of the pipeline derives from it.
+
+    Reading (fields, slugs from ``title_field``), linking (reference fields),
+    validating (``entry_class.check``), planning pages (URLs, templates),
+    rendering (labels), scaffolding, the docs' field tables and the JSON
+    schema all read this declaration; a new kind is one :func:`register_kind`.
+    """
+
+    collection: str  # folder, YAML list file and URL prefix: "people"
+    singular: str  # "person": `explainer new person`, feed titles, messages
+    entry_class: type[Entry]
+    fields: tuple[FieldSpec, ...]  # the kind's own fields; COMMON ones are added
+    title_field: str  # the field that names an entry; YAML list slugs are made from it
+    label: str  # "People": the plural noun, in headings and index titles
+    nav_label: str = ""  # the navigation's word for the index page; default: the label
+    description: str = ""  # the docs' heading, e.g. "People, groups and organizations"
+    body: str = "in Markdown"  # what the Markdown body holds
+    index_url: str = ""  # default: "<collection>/"
+    index_title: str = ""  # default: the label
+    index_template: str = "collection.html"
+    entry_template: str = "entry.html"
+
+    @property
+    def all_fields(self) -> tuple[FieldSpec, ...]:
+        return (*self.fields, *COMMON)
+
+    @property
+    def url(self) -> str:
+        return self.index_url or f"{self.collection}/"
+
+    @property
+    def title(self) -> str:
+        return self.index_title or self.label
+
+    @property
+    def navigation(self) -> str:
+        return self.nav_label or self.label
+
+    def references(self) -> list[tuple[str, str]]:
+        """(attribute, what it names) for every field that refers to other entries (sources aside)."""
+        return [(spec.key, spec.refers_to) for spec in self.all_fields if spec.refers_to not in (None, SOURCES)]
+
+
+KINDS: dict[str, Kind] = {}  # by collection, in the order the site presents them
+COLLECTIONS = KINDS.keys()  # a live view: a kind registered later is included
+
+
+def register_kind(kind: Kind) -> Kind:
+    """Add a kind of entry to the content format."""
+    if kind.collection in KINDS or kind.collection in (SOURCES, "story") or kind.singular in collection_names():
+        raise ValueError(f"a kind named '{kind.collection}' or '{kind.singular}' already exists")
+    if kind.title_field not in {spec.name for spec in kind.all_fields}:
+        raise ValueError(f"{kind.collection}: title field '{kind.title_field}' is not one of its fields")
+    KINDS[kind.collection] = kind
+    return kind
+
+
+register_kind(
+    Kind(
+        "people",
+        "person",
+        Person,
+        (
+            FieldSpec("name", as_text, required=True, meaning="display name", scaffold="{title}"),
+            FieldSpec(
+                "role",
+                as_text,
+                required=True,
+                meaning="one line: who they are in this story",
+                scaffold="One line on who they are in this story",
+            ),
+            FieldSpec(
+                "kind",
+                as_choice(PERSON_KINDS),
+                attribute="person_kind",
+                meaning="`person` (default), `group` or `organization`",
+                scaffold="person",
+            ),
+            FieldSpec(
+                "aliases", as_text_list, meaning="other names writers may use in wikilinks", scaffold="[Other name]"
+            ),
+            FieldSpec(
+                "image",
+                as_text,
+                meaning="path under `content/` of a picture; published under `media/`",
+                scaffold="images/name.jpg",
+            ),
+            FieldSpec(
+                "image_alt",
+                as_text,
+                meaning="the picture described for readers who cannot see it (required when image is set)",
+                scaffold="What the picture shows",
+            ),
+            FieldSpec("links", as_links, meaning="map of label to `http(s)` URL", scaffold="{Website: https://}"),
+        ),
+        title_field="name",
+        label="People",
+        description="People, groups and organizations",
+        body="background, in Markdown",
+        index_template="people.html",
+        entry_template="person.html",
+    )
+)
+
+register_kind(
+    Kind(
+        "events",
+        "event",
+        Event,
+        (
+            FieldSpec(
+                "title",
+                as_text,
+                required=True,
+                attribute="event_title",
+                meaning="what happened, in a few words",
+                scaffold="{title}",
+            ),
+            FieldSpec("date", as_date, required=True, meaning="see [Dates](#dates)", scaffold="{today}"),
+            FieldSpec("end_date", as_date, meaning="same forms; must not be before `date`", scaffold="YYYY-MM-DD"),
+            FieldSpec("place", as_text, meaning="where", scaffold="Where it happened"),
+            FieldSpec(
+                "people",
+                as_refs,
+                meaning="list of people slugs involved",
+                refers_to="people",
+                scaffold="[{person}]",
+                recommended=True,
+            ),
+            FieldSpec(
+                "key",
+                as_bool,
+                attribute="is_key",
+                meaning="`true` puts the event on the story page's short timeline",
+                scaffold="true",
+            ),
+        ),
+        title_field="title",
+        label="Events",
+        nav_label="Timeline",
+        description="Events",
+        body="what happened, in Markdown",
+        index_url="timeline/",
+        index_title="Timeline",
+        index_template="timeline.html",
+        entry_template="event.html",
+    )
+)
+
+register_kind(
+    Kind(
+        "claims",
+        "claim",
+        Claim,
+        (
+            FieldSpec("claim", as_text, required=True, meaning="the claim as one plain sentence", scaffold="{title}"),
+            FieldSpec(
+                "by",
+                as_refs,
+                required=True,
+                refers_to="people",
+                meaning="list of people slugs (a person, group or organization) who made it",
+                scaffold="[{person}]",
+            ),
+            FieldSpec("date", as_date, meaning="when it was made", scaffold="YYYY-MM-DD"),
+            FieldSpec(
+                "status",
+                as_choice(CLAIM_STATUSES),
+                required=True,
+                meaning="`unverified`, `disputed`, `supported`, `confirmed`, `false` or `retracted`",
+                scaffold="unverified",
+            ),
+            FieldSpec(
+                "quote", as_text, meaning="the exact words, when the claim is a quotation", scaffold="The exact words"
+            ),
+            FieldSpec(
+                "disputes",
+                as_refs,
+                refers_to="claims",
+                meaning='claim slugs this claim contradicts (shown on both: "Disputes" / "Disputed by")',
+                scaffold="[claim-slug]",
+            ),
+            FieldSpec(
+                "supports",
+                as_refs,
+                refers_to="claims",
+                meaning='claim slugs this claim backs up (shown on both: "Supports" / "Supported by")',
+                scaffold="[claim-slug]",
+            ),
+            FieldSpec(
+                "about",
+                as_refs,
+                refers_to=ANY_KIND,
+                meaning="list of `kind/slug` references the claim is about",
+                scaffold="[events/slug]",
+            ),
+        ),
+        title_field="claim",
+        label="Claims",
+        description="Claims",
+        body="context: what the evidence says",
+        index_template="claims.html",
+        entry_template="claim.html",
+    )
+)
+
+register_kind(
+    Kind(
+        "questions",
+        "question",
+        Question,
+        (
+            FieldSpec("question", as_text, required=True, meaning="the question, ending in `?`", scaffold="{title}"),
+            FieldSpec(
+                "status", as_choice(QUESTION_STATUSES), meaning="`open` (default) or `answered`", scaffold="answered"
+            ),
+            FieldSpec(
+                "answered", as_date, meaning="date answered; required when status is `answered`", scaffold="YYYY-MM-DD"
+            ),
+            FieldSpec(
+                "about", as_refs, refers_to=ANY_KIND, meaning="list of `kind/slug` references", scaffold="[people/slug]"
+            ),
+        ),
+        title_field="question",
+        label="Questions",
+        description="Questions",
+        body="what is known so far, or the answer",
+        index_title="Open questions",
+        index_template="questions.html",
+        entry_template="question.html",
+    )
+)
+
+# TODO(kind registry): transitional names, removed once reader.py and linker.py read KINDS
+SINGULAR = {c: k.singular for c, k in KINDS.items()}
+TITLE_FIELDS = {c: k.title_field for c, k in KINDS.items()}
 
 STORY_SCHEMA = (
-    FieldSpec("title", as_text, required=True),
-    FieldSpec("summary", as_text, required=True),
-    FieldSpec("published", as_date, required=True),
-    FieldSpec("updated", as_date),
-    FieldSpec("byline", as_text_list),
-    FieldSpec("language", as_text),
+    FieldSpec("title", as_text, required=True, meaning="headline of the explainer"),
+    FieldSpec("summary", as_text, required=True, meaning="one or two sentences: what this story is about"),
+    FieldSpec("published", as_date, required=True, meaning="date first published"),
+    FieldSpec("updated", as_date, meaning="date or datetime of the latest update"),
+    FieldSpec("byline", as_text_list, meaning="list of author names"),
+    FieldSpec("language", as_text, meaning="BCP 47 tag, default `en`"),
 )
 
 SOURCE_SCHEMA = (
-    FieldSpec("id", as_text, required=True),
-    FieldSpec("title", as_text, required=True),
-    FieldSpec("publisher", as_text),
-    FieldSpec("url", as_text),
-    FieldSpec("date", as_date),
+    FieldSpec(
+        "id", as_text, required=True, meaning="short identifier cited by entries: letters, digits, `-`, `_`, `.`"
+    ),
+    FieldSpec("title", as_text, required=True, meaning="title of the article, video, post or document"),
+    FieldSpec("publisher", as_text, meaning="outlet or platform"),
+    FieldSpec("url", as_text, meaning="`http` or `https` only"),
+    FieldSpec("date", as_date, meaning="publication date"),
 )
 
-ENTRY_CLASSES: dict[str, type[Entry]] = {"people": Person, "events": Event, "claims": Claim, "questions": Question}
 
-# The field whose text names an entry, used to make slugs in YAML lists.
-TITLE_FIELDS = {"people": "name", "events": "title", "claims": "claim", "questions": "question"}
-
-
-def convert_fields(mapping: Node, schema: tuple[FieldSpec, ...], where: str, diagnostics: Diagnostics,
-                   extra: tuple[str, ...] = (), extra_hint: str | None = None) -> dict[str, Any] | None:
+def convert_fields(
+    mapping: Node,
+    schema: tuple[FieldSpec, ...],
+    where: str,
+    diagnostics: Diagnostics,
+    extra: tuple[str, ...] = (),
+    extra_hint: str | None = None,
+) -> dict[str, Any] | None:
     """Check a mapping against a schema and return attribute values.
 
     Every problem is recorded; None is returned only when the mapping could
     not be read at all, so other fields are still checked after one fails.
     """
     if not mapping.is_map:
-        diagnostics.error(mapping.span, f"{where} must be a mapping of field: value",
-                          "write one 'field: value' per line")
+        diagnostics.error(
+            mapping.span, f"{where} must be a mapping of field: value", "write one 'field: value' per line"
+        )
         return None
     known = {spec.name: spec for spec in schema}
     values: dict[str, Any] = {}
@@ -394,8 +716,9 @@ def convert_fields(mapping: Node, schema: tuple[FieldSpec, ...], where: str, dia
             diagnostics.error(node.span, f"'{name}' {problem.message}", problem.hint)
     for spec in schema:
         if spec.required and spec.name not in mapping.value:
-            diagnostics.error(mapping.span, f"{where} is missing the required field '{spec.name}'",
-                              f"add a line '{spec.name}: ...'")
+            diagnostics.error(
+                mapping.span, f"{where} is missing the required field '{spec.name}'", f"add a line '{spec.name}: ...'"
+            )
     return values
 
 
@@ -404,12 +727,18 @@ def entry_slug(collection: str, mapping: Node, path: Path, in_list: bool, diagno
     if not in_list:
         slug = path.stem
         if not is_valid_slug(slug):
-            diagnostics.error(Span(path, 1, 1), f"file name '{path.name}' is not a valid slug",
-                              f"use lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-entry'}.md'")
+            diagnostics.error(
+                Span(path, 1, 1),
+                f"file name '{path.name}' is not a valid slug",
+                f"use lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-entry'}.md'",
+            )
             return None
         if len(slug) > MAX_SLUG_LENGTH:
-            diagnostics.error(Span(path, 1, 1), f"file name is {len(slug)} characters long; a slug may have at most "
-                              f"{MAX_SLUG_LENGTH}", f"rename the file to a shorter slug, e.g. '{_shortened(slug)}.md'")
+            diagnostics.error(
+                Span(path, 1, 1),
+                f"file name is {len(slug)} characters long; a slug may have at most {MAX_SLUG_LENGTH}",
+                f"rename the file to a shorter slug, e.g. '{_shortened(slug)}.md'",
+            )
             return None
         return slug
     values = mapping.value if mapping.is_map else {}
@@ -417,26 +746,39 @@ def entry_slug(collection: str, mapping: Node, path: Path, in_list: bool, diagno
     if slug_node is not None:
         slug = str(slug_node.raw or "").strip() if slug_node.is_scalar else ""
         if len(slug) > MAX_SLUG_LENGTH:
-            diagnostics.error(slug_node.span, f"slug is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}",
-                              f"use a shorter slug, e.g. '{_shortened(slugify(slug))}'")
+            diagnostics.error(
+                slug_node.span,
+                f"slug is {len(slug)} characters long; the limit is {MAX_SLUG_LENGTH}",
+                f"use a shorter slug, e.g. '{_shortened(slugify(slug))}'",
+            )
             return None
         if not is_valid_slug(slug):
-            diagnostics.error(slug_node.span, f"slug '{slug}' is not valid",
-                              f"use lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-entry'}'")
+            diagnostics.error(
+                slug_node.span,
+                f"slug '{slug}' is not valid",
+                f"use lowercase letters, digits and hyphens, e.g. '{slugify(slug) or 'my-entry'}'",
+            )
             return None
         return slug
-    title_node = values.get(TITLE_FIELDS[collection])
+    title_field = KINDS[collection].title_field
+    title_node = values.get(title_field)
     if title_node is not None and title_node.is_scalar and title_node.raw:
         slug = slugify(title_node.raw)
         if len(slug) > MAX_SLUG_LENGTH:
-            diagnostics.error(title_node.span, f"this {TITLE_FIELDS[collection]} is too long to make a slug from "
-                              f"({len(slug)} characters; the limit is {MAX_SLUG_LENGTH})",
-                              f"add a shorter slug field, e.g. slug: {_shortened(slug)}")
+            diagnostics.error(
+                title_node.span,
+                f"this {title_field} is too long to make a slug from "
+                f"({len(slug)} characters; the limit is {MAX_SLUG_LENGTH})",
+                f"add a shorter slug field, e.g. slug: {_shortened(slug)}",
+            )
             return None
         if slug:
             return slug
-        diagnostics.error(title_node.span, f"cannot make a slug from '{title_node.raw}'",
-                          "add a 'slug' field of lowercase letters, digits and hyphens")
+        diagnostics.error(
+            title_node.span,
+            f"cannot make a slug from '{title_node.raw}'",
+            "add a 'slug' field of lowercase letters, digits and hyphens",
+        )
     return None
 
 
@@ -448,13 +790,22 @@ def _shortened(slug: str, length: int = 60) -> str:
     return cut or slug[:length]
 
 
-def build_entry(collection: str, mapping: Node, path: Path, body: str, body_span: Span | None,
-                in_list: bool, order: tuple, diagnostics: Diagnostics) -> Entry | None:
+def build_entry(
+    collection: str,
+    mapping: Node,
+    path: Path,
+    body: str,
+    body_span: Span | None,
+    in_list: bool,
+    order: tuple,
+    diagnostics: Diagnostics,
+) -> Entry | None:
     """Turn one located mapping into a typed entry, recording every problem."""
-    where = f"this {SINGULAR[collection]}"
+    kind = KINDS[collection]
+    where = f"this {kind.singular}"
     extra = ("slug", "body") if in_list else ()
     hint = None if in_list else "in a Markdown file the slug is the file name and the body follows the closing ---"
-    values = convert_fields(mapping, SCHEMAS[collection], where, diagnostics, extra, hint)
+    values = convert_fields(mapping, kind.all_fields, where, diagnostics, extra, hint)
     slug = entry_slug(collection, mapping, path, in_list, diagnostics)
     if values is None or slug is None:
         return None
@@ -467,12 +818,21 @@ def build_entry(collection: str, mapping: Node, path: Path, body: str, body_span
             body_indent = body_node.indent
         elif not body_node.is_scalar:
             diagnostics.error(body_node.span, "'body' must be Markdown text", "use 'body: |' and indent the text")
-    cls = ENTRY_CLASSES[collection]
     span = Span(path, 1, 1) if not in_list else mapping.span
-    known = {spec.name: spec.attribute or spec.name for spec in SCHEMAS[collection]}
+    known = {spec.name: spec.key for spec in kind.all_fields}
     failed = frozenset(name for name in mapping.value if name in known and known[name] not in values)
-    return cls(collection=collection, slug=slug, span=span, body=body, body_span=body_span,
-               body_indent=body_indent, order=order, spans=_field_spans(mapping), failed=failed, **values)
+    return kind.entry_class(
+        collection=collection,
+        slug=slug,
+        span=span,
+        body=body,
+        body_span=body_span,
+        body_indent=body_indent,
+        order=order,
+        spans=_field_spans(mapping),
+        failed=failed,
+        **values,
+    )
 
 
 def build_source(mapping: Node, diagnostics: Diagnostics) -> Source | None:
@@ -483,8 +843,13 @@ def build_source(mapping: Node, diagnostics: Diagnostics) -> Source | None:
 
 
 def build_story(mapping: Node, path: Path, body: str, body_span: Span, diagnostics: Diagnostics) -> Story | None:
-    values = convert_fields(mapping, STORY_SCHEMA, "the story", diagnostics,
-                            extra_hint="the story's narrative is the Markdown after the closing ---")
+    values = convert_fields(
+        mapping,
+        STORY_SCHEMA,
+        "the story",
+        diagnostics,
+        extra_hint="the story's narrative is the Markdown after the closing ---",
+    )
     if values is None or not {"title", "summary", "published"} <= values.keys():
         return None
     return Story(span=Span(path, 1, 1), spans=_field_spans(mapping), body=body, body_span=body_span, **values)

@@ -6,19 +6,29 @@ The plan is plain data; rendering and writing only follow it. Later stages
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explainer.linker import Linked
-from explainer.model import COLLECTIONS, Entry, Event
+from explainer.model import KINDS, Entry, Event
 
-INDEX_PAGES = {
-    # collection: (index URL, index title, index template, entry template)
-    "people": ("people/", "People", "people.html", "person.html"),
-    "events": ("timeline/", "Timeline", "timeline.html", "event.html"),
-    "claims": ("claims/", "Claims", "claims.html", "claim.html"),
-    "questions": ("questions/", "Open questions", "questions.html", "question.html"),
-}
+
+class _IndexPages(Mapping[str, tuple[str, str, str, str]]):
+    """collection -> (index URL, index title, index template, entry template), read live from the kind registry."""
+
+    def __getitem__(self, collection: str) -> tuple[str, str, str, str]:
+        kind = KINDS[collection]
+        return (kind.url, kind.title, kind.index_template, kind.entry_template)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KINDS)
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+
+INDEX_PAGES = _IndexPages()
 SOURCES_URL = "sources/"
 SEARCH_URL = "search/"
 MEDIA_DIR = "media"
@@ -49,10 +59,24 @@ class Page:
     next: Event | None = None
     output: str | None = None  # a file name that is not <url>index.html (404.html)
     in_sitemap: bool = True
+    listing: str | None = None  # on an index page, the collection it lists
 
     @property
     def output_path(self) -> str:
         return self.output or f"{self.url}index.html"
+
+    @property
+    def is_home(self) -> bool:
+        """The story overview (the 404 page shares its empty URL but is written elsewhere)."""
+        return self.url == "" and self.output is None
+
+    @property
+    def is_index(self) -> bool:
+        return self.listing is not None
+
+    @property
+    def is_not_found(self) -> bool:
+        return self.output is not None
 
 
 def plan_pages(linked: Linked) -> list[Page]:
@@ -60,17 +84,21 @@ def plan_pages(linked: Linked) -> list[Page]:
     story = linked.content.story
     home = Page("", "story.html", story.title if story else "Story")
     pages = [home]
-    for collection in COLLECTIONS:
-        index_url, index_title, index_template, entry_template = INDEX_PAGES[collection]
-        pages.append(Page(index_url, index_template, index_title, breadcrumbs=[(home.title, "")]))
-        crumbs = [(home.title, ""), (index_title, index_url)]
-        entries = linked.timeline if collection == "events" else linked.content.entries[collection]
-        for position, entry in enumerate(entries):
-            page = Page(entry.url, entry_template, entry.title, entry, breadcrumbs=crumbs)
-            if isinstance(entry, Event):
-                page.previous = entries[position - 1] if position > 0 else None
-                page.next = entries[position + 1] if position + 1 < len(entries) else None
-            pages.append(page)
+    for kind in KINDS.values():
+        pages.append(
+            Page(kind.url, kind.index_template, kind.title, breadcrumbs=[(home.title, "")], listing=kind.collection)
+        )
+        crumbs = [(home.title, ""), (kind.title, kind.url)]
+        entries: list[Entry] = (
+            [*linked.timeline] if kind.collection == "events" else linked.content.entries[kind.collection]
+        )
+        for entry in entries:
+            pages.append(Page(entry.url, kind.entry_template, entry.title, entry, breadcrumbs=crumbs))
+        if kind.collection == "events":  # neighbours on the timeline
+            event_pages = pages[-len(entries) :] if entries else []
+            for position, page in enumerate(event_pages):
+                page.previous = linked.timeline[position - 1] if position > 0 else None
+                page.next = linked.timeline[position + 1] if position + 1 < len(entries) else None
     pages.append(Page(SOURCES_URL, "sources.html", "Sources", breadcrumbs=[(home.title, "")]))
     if linked.content.settings.search:
         pages.append(Page(SEARCH_URL, "search.html", "Search", breadcrumbs=[(home.title, "")], in_sitemap=False))

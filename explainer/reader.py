@@ -57,8 +57,9 @@ class ReadCache:
         for path in paths:
             self._results.pop(Path(path), None)
 
-    def read(self, path: Path, read_one: Callable[[Content, Diagnostics], None], content: Content,
-             diagnostics: Diagnostics) -> None:
+    def read(
+        self, path: Path, read_one: Callable[[Content, Diagnostics], None], content: Content, diagnostics: Diagnostics
+    ) -> None:
         """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
         try:
             status = path.stat()
@@ -93,9 +94,11 @@ def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | Non
     kind = path_kind(content_dir)
     if kind != "folder":
         if kind in ("missing", "file", "unreadable"):
-            diagnostics.error(Span(content_dir), "the project has no content/ folder",
-                              "run explainer in the folder that holds explainer.yml and content/, or pass it: "
-                              "explainer build PATH")
+            diagnostics.error(
+                Span(content_dir),
+                "the project has no content/ folder",
+                "run explainer in the folder that holds explainer.yml and content/, or pass it: explainer build PATH",
+            )
         else:
             diagnostics.error(Span(content_dir), *kind_problem(content_dir, kind, "folder"))
         return content
@@ -103,16 +106,22 @@ def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | Non
     if children is None:
         return content
     if not children:
-        diagnostics.error(Span(content_dir), "the content/ folder is empty",
-                          "add content/story.md; `explainer init` makes a project with an example of each kind")
+        diagnostics.error(
+            Span(content_dir),
+            "the content/ folder is empty",
+            "add content/story.md; `explainer init` makes a project with an example of each kind",
+        )
         return content
     _warn_about_strays(children, diagnostics)
     story = content_dir / "story.md"
     if _is_readable_file(story, diagnostics):
         cache.read(story, lambda into, found: _read_story(story, into, found), content, diagnostics)
     elif path_kind(story) == "missing":
-        diagnostics.error(Span(story), "the story has no content/story.md",
-                          "create it with title, summary and published in its front matter")
+        diagnostics.error(
+            Span(story),
+            "the story has no content/story.md",
+            "create it with title, summary and published in its front matter",
+        )
     for collection in COLLECTIONS:
         _read_collection(content_dir, collection, content, diagnostics, cache)
     sources = content_dir / "sources.yml"
@@ -128,8 +137,11 @@ def _list_folder(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
     try:
         return sorted(folder.iterdir())
     except OSError as exc:
-        diagnostics.error(Span(folder), f"cannot read the folder '{folder.name}': {exc.strerror or exc}",
-                          "check that it exists and that you may read it")
+        diagnostics.error(
+            Span(folder),
+            f"cannot read the folder '{folder.name}': {exc.strerror or exc}",
+            "check that it exists and that you may read it",
+        )
         return None
 
 
@@ -185,16 +197,20 @@ def _inside(path: Path, root: Path, diagnostics: Diagnostics) -> bool:
         return True
     if real.is_relative_to(root):
         return True
-    diagnostics.error(Span(path), "this file links to a place outside the project and was not read",
-                      "copy the file into the project instead of linking to it")
+    diagnostics.error(
+        Span(path),
+        "this file links to a place outside the project and was not read",
+        "copy the file into the project instead of linking to it",
+    )
     return False
 
 
 def _read_story(path: Path, content: Content, diagnostics: Diagnostics) -> None:
     source = _read_markdown(path, content, diagnostics)
     if source is not None and source.front_matter is not None:
-        content.story = build_story(source.front_matter, path, source.body,
-                                    Span(path, source.body_line, 1), diagnostics)
+        content.story = build_story(
+            source.front_matter, path, source.body, Span(path, source.body_line, 1), diagnostics
+        )
 
 
 def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics) -> MarkdownSource | None:
@@ -205,8 +221,9 @@ def _read_markdown(path: Path, content: Content, diagnostics: Diagnostics) -> Ma
     return split_front_matter(text, path, diagnostics) if text is not None else None
 
 
-def _read_collection(content_dir: Path, collection: str, content: Content, diagnostics: Diagnostics,
-                     cache: ReadCache) -> None:
+def _read_collection(
+    content_dir: Path, collection: str, content: Content, diagnostics: Diagnostics, cache: ReadCache
+) -> None:
     folder = content_dir / collection
     kind = path_kind(folder)
     if kind in ("folder", "unreadable"):
@@ -217,16 +234,22 @@ def _read_collection(content_dir: Path, collection: str, content: Content, diagn
             if kind in ("folder", "missing"):
                 continue
             if path.suffix != ".md":
-                diagnostics.warning(Span(path), f"'{path.name}' is not a Markdown file and was skipped",
-                                    "entries in this folder must end in .md")
+                diagnostics.warning(
+                    Span(path),
+                    f"'{path.name}' is not a Markdown file and was skipped",
+                    "entries in this folder must end in .md",
+                )
                 continue
             if _is_readable_file(path, diagnostics, kind):
                 cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
             else:
                 content.unreadable.add(f"{collection}/{path.stem}")
     elif kind == "file":
-        diagnostics.warning(Span(folder), f"'{collection}' is a file, not a folder, and was not read",
-                            f"did you mean '{collection}.yml'?")
+        diagnostics.warning(
+            Span(folder),
+            f"'{collection}' is a file, not a folder, and was not read",
+            f"did you mean '{collection}.yml'?",
+        )
     elif kind != "missing":
         diagnostics.error(Span(folder), *kind_problem(folder, kind, "folder"))
         content.unreadable.add(collection)
@@ -241,8 +264,16 @@ def _read_entry_file(path: Path, collection: str, content: Content, diagnostics:
     source = _read_markdown(path, content, diagnostics)
     entry = None
     if source is not None and source.front_matter is not None:
-        entry = build_entry(collection, source.front_matter, path, source.body,
-                            Span(path, source.body_line, 1), False, (str(path), 0), diagnostics)
+        entry = build_entry(
+            collection,
+            source.front_matter,
+            path,
+            source.body,
+            Span(path, source.body_line, 1),
+            False,
+            (str(path), 0),
+            diagnostics,
+        )
     if entry is None:
         content.unreadable.add(f"{collection}/{path.stem}")
     else:
@@ -273,8 +304,9 @@ def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list |
     if node.is_map and not node.value:
         return []
     if not node.is_list:
-        diagnostics.error(node.span, f"{path.name} must be a list of entries",
-                          "start each entry with '- ' at the beginning of a line")
+        diagnostics.error(
+            node.span, f"{path.name} must be a list of entries", "start each entry with '- ' at the beginning of a line"
+        )
         return None
     return node.value
 

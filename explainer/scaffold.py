@@ -23,18 +23,27 @@ from pathlib import Path
 
 import yaml
 
+from explainer.dates import FORMS
 from explainer.diagnostics import Diagnostics, Span, UsageError, display_path
-from explainer.model import COLLECTIONS, SINGULAR
+from explainer.model import KINDS, Choice, FieldSpec, Kind, as_date
 from explainer.reader import CONTENT_DIR, read_project
 from explainer.signatures import hash_parts
 from explainer.slugs import slugify
 from explainer.yamlsource import Node, load_yaml, read_text, split_front_matter
 
-KINDS = {**{SINGULAR[c]: c for c in COLLECTIONS}, "source": "sources"}
+
+def new_kinds() -> list[str]:
+    """What `explainer new` makes: every kind of entry, by its singular name, and sources."""
+    return [*(kind.singular for kind in KINDS.values()), "source"]
+
+
+def _kind_named(singular: str) -> Kind:
+    return next(kind for kind in KINDS.values() if kind.singular == singular)
+
+
 NEW_SLUG_MAX = 80  # well below any file system's 255-byte name limit, and a readable URL
 DIGEST_LENGTH = 6
 NAME_MAX_BYTES = 255
-TITLE_FIELD = {"person": "name", "event": "title", "claim": "claim", "question": "question"}
 
 
 def starter_dir() -> Path:
@@ -102,8 +111,9 @@ def init_project(folder: Path) -> list[Path]:
     except BaseException as exc:
         _undo(made)
         if isinstance(exc, OSError):
-            raise UsageError(f"cannot start a project in {display_path(folder)}: "
-                             f"{describe_os_error(exc, folder)}") from None
+            raise UsageError(
+                f"cannot start a project in {display_path(folder)}: {describe_os_error(exc, folder)}"
+            ) from None
         raise
     return [path for path in made if path.is_file()]
 
@@ -161,8 +171,9 @@ def _undo(made: list[Path]) -> None:
 def clean_title(title: str) -> str:
     """The title as the reader will read it back (trimmed); refuse text that is not one line."""
     if any(unicodedata.category(ch) == "Cs" for ch in title):
-        raise UsageError("the title is not valid text: it holds bytes that are not UTF-8; "
-                         "check your terminal's character encoding")
+        raise UsageError(
+            "the title is not valid text: it holds bytes that are not UTF-8; check your terminal's character encoding"
+        )
     odd = next((ch for ch in title if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
     if odd is not None:
         what = "a line break" if odd in "\n\r\x85\u2028\u2029\x0b\x0c" else "a control character"
@@ -214,16 +225,16 @@ def new_entry(project: Path, kind: str, title: str) -> Path:
     content_dir = project / CONTENT_DIR
     try:
         if not content_dir.is_dir():
-            raise UsageError(f"{display_path(project)} has no content/ folder: run explainer init first, "
-                             f"or pass --project")
+            raise UsageError(
+                f"{display_path(project)} has no content/ folder: run explainer init first, or pass --project"
+            )
         slug = new_slug(kind, title)
         keys, source_ids = _existing_keys(project)
         if kind == "source":
             return _append_source(content_dir / "sources.yml", slug, title, source_ids)
         return _write_entry(content_dir, kind, slug, title, keys)
     except OSError as exc:
-        raise UsageError(f"cannot add the {kind}: {describe_os_error(exc, content_dir)}; "
-                         f"nothing was written") from None
+        raise UsageError(f"cannot add the {kind}: {describe_os_error(exc, content_dir)}; nothing was written") from None
 
 
 def _existing_keys(project: Path) -> tuple[set[str], set[str]]:
@@ -233,7 +244,7 @@ def _existing_keys(project: Path) -> tuple[set[str], set[str]]:
 
 
 def _write_entry(content_dir: Path, kind: str, slug: str, title: str, keys: set[str]) -> Path:
-    collection = KINDS[kind]
+    collection = "sources" if kind == "source" else _kind_named(kind).collection
     path = content_dir / collection / f"{slug}.md"
     if os.path.lexists(path) or f"{collection}/{slug}" in keys:
         raise UsageError(f"a {kind} with the slug '{slug}' already exists; edit it, or choose another title")
@@ -241,31 +252,47 @@ def _write_entry(content_dir: Path, kind: str, slug: str, title: str, keys: set[
     text = _front_matter(kind, title, people)
     _check_front_matter(text, path, kind, title)
     path.parent.mkdir(exist_ok=True)
-    write_atomic(path, text.encode("utf-8"), overwrite=False,
-                 exists=f"a {kind} with the slug '{slug}' already exists; edit it, or choose another title")
+    write_atomic(
+        path,
+        text.encode("utf-8"),
+        overwrite=False,
+        exists=f"a {kind} with the slug '{slug}' already exists; edit it, or choose another title",
+    )
     return path
 
 
 def _front_matter(kind: str, title: str, people: list[str]) -> str:
-    today = date.today().isoformat()
-    example = f"[{people[0]}]" if people else "[person-slug]"
-    fields = {
-        "person": [f"name: {_quote(title)}", "role: One line on who they are in this story",
-                   "# kind: person  (or group, organization)", "# aliases: [Other name]", "# sources: [source-id]"],
-        "event": [f"title: {_quote(title)}", f"date: {today}  # YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM",
-                  "# end_date: YYYY-MM-DD", "# place: Where it happened",
-                  f"people: []  # people involved, e.g. {example}", "# key: true  (show on the story page)",
-                  "# sources: [source-id]"],
-        "claim": [f"claim: {_quote(title)}", f"by: []  # who made it, e.g. {example}",
-                  "status: unverified  # disputed, supported, confirmed, false or retracted", "# date: YYYY-MM-DD",
-                  "# quote: The exact words", "# about: [events/slug]", "# sources: [source-id]"],
-        "question": [f"question: {_quote(_as_question(title))}",
-                     "# status: answered  (with answered: YYYY-MM-DD)", "# about: [people/slug]",
-                     "# sources: [source-id]"],
-    }[kind]
-    body = {"person": "Background, in Markdown.", "event": "What happened, in Markdown.",
-            "claim": "Context: what the evidence says.", "question": "What is known so far."}[kind]
-    return "---\n" + "\n".join(fields) + "\n---\n\n" + body + "\n"
+    """A new entry's front matter, made from its kind's declaration: required fields filled in, the rest as comments."""
+    declared = _kind_named(kind)
+    values = {"today": date.today().isoformat(), "person": people[0] if people else "person-slug"}
+    lines = []
+    for spec in declared.all_fields:
+        if spec.name == declared.title_field:
+            lines.append(f"{spec.name}: {_quote(_as_question(title) if kind == 'question' else title)}")
+        elif (spec.required or spec.recommended) and spec.refers_to is not None:  # to fill in; no guess at who
+            example = _fill(spec.scaffold or "[slug]", values)
+            lines.append(f"{spec.name}: []  # {spec.refers_to} slugs, e.g. {example}")
+        elif spec.required:
+            lines.append(f"{spec.name}: {_fill(spec.scaffold or '', values)}{_what_goes_here(spec)}")
+        elif spec.scaffold is not None:
+            lines.append(f"# {spec.name}: {_fill(spec.scaffold, values)}")
+    body = declared.body[0].upper() + declared.body[1:]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body.rstrip(".") + ".\n"
+
+
+def _what_goes_here(spec: FieldSpec) -> str:
+    """A comment for a field whose form is not obvious from its placeholder."""
+    if isinstance(spec.convert, Choice):
+        return f"  # one of: {', '.join(spec.convert.choices)}"
+    if spec.convert is as_date:
+        return f"  # {FORMS}"
+    return ""
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
 
 
 def _as_question(title: str) -> str:
@@ -277,10 +304,9 @@ def _check_front_matter(text: str, path: Path, kind: str, title: str) -> None:
     expected = _as_question(title) if kind == "question" else title
     source = split_front_matter(text, path, Diagnostics())
     node = source.front_matter if source is not None else None
-    field = node.value.get(TITLE_FIELD[kind]) if node is not None and node.is_map else None
+    field = node.value.get(_kind_named(kind).title_field) if node is not None and node.is_map else None
     if field is None or not field.is_scalar or str(field.raw).strip() != expected:
-        raise UsageError(f"cannot write this title so that it reads back unchanged: {title!r}; "
-                         f"create the file by hand")
+        raise UsageError(f"cannot write this title so that it reads back unchanged: {title!r}; create the file by hand")
 
 
 # --- explainer new: sources --------------------------------------------------
@@ -295,8 +321,7 @@ def _append_source(path: Path, slug: str, title: str, source_ids: set[str]) -> P
         raise UsageError(f"a source with id '{slug}' already exists in content/sources.yml")
     raw = path.read_bytes() if old else b""
     newline = "\r\n" if b"\r\n" in raw else "\n"
-    item = yaml.safe_dump([{"id": slug, "title": title}], allow_unicode=True, sort_keys=False,
-                          width=1_000_000_000)
+    item = yaml.safe_dump([{"id": slug, "title": title}], allow_unicode=True, sort_keys=False, width=1_000_000_000)
     item += "  # publisher: Outlet\n  # url: https://\n  # date: YYYY-MM-DD\n"
     separator = "" if not raw or raw.endswith((b"\n", b"\r")) else "\n"
     data = raw + (separator + item).replace("\n", newline).encode("utf-8")
@@ -310,16 +335,19 @@ def _read_sources(path: Path) -> tuple[str, list[Node]]:
     diagnostics = Diagnostics()
     text = read_text(path, diagnostics)
     node = load_yaml(text, path, diagnostics) if text is not None else None
-    if node is None:
+    if text is None or node is None:
         problem = diagnostics.errors[0]
         raise _refusal(problem.span, problem.message, problem.hint)
     if node.is_map and not node.value:
         return text, []
     if not node.is_list:
         what = "a mapping" if node.is_map else "a single value"
-        raise _refusal(node.span, f"sources.yml is {what}, not a list of sources",
-                       "write each source as an item that starts with '- ' at the beginning of a line, "
-                       "e.g. '- id: town-minutes' then '  title: ...'")
+        raise _refusal(
+            node.span,
+            f"sources.yml is {what}, not a list of sources",
+            "write each source as an item that starts with '- ' at the beginning of a line, "
+            "e.g. '- id: town-minutes' then '  title: ...'",
+        )
     return text, node.value
 
 
@@ -332,12 +360,16 @@ def _check_appended(data: bytes, path: Path, slug: str, title: str, count: int, 
     if "id" in fields and "title" in fields and fields["id"].raw == slug and fields["title"].raw == title:
         return
     if _first_symbol(old_text) == "[":
-        raise _refusal(Span(path), "sources.yml is written as a bracketed list ([...]), "
-                       "which a new source cannot be appended to",
-                       "rewrite it with one '- id: ...' item per line, as explainer init does, "
-                       "or add the source by hand")
-    raise _refusal(Span(path), "appending a source would not leave a readable list",
-                   "check the end of the file, or add the source by hand")
+        raise _refusal(
+            Span(path),
+            "sources.yml is written as a bracketed list ([...]), which a new source cannot be appended to",
+            "rewrite it with one '- id: ...' item per line, as explainer init does, or add the source by hand",
+        )
+    raise _refusal(
+        Span(path),
+        "appending a source would not leave a readable list",
+        "check the end of the file, or add the source by hand",
+    )
 
 
 def _first_symbol(text: str) -> str:

@@ -30,8 +30,9 @@ def index_site(site: Path, bundle: Path | None = None) -> str | None:
     if executable is None:
         return PAGEFIND_MISSING
     where = ["--output-path", str(bundle)] if bundle is not None else ["--output-subdir", SEARCH_BUNDLE]
-    result = subprocess.run([str(executable), "--site", str(site), *where, "--silent"],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(executable), "--site", str(site), *where, "--silent"], capture_output=True, text=True, timeout=600
+    )
     if result.returncode != 0:
         return f"Pagefind failed: {(result.stderr or result.stdout).strip()[:500]}"
     return None

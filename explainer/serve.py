@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import click
@@ -51,10 +52,21 @@ MADE_NAMES = 1000  # names remembered per build, found or not (clients may ask f
 PIPE_PATIENCE = 2  # seconds a rebuild may run before serve looks for a named pipe it could be stuck on
 MAX_LINE = 300  # characters of an error message shown on the console
 QUERY_SAFE = "=&;%+/?:@!$'()*,~"  # kept as sent when a query is carried over to a redirect
-DISCONNECTS = {errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN, errno.ETIMEDOUT,
-               errno.EBADF}
-SPECIAL_KINDS = ((stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "device"),
-                 (stat.S_ISBLK, "device"))
+DISCONNECTS = {
+    errno.EPIPE,
+    errno.ECONNRESET,
+    errno.ECONNABORTED,
+    errno.ENOTCONN,
+    errno.ESHUTDOWN,
+    errno.ETIMEDOUT,
+    errno.EBADF,
+}
+SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "named pipe"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "device"),
+    (stat.S_ISBLK, "device"),
+)
 
 
 def say(line: str) -> None:
@@ -79,20 +91,30 @@ def _printable(text: str) -> str:
 
 def is_disconnect(exc: BaseException) -> bool:
     """A client that closed, reset or stalled its connection: normal on the web, not worth a word."""
-    return isinstance(exc, (ConnectionError, TimeoutError)) or (
-        isinstance(exc, OSError) and exc.errno in DISCONNECTS)
+    return isinstance(exc, (ConnectionError, TimeoutError)) or (isinstance(exc, OSError) and exc.errno in DISCONNECTS)
 
 
 def failure(exc: Exception, project: Path) -> tuple[Diagnostic, str]:
     """A rebuild that raised, as a problem for the browser and one line for the console: what could not be read."""
-    name = getattr(exc, "filename", None) if isinstance(exc, OSError) else None
-    if isinstance(name, (str, bytes, os.PathLike)):
+    name = exc.filename if isinstance(exc, OSError) else None
+    if isinstance(exc, OSError) and isinstance(name, (str, bytes, os.PathLike)):
         path, reason = Path(os.fsdecode(name)), exc.strerror or one_line(exc)
-        return (Diagnostic(Span(path), f"could not be read during the rebuild ({reason})",
-                           "check that it exists and is a readable file or folder, then save again"),
-                f"cannot read {_printable(display_path(path))} ({reason})")
-    return (Diagnostic(Span(project / CONTENT_DIR), f"the rebuild failed ({one_line(exc)})",
-                       "save again; if this stays, it is a bug in explainer: please report it"), one_line(exc))
+        return (
+            Diagnostic(
+                Span(path),
+                f"could not be read during the rebuild ({reason})",
+                "check that it exists and is a readable file or folder, then save again",
+            ),
+            f"cannot read {_printable(display_path(path))} ({reason})",
+        )
+    return (
+        Diagnostic(
+            Span(project / CONTENT_DIR),
+            f"the rebuild failed ({one_line(exc)})",
+            "save again; if this stays, it is a bug in explainer: please report it",
+        ),
+        one_line(exc),
+    )
 
 
 class Preview:
@@ -234,13 +256,20 @@ class Preview:
                 (site / name).write_bytes(data)
             if index_site(site) is None:
                 bundle = site / SEARCH_BUNDLE
-                self.search_files = {f"{SEARCH_BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-                                     for p in bundle.rglob("*") if p.is_file()}
+                self.search_files = {
+                    f"{SEARCH_BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
+                    for p in bundle.rglob("*")
+                    if p.is_file()
+                }
 
     def watched(self) -> list[Path]:
         """content/, static/, explainer.yml and the project's theme (the default theme ships with the package)."""
-        return [self.project / CONTENT_DIR, self.project / PASSTHROUGH_DIR, self.project / CONFIG_FILE,
-                *(t for t in theme_dirs_of(self.project) if t.is_dir())]
+        return [
+            self.project / CONTENT_DIR,
+            self.project / PASSTHROUGH_DIR,
+            self.project / CONFIG_FILE,
+            *(t for t in theme_dirs_of(self.project) if t.is_dir()),
+        ]
 
     def watch(self, stop: threading.Event, ready: threading.Event) -> None:
         """Rebuild after each batch of saves until stopped; if watching itself fails, say so once and retry."""
@@ -268,12 +297,20 @@ class Preview:
         def wanted(change: watchfiles.Change, path: str) -> bool:
             name = Path(path).name
             return not (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp"))) and any(
-                Path(path) == root or root in Path(path).parents for root in relevant)
+                Path(path) == root or root in Path(path).parents for root in relevant
+            )
 
         # yield_on_timeout: the first (empty) batch says the watcher is running, so no save is missed
-        for changes in watchfiles.watch(self.project, watch_filter=wanted, debounce=400, step=5,
-                                        stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
-                                        rust_timeout=200):
+        for changes in watchfiles.watch(
+            self.project,
+            watch_filter=wanted,
+            debounce=400,
+            step=5,
+            stop_event=stop,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=200,
+        ):
             ready.set()
             if changes or catch_up:
                 self.rebuild({Path(path) for _, path in changes} or self.watched())
@@ -329,9 +366,15 @@ def special_kind(entry: os.DirEntry) -> str | None:
 
 def special_files(project: Path) -> list[Diagnostic]:
     """Files a build would open but could wait on forever (a named pipe) or read without end (a device)."""
-    return [Diagnostic(Span(Path(entry.path)), f"'{entry.name}' is a {kind}, not a regular file, and was not read",
-                       "remove it, or put a regular file in its place")
-            for entry in read_candidates(project) if (kind := special_kind(entry)) is not None]
+    return [
+        Diagnostic(
+            Span(Path(entry.path)),
+            f"'{entry.name}' is a {kind}, not a regular file, and was not read",
+            "remove it, or put a regular file in its place",
+        )
+        for entry in read_candidates(project)
+        if (kind := special_kind(entry)) is not None
+    ]
 
 
 def release_pipes(project: Path) -> list[Path]:
@@ -351,8 +394,10 @@ def release_pipes(project: Path) -> list[Path]:
 def error_page(preview: Preview) -> bytes:
     items = "\n".join(
         f"<li><code>{html.escape(d.span.display())}</code> {html.escape(d.severity)}: {html.escape(d.message)}"
-        + (f"<br><small>hint: {html.escape(d.hint)}</small>" if d.hint else "") + "</li>"
-        for d in preview.diagnostics)
+        + (f"<br><small>hint: {html.escape(d.hint)}</small>" if d.hint else "")
+        + "</li>"
+        for d in preview.diagnostics
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Errors in the story · explainer serve</title>
@@ -360,7 +405,7 @@ def error_page(preview: Preview) -> bytes:
 li{{margin:.75rem 0}}code{{background:#f3f3f3;padding:0 .25rem}}h1{{color:#b3261e}}</style></head>
 <body><main><h1>The story has errors</h1>
 <p>Fix them and save: this page reloads by itself.</p><ol class="explainer-errors">{items}</ol></main></body></html>
-""".encode("utf-8")
+""".encode()
 
 
 def request_target(target: str) -> tuple[str, str] | None:
@@ -391,7 +436,7 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
         timeout = REQUEST_TIMEOUT
         replied = False
 
-        def log_message(self, *args) -> None:  # noqa: ANN002 - quiet; rebuilds are reported instead
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def handle(self) -> None:
@@ -419,10 +464,10 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             self.replied = True
             super().send_response(code, message)
 
-        def do_HEAD(self) -> None:  # noqa: N802
+        def do_HEAD(self) -> None:
             self.do_GET(head=True)
 
-        def do_GET(self, head: bool = False) -> None:  # noqa: N802
+        def do_GET(self, head: bool = False) -> None:
             target = request_target(self.path)
             if target is None:
                 return self.send(400, b"bad request: not a path on this server\n", "text/plain", head)
@@ -444,8 +489,9 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
             if f"{name}/index.html" in preview.session.files:
                 query = f"?{quote(query, safe=QUERY_SAFE)}" if query else ""
                 return self.redirect(f"/{quote(name)}/{query}")
-            return self.send(404, self.inject(preview.session.files.get("404.html", b"not found")),
-                             "text/html; charset=utf-8", head)
+            return self.send(
+                404, self.inject(preview.session.files.get("404.html", b"not found")), "text/html; charset=utf-8", head
+            )
 
         def redirect(self, location: str) -> None:
             """To the folder's own page; built from the file name found, so it never leaves this server."""
@@ -484,8 +530,9 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                             preview.changed.wait(timeout=15)
                     generation = preview.generation
                     if generation > since:
-                        payload = json.dumps({"generation": generation, "ok": preview.ok,
-                                              "rebuild_ms": round(preview.last_update_ms, 1)})
+                        payload = json.dumps(
+                            {"generation": generation, "ok": preview.ok, "rebuild_ms": round(preview.last_update_ms, 1)}
+                        )
                         self.wfile.write(f"event: reload\ndata: {payload}\n\n".encode())
                         self.wfile.flush()
                         since = generation
@@ -500,8 +547,11 @@ def make_handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
 
 def _type(name: str) -> str:
     guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") or guessed.endswith(("json", "xml",
-                                                                                           "javascript")) else guessed
+    return (
+        f"{guessed}; charset=utf-8"
+        if guessed.startswith("text/") or guessed.endswith(("json", "xml", "javascript"))
+        else guessed
+    )
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -514,8 +564,10 @@ class _Server(http.server.ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if exc is None or is_disconnect(exc):
             return
-        say(f"error: a request from {client_address[0] if client_address else 'a client'} failed "
-            f"({one_line(exc)}); still serving")
+        say(
+            f"error: a request from {client_address[0] if client_address else 'a client'} failed "
+            f"({one_line(exc)}); still serving"
+        )
 
 
 def bind(host: str, port: int, handler: type) -> tuple[_Server, str | None]:
@@ -554,7 +606,7 @@ def serve(project: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 def _run(server: _Server, preview: Preview, busy: str | None) -> None:
-    actual_host, actual_port = server.server_address[:2]
+    actual_host, actual_port = str(server.server_address[0]), int(server.server_address[1])
     shown_host = f"[{actual_host}]" if ":" in actual_host else actual_host
     if busy:
         say(f"{busy}; using {actual_port} instead")

@@ -11,8 +11,8 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 from explainer.diagnostics import UsageError
 
@@ -40,16 +40,20 @@ def check_output_folder(out: Path, project: Path, protected: list[Path]) -> None
         if folder.exists() and not folder.is_dir():
             raise UsageError(f"refusing to build into {out}: {folder} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise UsageError(f"refusing to build into {out}: it is not empty and was not made by explainer; "
-                         "choose a new or empty folder with --out, or delete this one yourself")
+        raise UsageError(
+            f"refusing to build into {out}: it is not empty and was not made by explainer; "
+            "choose a new or empty folder with --out, or delete this one yourself"
+        )
 
 
 def check_output_path(out: Path) -> None:
     """Refuse a path the file system would refuse (checked before asking the file system anything about it)."""
     for part in out.parts:
         if len(part.encode("utf-8")) > 255:
-            raise UsageError(f"refusing to build into {out}: the name '{part[:40]}...' is longer than a file system "
-                             "allows (255 bytes)")
+            raise UsageError(
+                f"refusing to build into {out}: the name '{part[:40]}...' is longer than a file system "
+                "allows (255 bytes)"
+            )
 
 
 def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None] | None = None) -> None:

@@ -98,7 +98,8 @@ class Node:
 # Only YAML's own plain types; a tag such as !!python/object is refused, never built.
 _YAML = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, VALUE, MERGE, SEQ, MAP = (
-    _YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge", "seq", "map"))
+    _YAML + name for name in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge", "seq", "map")
+)
 SCALAR_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, VALUE, MERGE}
 ALLOWED_TAGS = SCALAR_TAGS | {SEQ, MAP}
 TAG_HINT = "remove the tag; values are plain text, numbers, lists and mappings"
@@ -112,9 +113,18 @@ MERGE_HINT = "'<<' merges mappings into this one: write <<: *name, or <<: [*one,
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _FORBIDDEN_IN_VALUES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # "\\ufeff" is text
 _YAML_LINE_BREAKS = re.compile("[\u2028\u2029]")  # YAML reads these as line breaks; editors and we do not
-_CONTROL_NAMES = {0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
-                  0x1B: "escape", 0x7F: "delete", 0x85: "next line", 0x2028: "line separator",
-                  0x2029: "paragraph separator"}
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "bell",
+    0x08: "backspace",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x1B: "escape",
+    0x7F: "delete",
+    0x85: "next line",
+    0x2028: "line separator",
+    0x2029: "paragraph separator",
+}
 PASTED = "it often comes from pasting from a word processor"
 PASTE_HINT = "delete it; " + PASTED
 
@@ -124,14 +134,20 @@ def _character(char: str) -> tuple[str, str]:
     code = ord(char)
     label = f"U+{code:04X}"
     if code == 0xFEFF:
-        return (f"a byte order mark ({label}) after the start of the file",
-                "delete it; it often comes from joining two files or pasting text")
+        return (
+            f"a byte order mark ({label}) after the start of the file",
+            "delete it; it often comes from joining two files or pasting text",
+        )
     if 0xD800 <= code <= 0xDFFF:
-        return (f"half of a UTF-16 surrogate pair ({label}), which is not a character",
-                "write the character itself, or \\U and eight hex digits, e.g. \\U0001F600")
+        return (
+            f"half of a UTF-16 surrogate pair ({label}), which is not a character",
+            "write the character itself, or \\U and eight hex digits, e.g. \\U0001F600",
+        )
     if code in (0xFFFE, 0xFFFF):
-        return (f"{label}, which is not a character",
-                "delete it; it often comes from text converted from another encoding")
+        return (
+            f"{label}, which is not a character",
+            "delete it; it often comes from text converted from another encoding",
+        )
     name = _CONTROL_NAMES.get(code)
     return f"the control character {label}" + (f" ({name})" if name else ""), PASTE_HINT
 
@@ -194,15 +210,18 @@ def kind_problem(path: Path, kind: str, wanted: str = "file") -> tuple[str, str]
             target = f" ('{os.readlink(path)}')"
         except OSError:
             target = ""
-        return (f"'{name}' is a link to a missing {wanted}{target}",
-                "restore what it points to, or delete the link")
+        return (f"'{name}' is a link to a missing {wanted}{target}", "restore what it points to, or delete the link")
     if kind == "link loop":
-        return (f"'{name}' is a link that loops back on itself and never reaches a {wanted}",
-                f"delete the link, or point it at a real {wanted}")
+        return (
+            f"'{name}' is a link that loops back on itself and never reaches a {wanted}",
+            f"delete the link, or point it at a real {wanted}",
+        )
     if wanted == "folder":
         return f"'{name}' is not a folder (it is a {kind}) and was not read", "replace it with a folder, or delete it"
-    return (f"'{name}' is not a regular file (it is a {kind}) and was not read",
-            "replace it with an ordinary file, or delete it")
+    return (
+        f"'{name}' is not a regular file (it is a {kind}) and was not read",
+        "replace it with an ordinary file, or delete it",
+    )
 
 
 class UnreadableFileError(Exception):
@@ -214,13 +233,20 @@ class UnreadableFileError(Exception):
         self.hint = hint
 
 
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 def _too_large(size: int, limit: int) -> UnreadableFileError:
-    return UnreadableFileError(f"file is too large ({size / 1048576:.1f} MiB; the limit is {limit // 1048576} MiB)",
-                          "split it into smaller files")
+    return UnreadableFileError(
+        f"file is too large ({size / 1048576:.1f} MiB; the limit is {limit // 1048576} MiB)",
+        "split it into smaller files",
+    )
 
 
 def read_file_bytes(path: Path, limit: int | None = None) -> bytes:
@@ -240,8 +266,13 @@ def read_file_bytes(path: Path, limit: int | None = None) -> bytes:
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            kind = "folder" if stat.S_ISDIR(info.st_mode) else "named pipe" if stat.S_ISFIFO(info.st_mode) else (
-                "special file")
+            kind = (
+                "folder"
+                if stat.S_ISDIR(info.st_mode)
+                else "named pipe"
+                if stat.S_ISFIFO(info.st_mode)
+                else ("special file")
+            )
             raise UnreadableFileError(*kind_problem(path, kind))
         if info.st_size > limit:
             raise _too_large(info.st_size, limit)
@@ -267,21 +298,24 @@ def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
         diagnostics.error(Span(path), exc.message, exc.hint)
         return None
     except OSError as exc:
-        diagnostics.error(Span(path), f"cannot read the file: {exc.strerror or exc}",
-                          "check that it exists and that you may read it")
+        diagnostics.error(
+            Span(path), f"cannot read the file: {exc.strerror or exc}", "check that it exists and that you may read it"
+        )
         return None
     if b"\x00" in data:
         line, column = _byte_position(data, data.index(b"\x00"))
-        diagnostics.error(Span(path, line, column), "file contains a NUL byte: it is not a text file",
-                          "save it as plain UTF-8 text")
+        diagnostics.error(
+            Span(path, line, column), "file contains a NUL byte: it is not a text file", "save it as plain UTF-8 text"
+        )
         return None
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte order mark at the start is no text
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(data, bom + exc.start)
-        diagnostics.error(Span(path, line, column), "file is not valid UTF-8 text",
-                          "save the file as UTF-8 in your editor")
+        diagnostics.error(
+            Span(path, line, column), "file is not valid UTF-8 text", "save the file as UTF-8 in your editor"
+        )
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     index = _first_forbidden(text)
@@ -335,9 +369,11 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
         return None
     found = _YAML_LINE_BREAKS.search(text)
     if found:
-        diagnostics.error(source.index_span(found.start()),
-                          f"YAML reads U+{ord(found.group()):04X} ({_CONTROL_NAMES[ord(found.group())]}) "
-                          "as a line break", "replace it with an ordinary line break or a space; " + PASTED)
+        diagnostics.error(
+            source.index_span(found.start()),
+            f"YAML reads U+{ord(found.group()):04X} ({_CONTROL_NAMES[ord(found.group())]}) as a line break",
+            "replace it with an ordinary line break or a space; " + PASTED,
+        )
         return None
     if USE_LIBYAML:
         # libyaml's result is used only for a document it reads without any problem, in a way PyYAML's own
@@ -358,10 +394,16 @@ def load_yaml(text: str, path: Path, diagnostics: Diagnostics, line_offset: int 
         span = source.span(mark) if mark else Span(path, 1 + line_offset, 1)
         problem = exc.problem or "malformed YAML"
         context = f" ({exc.context})" if exc.context else ""
-        hint = "YAML indents with spaces, never tabs" if "\\t" in problem or "\t" in problem else (
-            "in double quotes, \\x takes two hex digits, \\u four and \\U eight (at most 0010FFFF); "
-            "a backslash itself is written \\\\" if "escape" in problem else
-            "check the indentation and quoting on this line and the one before it")
+        hint = (
+            "YAML indents with spaces, never tabs"
+            if "\\t" in problem or "\t" in problem
+            else (
+                "in double quotes, \\x takes two hex digits, \\u four and \\U eight (at most 0010FFFF); "
+                "a backslash itself is written \\\\"
+                if "escape" in problem
+                else "check the indentation and quoting on this line and the one before it"
+            )
+        )
         diagnostics.error(span, f"invalid YAML: {problem}{context}", hint)
         return None
     except yaml.YAMLError as exc:
@@ -430,10 +472,12 @@ class _Builder:
             if mark is not None:
                 line = self.source.lines[mark.line] if mark.line < len(self.source.lines) else ""
                 column = line.rfind("\\", 0, mark.column)
-                mark = yaml.Mark(mark.name, mark.index, mark.line, column if column >= 0 else mark.column,
-                                 mark.buffer, mark.pointer)
-            raise yaml.scanner.ScannerError("while scanning a double-quoted scalar", None,
-                                            "found invalid Unicode character escape code", mark) from exc
+                mark = yaml.Mark(
+                    mark.name, mark.index, mark.line, column if column >= 0 else mark.column, mark.buffer, mark.pointer
+                )
+            raise yaml.scanner.ScannerError(
+                "while scanning a double-quoted scalar", None, "found invalid Unicode character escape code", mark
+            ) from exc
 
     def document(self) -> Node | None:
         self.next_event()  # stream start
@@ -455,8 +499,12 @@ class _Builder:
     def expect_stream_end(self) -> None:
         event = self.next_event()
         if not isinstance(event, StreamEndEvent):
-            raise yaml.composer.ComposerError("expected a single document in the stream", self.root_mark,
-                                              "but found another document", event.start_mark)
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream",
+                self.root_mark,
+                "but found another document",
+                event.start_mark,
+            )
 
     def drain(self) -> None:
         """Read the rest of the stream without building, for the errors PyYAML's composer would raise.
@@ -476,8 +524,9 @@ class _Builder:
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
             if isinstance(event, DocumentStartEvent):
-                raise yaml.composer.ComposerError("expected a single document in the stream", self.root_mark,
-                                                  "but found another document", mark)
+                raise yaml.composer.ComposerError(
+                    "expected a single document in the stream", self.root_mark, "but found another document", mark
+                )
             if isinstance(event, AliasEvent):
                 if event.anchor not in self.anchor_marks:
                     raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", mark)
@@ -489,8 +538,12 @@ class _Builder:
         if anchor is None:
             return
         if anchor in self.anchor_marks:
-            raise yaml.composer.ComposerError(f"found duplicate anchor {anchor!r}; first occurrence",
-                                              self.anchor_marks[anchor], "second occurrence", event.start_mark)
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                self.anchor_marks[anchor],
+                "second occurrence",
+                event.start_mark,
+            )
         self.anchor_marks[anchor] = event.start_mark
 
     def value(self) -> Node:
@@ -536,8 +589,12 @@ class _Builder:
         """Count ``size`` more values (aliases in full) and check the depth their deepest one reaches."""
         self.count += size
         if self.count > MAX_NODES:
-            raise _RefusedError(span, f"YAML document is too large (more than {MAX_NODES:,} values, counting aliases)",
-                                "write the value out in full instead of using anchors and aliases", limit=True)
+            raise _RefusedError(
+                span,
+                f"YAML document is too large (more than {MAX_NODES:,} values, counting aliases)",
+                "write the value out in full instead of using anchors and aliases",
+                limit=True,
+            )
         if len(self.stack) + height - 1 > MAX_DEPTH:
             raise _RefusedError(span, f"YAML is nested more than {MAX_DEPTH} levels deep", NESTING_HINT, limit=True)
 
@@ -559,8 +616,13 @@ class _Builder:
             raise _LibyamlDiffers()  # PyYAML ends a plain value at '?' inside [...] or {...}; libyaml reads on
         if event.style == '"':  # only escapes can bring in characters the file itself may not hold
             self.check_escapes(event, raw)
-        node = Node(self.construct(event, tag, implicit, span), span, raw=raw, tag=tag,
-                    indent=_block_indent(event, self.source.lines))
+        node = Node(
+            self.construct(event, tag, implicit, span),
+            span,
+            raw=raw,
+            tag=tag,
+            indent=_block_indent(event, self.source.lines),
+        )
         if event.anchor is not None:
             self.anchors[event.anchor] = (node, 1, 1)
         return node
@@ -579,9 +641,10 @@ class _Builder:
         except (ValueError, KeyError, IndexError, OverflowError, yaml.YAMLError):
             if implicit:  # PyYAML resolved it as a number it cannot convert (say 0x_): it stays text
                 return raw
-            short = "!!" + tag[len(_YAML):]
-            raise _RefusedError(span, f"'{_shorten(raw)}' cannot be read as {short}",
-                                f"remove the tag {short}, or write a valid value") from None
+            short = "!!" + tag[len(_YAML) :]
+            raise _RefusedError(
+                span, f"'{_shorten(raw)}' cannot be read as {short}", f"remove the tag {short}, or write a valid value"
+            ) from None
 
     def check_escapes(self, event: Any, value: str) -> None:
         """Refuse a double-quoted value whose escapes give a character no page may show, at that escape."""
@@ -595,8 +658,9 @@ class _Builder:
                 what, hint = _character(char)
                 if not 0xD800 <= ord(char) <= 0xDFFF:
                     hint = "remove the escape; text cannot hold control characters or non-characters"
-                raise _RefusedError(self.source.index_span(escape.start()),
-                                    f"the escape '{escape.group()}' gives {what}", hint)
+                raise _RefusedError(
+                    self.source.index_span(escape.start()), f"the escape '{escape.group()}' gives {what}", hint
+                )
         what, hint = _character(found.group())  # not found in the source: report it at the value
         raise _RefusedError(self.source.span(event.start_mark), f"this value holds {what}", hint)
 
@@ -625,8 +689,11 @@ class _Builder:
             raise yaml.composer.ComposerError(None, None, f"found undefined alias {name!r}", event.start_mark)
         anchored = self.anchors[name]
         if anchored is None:
-            raise _RefusedError(span, f"the alias '*{name}' is inside the value it repeats",
-                                "an alias repeats a value written out in full before it, never its own container")
+            raise _RefusedError(
+                span,
+                f"the alias '*{name}' is inside the value it repeats",
+                "an alias repeats a value written out in full before it, never its own container",
+            )
         node, size, height = anchored
         if self.in_key():  # a key is where it is written
             return replace(node, key_span=None, span=span), size, height
@@ -672,24 +739,33 @@ class _Builder:
             for source in sources:
                 if not source.is_map:
                     expected = "a mapping" if value.is_list else "a mapping or list of mappings"
-                    raise _RefusedError(source.span, f"invalid YAML: expected {expected} for merging, but found "
-                                        f"{'sequence' if source.is_list else 'scalar'} (while constructing a "
-                                        "mapping)", MERGE_HINT)
+                    raise _RefusedError(
+                        source.span,
+                        f"invalid YAML: expected {expected} for merging, but found "
+                        f"{'sequence' if source.is_list else 'scalar'} (while constructing a "
+                        "mapping)",
+                        MERGE_HINT,
+                    )
             mapping.merges.append(sources)
             return True
         if key.value is None:
             if key.raw:
-                self.found.error(key.span, f"a key must be a plain name; '{key.raw}' means null (no value) in YAML",
-                                 f"quote it if you mean the word: '{key.raw}':")
+                self.found.error(
+                    key.span,
+                    f"a key must be a plain name; '{key.raw}' means null (no value) in YAML",
+                    f"quote it if you mean the word: '{key.raw}':",
+                )
             else:
                 self.found.error(key.span, "a key must be a plain name, not empty", "write the name before the colon")
             return False
         name = key.raw
         first = mapping.items.get(name)
         if first is not None:
-            self.found.error(key.span, f"duplicate key '{name}'",
-                             f"it is already set on line {first.key_span.line}; keep only one"
-                             if first.key_span else None)
+            self.found.error(
+                key.span,
+                f"duplicate key '{name}'",
+                f"it is already set on line {first.key_span.line}; keep only one" if first.key_span else None,
+            )
             return False
         value.key_span = key.span
         mapping.items[name] = value
@@ -731,15 +807,19 @@ def split_front_matter(text: str, path: Path, diagnostics: Diagnostics) -> Markd
     """Separate ``---`` front matter from the Markdown body."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        diagnostics.error(Span(path, 1, 1), "missing front matter",
-                          "start the file with a line of three dashes (---), the fields, then another ---")
+        diagnostics.error(
+            Span(path, 1, 1),
+            "missing front matter",
+            "start the file with a line of three dashes (---), the fields, then another ---",
+        )
         return None
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             yaml_text = "\n".join(lines[1:index])
             front = load_yaml(yaml_text, path, diagnostics, line_offset=1)
-            body = "\n".join(lines[index + 1:])
+            body = "\n".join(lines[index + 1 :])
             return MarkdownSource(front, body, index + 2)
-    diagnostics.error(Span(path, 1, 1), "front matter never closes",
-                      "add a line of three dashes (---) after the last field")
+    diagnostics.error(
+        Span(path, 1, 1), "front matter never closes", "add a line of three dashes (---) after the last field"
+    )
     return None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
+from explainer import yamlsource
 from explainer.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +98,18 @@ def resolve(page: str, href: str, keep_fragment: bool = False) -> str | None:
     if keep_fragment and parts.fragment:
         resolved += "#" + parts.fragment
     return resolved
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def yaml_parser(request, monkeypatch):
+    """Read YAML with libyaml, then with PyYAML's own parser: the results must not depend on which is installed."""
+    if request.param == "libyaml" and not yaml.__with_libyaml__:
+        if os.environ.get("CI"):
+            pytest.fail("PyYAML without libyaml in CI: install PyYAML's binary wheel")
+        pytest.skip("PyYAML was installed without libyaml")
+    monkeypatch.setattr(yamlsource, "USE_LIBYAML", request.param == "libyaml")
+    monkeypatch.setenv("EXPLAINER_YAML_PARSER", request.param)  # for `explainer build` in a subprocess
+    return request.param
 
 
 def copy_project(source: Path, tmp_path: Path) -> Path:

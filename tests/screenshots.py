@@ -14,13 +14,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import ROOT  # noqa: E402
-from test_links_anywhere import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from conftest import ROOT
+from test_links_anywhere import CHROMIUM, CHROMIUM_ARGS
 
-from explainer.build import build  # noqa: E402
+from explainer.build import build
 
-PAGES = {"story": "index.html", "person": "people/halyna-hutchins/index.html", "timeline": "timeline/index.html",
-         "claim": "claims/set-not-chaotic/index.html"}
+PAGES = {
+    "story": "index.html",
+    "person": "people/halyna-hutchins/index.html",
+    "timeline": "timeline/index.html",
+    "claim": "claims/set-not-chaotic/index.html",
+}
 WIDTHS = (375, 1280)
 
 

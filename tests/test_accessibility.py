@@ -17,22 +17,39 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT, BuiltSite
-from explainer.build import build
 from test_links_anywhere import CHROMIUM, CHROMIUM_ARGS, QuietHandler, _browser
+
+from explainer.build import build
 
 NODE_MODULES = ROOT / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-BUNDLED_PAGES = ["index.html", "people/index.html", "people/alec-baldwin/index.html", "people/rust-producers/index.html",
-                 "timeline/index.html", "events/open-letter/index.html", "claims/index.html",
-                 "claims/set-not-chaotic/index.html", "questions/index.html", "questions/who-is-responsible/index.html",
-                 "sources/index.html", "search/index.html", "404.html"]
-COMPLETE_PAGES = ["index.html", "people/mayor-jane-park/index.html", "events/inspection/index.html",
-                  "claims/bridge-unsafe/index.html", "questions/who-inspected/index.html", "timeline/index.html"]
+BUNDLED_PAGES = [
+    "index.html",
+    "people/index.html",
+    "people/alec-baldwin/index.html",
+    "people/rust-producers/index.html",
+    "timeline/index.html",
+    "events/open-letter/index.html",
+    "claims/index.html",
+    "claims/set-not-chaotic/index.html",
+    "questions/index.html",
+    "questions/who-is-responsible/index.html",
+    "sources/index.html",
+    "search/index.html",
+    "404.html",
+]
+COMPLETE_PAGES = [
+    "index.html",
+    "people/mayor-jane-park/index.html",
+    "events/inspection/index.html",
+    "claims/bridge-unsafe/index.html",
+    "questions/who-inspected/index.html",
+    "timeline/index.html",
+]
 
 
 def require(path: Path, what: str) -> None:
@@ -74,17 +91,18 @@ def page(browser):
     tab.close()
 
 
-def axe_violations(page) -> list[str]:  # noqa: ANN001
+def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
         """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
              .map(v => `${v.id}: ${v.help} -> ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | ')}`)""",
-        WCAG)
+        WCAG,
+    )
 
 
-CASES = [("bundled", scheme, width, page) for scheme in ("light", "dark") for width in (320, 1280)
-         for page in BUNDLED_PAGES] + [("complete", scheme, 1280, page) for scheme in ("light", "dark")
-                                       for page in COMPLETE_PAGES]
+CASES = [
+    ("bundled", scheme, width, page) for scheme in ("light", "dark") for width in (320, 1280) for page in BUNDLED_PAGES
+] + [("complete", scheme, 1280, page) for scheme in ("light", "dark") for page in COMPLETE_PAGES]
 
 
 @pytest.mark.parametrize("story,scheme,width,path", CASES)
@@ -113,8 +131,10 @@ def test_search_results_have_no_axe_violations(served, page):
 
 def test_axe_harness_reports_a_real_violation(page):
     require(AXE, "axe-core")
-    page.set_content('<!DOCTYPE html><html><head><title>x</title></head><body><main>'
-                     '<img src="data:,"><p style="color:#aaa;background:#fff">faint</p></main></body></html>')
+    page.set_content(
+        "<!DOCTYPE html><html><head><title>x</title></head><body><main>"
+        '<img src="data:,"><p style="color:#aaa;background:#fff">faint</p></main></body></html>'
+    )
     found = " ".join(axe_violations(page))
     assert "image-alt" in found and "color-contrast" in found and "html-has-lang" in found
 
@@ -148,8 +168,12 @@ def test_nu_html_checker_finds_no_errors(served):
     if shutil.which("java") is None:
         pytest.fail("java is needed for the Nu HTML Checker (apt-get install default-jre-headless)")
     folders = [str(site.out) for _, site in served.values()]
-    result = subprocess.run(["java", "-jar", str(VNU), "--skip-non-html", "--format", "json", *folders],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--skip-non-html", "--format", "json", *folders],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     errors = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in messages if m.get("type") == "error"]
     assert errors == []
@@ -166,9 +190,12 @@ def json_ld(site: BuiltSite, page: str) -> dict:
 
 
 EXPECTED_TYPES = {
-    "index.html": "NewsArticle", "people/alec-baldwin/index.html": "Person",
-    "people/rust-producers/index.html": "Organization", "people/abc/index.html": "Organization",
-    "events/fatal-shooting/index.html": "Event", "claims/set-not-chaotic/index.html": "ClaimReview",
+    "index.html": "NewsArticle",
+    "people/alec-baldwin/index.html": "Person",
+    "people/rust-producers/index.html": "Organization",
+    "people/abc/index.html": "Organization",
+    "events/fatal-shooting/index.html": "Event",
+    "claims/set-not-chaotic/index.html": "ClaimReview",
     "questions/who-is-responsible/index.html": "Question",
 }
 
@@ -216,8 +243,11 @@ def test_meta_description_and_sharing_tags(served):
 def test_page_weight_budget(bundled_site):
     css = sum(p.stat().st_size for p in (bundled_site.out / "static").glob("*.css"))
     assert css < 20 * 1024
-    heavy = {page: (bundled_site.out / page).stat().st_size for page in bundled_site.pages()
-             if (bundled_site.out / page).stat().st_size >= 30 * 1024}
+    heavy = {
+        page: (bundled_site.out / page).stat().st_size
+        for page in bundled_site.pages()
+        if (bundled_site.out / page).stat().st_size >= 30 * 1024
+    }
     assert heavy == {}
 
 
@@ -247,8 +277,11 @@ def test_gaps_between_events_grow_with_time_on_wide_screens(tmp_path, browser):
     project = tmp_path / "story"
     shutil.copytree(Path(__file__).parent / "broken" / "_base", project)
     (project / "content" / "events.yml").write_text(
-        "".join(f"- slug: e{i}\n  title: Event {i}\n  date: {date}\n  people: [ann-lee]\n"
-                for i, date in enumerate(["2024-04-04", "2024-04-05", "2024-06-05", "2030-06-05"])))
+        "".join(
+            f"- slug: e{i}\n  title: Event {i}\n  date: {date}\n  people: [ann-lee]\n"
+            for i, date in enumerate(["2024-04-04", "2024-04-05", "2024-06-05", "2030-06-05"])
+        )
+    )
     out = build(project, tmp_path / "site").out
     items = BuiltSite(out).soup("timeline/index.html").select(".timeline li")
     gaps = [li.select_one(".timeline-gap").get_text() if li.select_one(".timeline-gap") else None for li in items]
@@ -260,7 +293,9 @@ def test_gaps_between_events_grow_with_time_on_wide_screens(tmp_path, browser):
         page.goto((out / "timeline" / "index.html").as_uri())
         wide = page.evaluate("[...document.querySelectorAll('.timeline li')].map(li => getComputedStyle(li).marginTop)")
         page.set_viewport_size({"width": 375, "height": 900})
-        narrow = page.evaluate("[...document.querySelectorAll('.timeline li')].map(li => getComputedStyle(li).marginTop)")
+        narrow = page.evaluate(
+            "[...document.querySelectorAll('.timeline li')].map(li => getComputedStyle(li).marginTop)"
+        )
         assert wide[4] != "0px" and float(wide[4][:-2]) > float(wide[3][:-2]) > float(wide[1][:-2])
         assert set(narrow) == {"0px"}
     finally:

@@ -21,27 +21,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from explainer import yamlsource
 from explainer.build import check
 from explainer.diagnostics import ContentError
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir() and not p.name.startswith("_"))
 CONTROL_FILES = {"expect.txt", "delete.txt", "strict.txt"}
-
-
-@pytest.fixture(params=["libyaml", "pure"])
-def yaml_parser(request, monkeypatch):
-    """Read YAML with libyaml, then with PyYAML's own parser: the results must not depend on which is installed."""
-    if request.param == "libyaml" and not yaml.__with_libyaml__:
-        if os.environ.get("CI"):
-            pytest.fail("PyYAML without libyaml in CI: install PyYAML's binary wheel")
-        pytest.skip("PyYAML was installed without libyaml")
-    monkeypatch.setattr(yamlsource, "USE_LIBYAML", request.param == "libyaml")
-    monkeypatch.setenv("EXPLAINER_YAML_PARSER", request.param)  # for `explainer build` in a subprocess
-    return request.param
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -65,8 +51,9 @@ def base_build(tmp_path_factory):
     """The base story, built once: every case starts from a copy of this project and its output."""
     project = tmp_path_factory.mktemp("base") / "story"
     shutil.copytree(BROKEN / "_base", project)
-    result = subprocess.run([sys.executable, "-m", "explainer", "build", "--strict"], cwd=project,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "explainer", "build", "--strict"], cwd=project, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return project
 
@@ -85,8 +72,9 @@ def test_broken_story(name, yaml_parser, base_build, tmp_path, monkeypatch):
     apply_case(case, project)
     strict = ["--strict"] if (case / "strict.txt").exists() else []
 
-    result = subprocess.run([sys.executable, "-m", "explainer", "build", *strict], cwd=project,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "explainer", "build", *strict], cwd=project, capture_output=True, text=True
+    )
 
     assert "Traceback" not in result.stderr
     assert str(result.returncode) == expected_code, result.stderr

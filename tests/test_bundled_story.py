@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 
 from conftest import ROOT, BuiltSite
+
 from explainer.build import build, check
 from explainer.diagnostics import Diagnostics
 from explainer.reader import read_project
@@ -39,9 +40,17 @@ def test_every_page_reachable_from_home(bundled_site):
 
 def test_story_names_the_people_the_report_names(bundled_site):
     people = bundled_site.soup("people/index.html").get_text(" ", strip=True)
-    for name in ["Alec Baldwin", "Halyna Hutchins", "Joel Souza", "Mamie Mitchell", "assistant director",
-                 "Crew members who signed the open letter", "Crew members who quit", "Rust producers",
-                 "Law enforcement investigators"]:
+    for name in [
+        "Alec Baldwin",
+        "Halyna Hutchins",
+        "Joel Souza",
+        "Mamie Mitchell",
+        "assistant director",
+        "Crew members who signed the open letter",
+        "Crew members who quit",
+        "Rust producers",
+        "Law enforcement investigators",
+    ]:
         assert name in people
 
 

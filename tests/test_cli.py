@@ -39,7 +39,7 @@ def test_broken_reference_reports_file_line_column_and_hint(tmp_path):
     result = run("check", str(project))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    line = next(l for l in result.stderr.splitlines() if "unknown person" in l)
+    line = next(text for text in result.stderr.splitlines() if "unknown person" in text)
     assert line.endswith("bridge-safe.md:3:6: error: in 'by': unknown person 'dana-le'")
     assert "hint: did you mean 'dana-lee'?" in result.stderr
 
@@ -49,15 +49,18 @@ def test_unknown_and_ambiguous_wikilinks_list_candidates(tmp_path):
     story = project / "content" / "story.md"
     story.write_text(story.read_text().replace("[[council-vote]]", "[[counsil-vote]]"))
     (project / "content" / "claims" / "dana-lee.md").write_text(
-        "---\nclaim: Dana Lee is right.\nby: [dana-lee]\nstatus: unverified\nsources: [city-release]\n---\n")
+        "---\nclaim: Dana Lee is right.\nby: [dana-lee]\nstatus: unverified\nsources: [city-release]\n---\n"
+    )
     body = project / "content" / "events" / "closure.md"
     body.write_text(body.read_text() + "\nSee [[dana-lee]].\n")
     result = run("check", str(project))
     assert result.returncode == 1
     assert "[[counsil-vote]] does not match any entry" in result.stderr
     assert "did you mean [[council-vote]]" in result.stderr
-    assert "closure.md:11:7: error: [[dana-lee]] is ambiguous: it could be claims/dana-lee, people/dana-lee" \
+    assert (
+        "closure.md:11:7: error: [[dana-lee]] is ambiguous: it could be claims/dana-lee, people/dana-lee"
         in result.stderr
+    )
 
 
 def test_duplicate_slug_across_markdown_and_yaml_names_both_places(tmp_path):
@@ -79,8 +82,13 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path):
     assert result.returncode == 1
     assert "closure.md:3:7: error: 'date' has a bad date" in result.stderr
     assert snapshot(project / "build") == before
-    assert sorted(p.name for p in project.iterdir()) == [".explainer-cache", "build", "content", "explainer.yml",
-                                                         "theme"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        ".explainer-cache",
+        "build",
+        "content",
+        "explainer.yml",
+        "theme",
+    ]
 
 
 def test_removed_entry_leaves_no_stale_page(tmp_path):

@@ -5,20 +5,40 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import FIXTURES
+
 from explainer.diagnostics import Diagnostics
 from explainer.reader import read_project
 
 ENTRY_PAGES = [
-    "people/mayor-jane-park", "people/dana-lee", "people/city-council", "people/harbour-engineers-ltd",
-    "events/inspection", "events/closure", "events/council-vote", "events/bridge-built", "events/february-protests",
-    "claims/bridge-unsafe", "claims/bridge-safe", "claims/weight-limit-works",
-    "claims/the-closure-was-planned-before-the-inspection", "claims/costs-claim", "claims/inspection-happened",
-    "questions/when-reopen", "questions/who-inspected",
+    "people/mayor-jane-park",
+    "people/dana-lee",
+    "people/city-council",
+    "people/harbour-engineers-ltd",
+    "events/inspection",
+    "events/closure",
+    "events/council-vote",
+    "events/bridge-built",
+    "events/february-protests",
+    "claims/bridge-unsafe",
+    "claims/bridge-safe",
+    "claims/weight-limit-works",
+    "claims/the-closure-was-planned-before-the-inspection",
+    "claims/costs-claim",
+    "claims/inspection-happened",
+    "questions/when-reopen",
+    "questions/who-inspected",
 ]
-INDEX_PAGES = ["index.html", "people/index.html", "timeline/index.html", "claims/index.html",
-               "questions/index.html", "sources/index.html", "search/index.html", "404.html"]
+INDEX_PAGES = [
+    "index.html",
+    "people/index.html",
+    "timeline/index.html",
+    "claims/index.html",
+    "questions/index.html",
+    "sources/index.html",
+    "search/index.html",
+    "404.html",
+]
 
 
 def page(path: str) -> str:
@@ -71,15 +91,18 @@ def test_typed_reference_is_linked_both_ways(complete_site, source, target):
     assert source in complete_site.links(target), f"{target} has no backlink to {source}"
 
 
-@pytest.mark.parametrize("text,target,shown", [
-    ("mayor", "people/mayor-jane-park/index.html", "mayor"),                  # alias, kept as written
-    ("events/inspection|inspection", "events/inspection/index.html", "inspection"),  # kind/slug|text
-    ("Dana Lee", "people/dana-lee/index.html", "Dana Lee"),                   # name
-    ("Lee", "people/dana-lee/index.html", "Lee"),                             # alias
-    ("people/city-council|council", "people/city-council/index.html", "council"),
-    ("council-vote", "events/council-vote/index.html", "Council vote"),      # bare slug shows the title
-    ("Harbour Engineers Ltd", "people/harbour-engineers-ltd/index.html", "Harbour Engineers Ltd"),  # wrapped
-])
+@pytest.mark.parametrize(
+    "text,target,shown",
+    [
+        ("mayor", "people/mayor-jane-park/index.html", "mayor"),  # alias, kept as written
+        ("events/inspection|inspection", "events/inspection/index.html", "inspection"),  # kind/slug|text
+        ("Dana Lee", "people/dana-lee/index.html", "Dana Lee"),  # name
+        ("Lee", "people/dana-lee/index.html", "Lee"),  # alias
+        ("people/city-council|council", "people/city-council/index.html", "council"),
+        ("council-vote", "events/council-vote/index.html", "Council vote"),  # bare slug shows the title
+        ("Harbour Engineers Ltd", "people/harbour-engineers-ltd/index.html", "Harbour Engineers Ltd"),  # wrapped
+    ],
+)
 def test_story_wikilinks_resolve(complete_site, text, target, shown):
     links = {(a["href"], a.get_text()) for a in complete_site.soup("index.html").select("a.wikilink")}
     assert (target, shown) in links
@@ -88,7 +111,8 @@ def test_story_wikilinks_resolve(complete_site, text, target, shown):
 def test_every_wikilink_form_in_entry_bodies(complete_site):
     park = complete_site.soup(page("people/mayor-jane-park"))
     assert ("../../claims/bridge-unsafe/index.html", "her claim") in {
-        (a["href"], a.get_text()) for a in park.select("a.wikilink")}
+        (a["href"], a.get_text()) for a in park.select("a.wikilink")
+    }
     closure = complete_site.soup(page("events/closure"))
     assert [a.get_text() for a in closure.select("a.wikilink")] == ["mayor"]
     unsafe = complete_site.soup(page("claims/bridge-unsafe"))
@@ -118,7 +142,10 @@ def test_mentions_are_backlinks_grouped_by_kind(complete_site):
 def test_person_page_sections(complete_site):
     dana = page("people/dana-lee")
     assert complete_site.section_links(dana, "Events") == [page("events/inspection")]
-    assert complete_site.section_links(dana, "Claims made") == [page("claims/bridge-safe"), page("claims/inspection-happened")]
+    assert complete_site.section_links(dana, "Claims made") == [
+        page("claims/bridge-safe"),
+        page("claims/inspection-happened"),
+    ]
     park = complete_site.soup(page("people/mayor-jane-park"))
     assert park.find("h1").get_text() == "Jane Park"
     assert "Also called Mayor Park, mayor" in park.get_text(" ", strip=True)
@@ -137,7 +164,9 @@ def test_disputes_and_supports_show_on_both_claims(complete_site):
     assert complete_site.section_links(page("claims/bridge-safe"), "Disputes") == [page("claims/bridge-unsafe")]
     assert complete_site.section_links(page("claims/bridge-unsafe"), "Disputed by") == [page("claims/bridge-safe")]
     assert complete_site.section_links(page("claims/weight-limit-works"), "Supports") == [page("claims/bridge-safe")]
-    assert complete_site.section_links(page("claims/bridge-safe"), "Supported by") == [page("claims/weight-limit-works")]
+    assert complete_site.section_links(page("claims/bridge-safe"), "Supported by") == [
+        page("claims/weight-limit-works")
+    ]
 
 
 def test_claim_page_shows_status_meaning_quote_and_who(complete_site):
@@ -151,12 +180,15 @@ def test_claim_page_shows_status_meaning_quote_and_who(complete_site):
     assert made_by.find("a")["href"] == "../../people/mayor-jane-park/index.html"
 
 
-@pytest.mark.parametrize("event,shown", [
-    ("events/bridge-built", "1931"),
-    ("events/inspection", "February 2024 to February 20, 2024"),
-    ("events/closure", "February 21, 2024, 06:00 (UTC+01:00)"),
-    ("events/council-vote", "March 1, 2024"),
-])
+@pytest.mark.parametrize(
+    "event,shown",
+    [
+        ("events/bridge-built", "1931"),
+        ("events/inspection", "February 2024 to February 20, 2024"),
+        ("events/closure", "February 21, 2024, 06:00 (UTC+01:00)"),
+        ("events/council-vote", "March 1, 2024"),
+    ],
+)
 def test_dates_keep_the_precision_written(complete_site, event, shown):
     when = complete_site.soup(page(event)).find("dt", string="When").find_next("dd")
     assert when.get_text("", strip=True).replace("to", " to ").replace("  ", " ") == shown
@@ -164,8 +196,16 @@ def test_dates_keep_the_precision_written(complete_site, event, shown):
 
 def test_timeline_is_chronological_with_partial_dates(complete_site):
     titles = [a["href"] for a in complete_site.soup("timeline/index.html").select(".timeline-title a")]
-    assert titles == [f"../{page(p)}" for p in ["events/bridge-built", "events/inspection", "events/closure",
-                                                 "events/february-protests", "events/council-vote"]]
+    assert titles == [
+        f"../{page(p)}"
+        for p in [
+            "events/bridge-built",
+            "events/inspection",
+            "events/closure",
+            "events/february-protests",
+            "events/council-vote",
+        ]
+    ]
     years = [h.get_text() for h in complete_site.soup("timeline/index.html").find_all("h2")]
     assert years == ["1931", "2024"]
 
@@ -184,7 +224,10 @@ def test_story_overview(complete_site):
     assert home.find("html")["lang"] == "en-GB"
     headings = complete_site.headings("index.html")
     assert headings == ["What happened", "Key people", "Key events", "Claims at a glance", "Open questions", "Sources"]
-    assert complete_site.section_links("index.html", "Key events")[:2] == [page("events/inspection"), page("events/closure")]
+    assert complete_site.section_links("index.html", "Key events")[:2] == [
+        page("events/inspection"),
+        page("events/closure"),
+    ]
     assert complete_site.section_links("index.html", "Open questions")[0] == page("questions/when-reopen")
     assert "By Ana Ruiz, Tom Okafor" in home.get_text(" ", strip=True)
 

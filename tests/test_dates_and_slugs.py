@@ -8,21 +8,25 @@ from explainer.dates import DateFormatError, parse_date
 from explainer.slugs import is_valid_slug, slugify
 
 
-@pytest.mark.parametrize("text,human,iso,precision", [
-    ("2021", "2021", "2021", "year"),
-    ("2021-10", "October 2021", "2021-10", "month"),
-    ("2021-10-21", "October 21, 2021", "2021-10-21", "day"),
-    ("2021-10-21T13:50", "October 21, 2021, 13:50", "2021-10-21T13:50", "minute"),
-    ("2021-10-21T13:50-06:00", "October 21, 2021, 13:50 (UTC-06:00)", "2021-10-21T13:50-06:00", "minute"),
-    ("2021-10-21T13:50Z", "October 21, 2021, 13:50 UTC", "2021-10-21T13:50Z", "minute"),
-])
+@pytest.mark.parametrize(
+    "text,human,iso,precision",
+    [
+        ("2021", "2021", "2021", "year"),
+        ("2021-10", "October 2021", "2021-10", "month"),
+        ("2021-10-21", "October 21, 2021", "2021-10-21", "day"),
+        ("2021-10-21T13:50", "October 21, 2021, 13:50", "2021-10-21T13:50", "minute"),
+        ("2021-10-21T13:50-06:00", "October 21, 2021, 13:50 (UTC-06:00)", "2021-10-21T13:50-06:00", "minute"),
+        ("2021-10-21T13:50Z", "October 21, 2021, 13:50 UTC", "2021-10-21T13:50Z", "minute"),
+    ],
+)
 def test_precision_is_kept(text, human, iso, precision):
     date = parse_date(text)
     assert (date.human(), date.iso(), date.precision) == (human, iso, precision)
 
 
-@pytest.mark.parametrize("text", ["2021-13", "2021-02-30", "2021-10-21T25:00", "21-10-2021", "October 2021", "",
-                                  "2021-1-5", "2023-02-29"])
+@pytest.mark.parametrize(
+    "text", ["2021-13", "2021-02-30", "2021-10-21T25:00", "21-10-2021", "October 2021", "", "2021-1-5", "2023-02-29"]
+)
 def test_bad_dates_are_refused(text):
     with pytest.raises(DateFormatError):
         parse_date(text)
@@ -34,11 +38,16 @@ def test_partial_dates_sort_after_the_precise_dates_they_contain():
     assert ordered == ["2020", "2021-09-30", "2021-10-21T09:00", "2021-10-21", "2021-10", "2021", "2022-01"]
 
 
-@pytest.mark.parametrize("text,slug", [
-    ("Halyna Hutchins", "halyna-hutchins"), ("Crew members who quit", "crew-members-who-quit"),
-    ("Zoë Ångström", "zoe-angstrom"), ("Baldwin's ABC interview!", "baldwins-abc-interview"),
-    ("  many   spaces  ", "many-spaces"),
-])
+@pytest.mark.parametrize(
+    "text,slug",
+    [
+        ("Halyna Hutchins", "halyna-hutchins"),
+        ("Crew members who quit", "crew-members-who-quit"),
+        ("Zoë Ångström", "zoe-angstrom"),
+        ("Baldwin's ABC interview!", "baldwins-abc-interview"),
+        ("  many   spaces  ", "many-spaces"),
+    ],
+)
 def test_slugify(text, slug):
     assert slugify(text) == slug
     assert is_valid_slug(slug)

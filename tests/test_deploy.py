@@ -16,10 +16,10 @@ from urllib.parse import urljoin, urlsplit
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import FIXTURES, ROOT, BuiltSite
-from explainer.build import build
 from test_links_anywhere import CHROMIUM, CHROMIUM_ARGS, _browser
+
+from explainer.build import build
 
 SUBPATH = "/explainers/rust-shooting/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -29,10 +29,10 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """A plain static host: files as they are, and the site's 404.html for anything missing."""
 
-    def log_message(self, *args):  # noqa: ANN002
+    def log_message(self, *args):
         pass
 
-    def send_error(self, code, message=None, explain=None):  # noqa: ANN001
+    def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / SUBPATH.strip("/") / "404.html"
         if code != 404 or not page.is_file():
             return super().send_error(code, message, explain)
@@ -111,7 +111,9 @@ def test_404_page_works_at_any_depth(deployed, missing):
 def test_sitemap_has_absolute_urls_and_lastmod(tmp_path):
     base_url = "https://news.example.org/explainers/bridge/"
     out = build(FIXTURES / "complete", tmp_path / "site", base_url=base_url).out
-    urls = {u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod") for u in etree.parse(out / "sitemap.xml").getroot()}
+    urls = {
+        u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod") for u in etree.parse(out / "sitemap.xml").getroot()
+    }
     assert all(loc.startswith(base_url) for loc in urls)
     assert base_url in urls and base_url + "people/mayor-jane-park/" in urls
     assert urls[base_url + "people/mayor-jane-park/"].text == "2024-03-05"
@@ -177,8 +179,13 @@ def test_timeline_json_has_the_shape_timelinejs_documents(tmp_path):
     timeline = json.loads((out / "timeline.json").read_text())
     assert timeline["title"]["text"]["headline"] == "Why the harbour bridge closed"
     events = timeline["events"]
-    assert [e["unique_id"] for e in events] == ["bridge-built", "inspection", "closure", "february-protests",
-                                                "council-vote"]
+    assert [e["unique_id"] for e in events] == [
+        "bridge-built",
+        "inspection",
+        "closure",
+        "february-protests",
+        "council-vote",
+    ]
     for event in events:
         assert isinstance(event["start_date"]["year"], int)
         assert set(event["start_date"]) <= {"year", "month", "day", "hour", "minute", "display_date"}

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explainer import scaffold
 from explainer.build import build, check
 from explainer.cli import cli
 from explainer.diagnostics import ContentError, Diagnostics, UsageError
+from explainer.model import KINDS
 from explainer.reader import read_project
 from explainer.slugs import is_valid_slug
 from explainer.yamlsource import split_front_matter
@@ -69,13 +71,16 @@ def test_a_300_character_title_gets_a_capped_slug_and_keeps_its_title(project):
     assert titles(project, "people")[slug] == title
 
 
-@pytest.mark.parametrize("slug,limit,expected", [
-    ("abc-def-ghi", 80, "abc-def-ghi"),
-    ("aaaa-bbbb-cccc", 9, "aaaa-bbbb"),  # the limit falls on a hyphen
-    ("aaaa-bbbb-cccc", 11, "aaaa-bbbb"),  # cut back to the last whole word
-    ("a" * 300, 80, "a" * 80),  # one long word: cut hard
-    ("a-" + "b" * 200, 80, "a-" + "b" * 78),  # a word boundary too early is not used
-])
+@pytest.mark.parametrize(
+    "slug,limit,expected",
+    [
+        ("abc-def-ghi", 80, "abc-def-ghi"),
+        ("aaaa-bbbb-cccc", 9, "aaaa-bbbb"),  # the limit falls on a hyphen
+        ("aaaa-bbbb-cccc", 11, "aaaa-bbbb"),  # cut back to the last whole word
+        ("a" * 300, 80, "a" * 80),  # one long word: cut hard
+        ("a-" + "b" * 200, 80, "a-" + "b" * 78),  # a word boundary too early is not used
+    ],
+)
 def test_cap_slug(slug, limit, expected):
     assert scaffold.cap_slug(slug, limit) == expected
 
@@ -83,14 +88,16 @@ def test_cap_slug(slug, limit, expected):
 # --- 2. titles with no Latin letters -----------------------------------------
 
 
-@pytest.mark.parametrize("kind,title", [("person", "محمد علي"), ("person", "🎉🎊"), ("event", "北京 2024"),
-                                        ("question", "?"), ("person", "!!!")])
+@pytest.mark.parametrize(
+    "kind,title",
+    [("person", "محمد علي"), ("person", "🎉🎊"), ("event", "北京 2024"), ("question", "?"), ("person", "!!!")],
+)
 def test_a_title_without_latin_letters_gets_a_stable_slug(project, kind, title):
     code, stderr = invoke("new", kind, title, "--project", str(project))
     assert code == 0, stderr
     slug = scaffold.new_slug(kind, title)
-    assert is_valid_slug(slug) and slug.endswith("-" + scaffold.hash_parts([title])[:scaffold.DIGEST_LENGTH])
-    collection = scaffold.KINDS[kind]
+    assert is_valid_slug(slug) and slug.endswith("-" + scaffold.hash_parts([title])[: scaffold.DIGEST_LENGTH])
+    collection = "sources" if kind == "source" else scaffold._kind_named(kind).collection
     expected = scaffold._as_question(title) if kind == "question" else title
     assert titles(project, collection)[slug] == expected
     # the same title again is the same entry: refused, not duplicated
@@ -117,8 +124,10 @@ def test_init_below_a_file_is_refused(tmp_path):
     (tmp_path / "somefile.txt").write_text("keep me")
     result = run("init", "somefile.txt/story", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.splitlines()[0] == \
-        "error: cannot start a project in somefile.txt/story: somefile.txt is a file, not a folder"
+    assert (
+        result.stderr.splitlines()[0]
+        == "error: cannot start a project in somefile.txt/story: somefile.txt is a file, not a folder"
+    )
     assert "Traceback" not in result.stderr
     assert snapshot(tmp_path) == {"somefile.txt": b"keep me"}
 
@@ -165,8 +174,10 @@ def test_init_without_permission_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "mkdir", refuse)
     code, stderr = invoke("init", str(tmp_path / "story"))
     assert code == 2
-    assert stderr.splitlines()[0] == \
-        f"error: cannot start a project in {tmp_path / 'story'}: permission denied for {tmp_path / 'story'}"
+    assert (
+        stderr.splitlines()[0]
+        == f"error: cannot start a project in {tmp_path / 'story'}: permission denied for {tmp_path / 'story'}"
+    )
 
 
 @pytest.mark.parametrize("existing", [False, True])
@@ -193,8 +204,9 @@ def test_init_failing_halfway_removes_only_what_it_made(tmp_path, monkeypatch, e
         assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
 
 
-@pytest.mark.parametrize("name,shown", [("story", "story"), ("my story", "'my story'"),
-                                        ("it's $HOME", "'it'\"'\"'s $HOME'")])
+@pytest.mark.parametrize(
+    "name,shown", [("story", "story"), ("my story", "'my story'"), ("it's $HOME", "'it'\"'\"'s $HOME'")]
+)
 def test_init_prints_a_command_that_works_in_a_shell(tmp_path, name, shown):
     result = run("init", name, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -207,20 +219,37 @@ def test_init_prints_a_command_that_works_in_a_shell(tmp_path, name, shown):
 # --- 5. sources.yml that new source cannot safely add to ---------------------------
 
 
-@pytest.mark.parametrize("written,first_line", [
-    (b"- id: a\n  title: caf\xe9\n", "error: cannot add the source: {p}:2:13: file is not valid UTF-8 text; "
-                                      "nothing was written"),
-    (b"[{id: a, title: B}]\n", "error: cannot add the source: {p}:1:1: sources.yml is written as a bracketed "
-                               "list ([...]), which a new source cannot be appended to; nothing was written"),
-    (b"a: 1\nb: 2\n", "error: cannot add the source: {p}:1:1: sources.yml is a mapping, not a list of sources; "
-                      "nothing was written"),
-    (b"just words\n", "error: cannot add the source: {p}:1:1: sources.yml is a single value, not a list of "
-                      "sources; nothing was written"),
-    (b"- id: a\n  title: [unclosed\n", "error: cannot add the source: {p}:3:1: invalid YAML"),
-    (b"- id: a\n  title: B\n...\n", "error: cannot add the source: {p}:1:1: appending a source would not "
-                                    "leave a readable list; nothing was written"),
-    (b"- id: a\n  title: !!python/object B\n", "error: cannot add the source: {p}:2:10: the YAML tag"),
-])
+@pytest.mark.parametrize(
+    "written,first_line",
+    [
+        (
+            b"- id: a\n  title: caf\xe9\n",
+            "error: cannot add the source: {p}:2:13: file is not valid UTF-8 text; nothing was written",
+        ),
+        (
+            b"[{id: a, title: B}]\n",
+            "error: cannot add the source: {p}:1:1: sources.yml is written as a bracketed "
+            "list ([...]), which a new source cannot be appended to; nothing was written",
+        ),
+        (
+            b"a: 1\nb: 2\n",
+            "error: cannot add the source: {p}:1:1: sources.yml is a mapping, not a list of sources; "
+            "nothing was written",
+        ),
+        (
+            b"just words\n",
+            "error: cannot add the source: {p}:1:1: sources.yml is a single value, not a list of "
+            "sources; nothing was written",
+        ),
+        (b"- id: a\n  title: [unclosed\n", "error: cannot add the source: {p}:3:1: invalid YAML"),
+        (
+            b"- id: a\n  title: B\n...\n",
+            "error: cannot add the source: {p}:1:1: appending a source would not "
+            "leave a readable list; nothing was written",
+        ),
+        (b"- id: a\n  title: !!python/object B\n", "error: cannot add the source: {p}:2:10: the YAML tag"),
+    ],
+)
 def test_new_source_refuses_a_sources_file_it_cannot_extend(project, written, first_line):
     path = project / "content" / "sources.yml"
     path.write_bytes(written)
@@ -237,11 +266,20 @@ def test_new_source_refuses_a_folder_named_sources_yml(project):
     path.unlink()
     path.mkdir()
     code, stderr = invoke("new", "source", "Council report", "--project", str(project))
-    assert code == 2 and "cannot read the file" in stderr
+    assert code == 2 and "is not a regular file (it is a folder)" in stderr and "nothing was written" in stderr
 
 
-@pytest.mark.parametrize("written", [b"", b"# sources go here\n", b"- id: a\n  title: B", b"- id: a\r\n  title: B\r\n",
-                                     b"\xef\xbb\xbf- id: a\n  title: B\n", b"- id: a\n  title: |\n    long\n"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        b"",
+        b"# sources go here\n",
+        b"- id: a\n  title: B",
+        b"- id: a\r\n  title: B\r\n",
+        b"\xef\xbb\xbf- id: a\n  title: B\n",
+        b"- id: a\n  title: |\n    long\n",
+    ],
+)
 def test_new_source_extends_every_readable_list(project, written):
     path = project / "content" / "sources.yml"
     path.write_bytes(written)
@@ -327,10 +365,43 @@ def test_a_collection_folder_that_is_a_file(project):
     assert code == 2 and stderr.splitlines()[0].endswith("people is a file, not a folder; nothing was written")
 
 
-YAML_SPECIAL = ["- x", ": y", "#", "# not a comment", "'", '"', "!tag", "&anchor", "*alias", "{}", "[]", "yes",
-                "No", "null", "~", "2021-01-01", "12:30", "1e3", "0x1F", ".inf", "%TAG", "@at", "`tick", "|", ">",
-                "? q", "---", "...", "a ---", "a: b # c", "Zoë O'Brien", "a\u200db", "  padded  ", "\u00a0nbsp",
-                "x" * 2000]
+YAML_SPECIAL = [
+    "- x",
+    ": y",
+    "#",
+    "# not a comment",
+    "'",
+    '"',
+    "!tag",
+    "&anchor",
+    "*alias",
+    "{}",
+    "[]",
+    "yes",
+    "No",
+    "null",
+    "~",
+    "2021-01-01",
+    "12:30",
+    "1e3",
+    "0x1F",
+    ".inf",
+    "%TAG",
+    "@at",
+    "`tick",
+    "|",
+    ">",
+    "? q",
+    "---",
+    "...",
+    "a ---",
+    "a: b # c",
+    "Zoë O'Brien",
+    "a\u200db",
+    "  padded  ",
+    "\u00a0nbsp",
+    "x" * 2000,
+]
 
 
 @pytest.mark.parametrize("title", YAML_SPECIAL)
@@ -346,8 +417,11 @@ def test_yaml_special_titles_for_every_kind(project, kind):
         code, stderr = invoke("new", kind, "--project", str(project), "--", title)
         assert code == 0, (title, stderr)
     content = read_project(project, Diagnostics())
-    found = {s.title for s in content.sources} if kind == "source" else \
-        {e.title for e in content.entries[scaffold.KINDS[kind]]}
+    found = (
+        {s.title for s in content.sources}
+        if kind == "source"
+        else {e.title for e in content.entries[scaffold._kind_named(kind).collection]}
+    )
     expected = {"- x", "yes", "null", "2021-01-01", "&anchor *alias", "!tag: {}"}
     if kind == "question":
         expected = {t + "?" for t in expected}
@@ -355,22 +429,27 @@ def test_yaml_special_titles_for_every_kind(project, kind):
     try:
         check(project)  # builds; warnings are allowed
     except ContentError as failed:  # a new claim's empty `by: []` asks the writer who made it
-        assert kind == "claim" and {d.message for d in failed.diagnostics if d.severity == "error"} == \
-            {"'by' is empty"}
+        assert kind == "claim" and {d.message for d in failed.diagnostics if d.severity == "error"} == {"'by' is empty"}
 
 
-@pytest.mark.parametrize("title,message", [
-    ("a\nb", "error: titles are one line of text: this one holds a line break (U+000A); remove it"),
-    ("a\rb", "error: titles are one line of text: this one holds a line break (U+000D); remove it"),
-    ("a\u2028b", "error: titles are one line of text: this one holds a line break (U+2028); remove it"),
-    ("tab\there", "error: titles are one line of text: this one holds a control character (U+0009); remove it"),
-    ("\x1b[31mred", "error: titles are one line of text: this one holds a control character (U+001B); remove it"),
-    ("nul\x00", "error: titles are one line of text: this one holds a control character (U+0000); remove it"),
-    ("", 'error: the title is empty: give the text it should show, e.g. explainer new person "Jordan Lee"'),
-    ("   ", 'error: the title is empty: give the text it should show, e.g. explainer new person "Jordan Lee"'),
-    ("bad\udcffbytes", "error: the title is not valid text: it holds bytes that are not UTF-8; "
-                       "check your terminal's character encoding"),
-])
+@pytest.mark.parametrize(
+    "title,message",
+    [
+        ("a\nb", "error: titles are one line of text: this one holds a line break (U+000A); remove it"),
+        ("a\rb", "error: titles are one line of text: this one holds a line break (U+000D); remove it"),
+        ("a\u2028b", "error: titles are one line of text: this one holds a line break (U+2028); remove it"),
+        ("tab\there", "error: titles are one line of text: this one holds a control character (U+0009); remove it"),
+        ("\x1b[31mred", "error: titles are one line of text: this one holds a control character (U+001B); remove it"),
+        ("nul\x00", "error: titles are one line of text: this one holds a control character (U+0000); remove it"),
+        ("", 'error: the title is empty: give the text it should show, e.g. explainer new person "Jordan Lee"'),
+        ("   ", 'error: the title is empty: give the text it should show, e.g. explainer new person "Jordan Lee"'),
+        (
+            "bad\udcffbytes",
+            "error: the title is not valid text: it holds bytes that are not UTF-8; "
+            "check your terminal's character encoding",
+        ),
+    ],
+)
 @pytest.mark.parametrize("kind", ["person", "source"])
 def test_titles_that_are_not_one_line_of_text_are_refused(project, kind, title, message):
     before = snapshot(project)
@@ -381,8 +460,9 @@ def test_titles_that_are_not_one_line_of_text_are_refused(project, kind, title, 
 
 
 def test_a_title_with_bytes_that_are_not_utf8_from_the_shell(project):
-    result = subprocess.run([sys.executable, "-m", "explainer", "new", "person", b"caf\xe9", "--project",
-                             str(project)], capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "explainer", "new", "person", b"caf\xe9", "--project", str(project)], capture_output=True
+    )
     assert result.returncode == 2
     assert b"not valid text" in result.stderr and b"Traceback" not in result.stderr
 
@@ -394,7 +474,7 @@ def test_any_title_is_refused_or_reads_back_exactly(title):
         cleaned = scaffold.clean_title(title)
     except UsageError:
         return
-    for kind, field in scaffold.TITLE_FIELD.items():
+    for kind, field in ((k.singular, k.title_field) for k in KINDS.values()):
         text = scaffold._front_matter(kind, cleaned, [])
         front = split_front_matter(text, Path("x.md"), Diagnostics()).front_matter
         expected = scaffold._as_question(cleaned) if kind == "question" else cleaned

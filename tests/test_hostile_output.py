@@ -74,15 +74,26 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 # --- path and link confinement --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("image", ["images/../images/ann.png", "./images/ann.png", "images//ann.png",
-                                   "../content/images/ann.png", "../../story/content/images/ann.png",
-                                   "images/x/../../images/ann.png"])
+@pytest.mark.parametrize(
+    "image",
+    [
+        "images/../images/ann.png",
+        "./images/ann.png",
+        "images//ann.png",
+        "../content/images/ann.png",
+        "../../story/content/images/ann.png",
+        "images/x/../../images/ann.png",
+    ],
+)
 def test_an_image_path_written_any_way_is_published_inside_the_output_once(project, canary, image, tmp_path):
     edit(project / "content/people/ann-lee.md", "image: images/ann.png", f"image: {image}")
     before = tree(tmp_path)
     out = build(project, search=False).out
-    outside = {name: data for name, data in tree(tmp_path).items()
-               if not name.startswith(("story/build/", "story/.explainer-cache/"))}
+    outside = {
+        name: data
+        for name, data in tree(tmp_path).items()
+        if not name.startswith(("story/build/", "story/.explainer-cache/"))
+    }
     assert outside == {name: data for name, data in before.items()}, "a file outside build/ changed"
     media = [p.relative_to(out).as_posix() for p in (out / "media").rglob("*") if p.is_file()]
     assert len(media) == 1 and media[0].startswith("media/images/ann.") and media[0].endswith(".png")
@@ -162,8 +173,11 @@ def test_a_slug_too_long_for_a_file_name_is_an_error_before_anything_is_written(
     out = build(project, search=False).out
     before = tree(out)
     long_claim = "The witness said " + " ".join(["something"] * 40) + "."
-    write(project, "content/claims.yml", f"- claim: {long_claim}\n  by: [ann-lee]\n  status: disputed\n"
-                                         "  sources: [report]\n")
+    write(
+        project,
+        "content/claims.yml",
+        f"- claim: {long_claim}\n  by: [ann-lee]\n  status: disputed\n  sources: [report]\n",
+    )
     result = run_cli("build", str(project), "--no-search")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "content/claims.yml:1:10: error: this claim is too long to make a slug from" in result.stderr
@@ -173,8 +187,11 @@ def test_a_slug_too_long_for_a_file_name_is_an_error_before_anything_is_written(
 
 
 def test_a_long_slug_field_is_an_error(project):
-    write(project, "content/claims.yml", f"- slug: {'a' * 300}\n  claim: Short.\n  by: [ann-lee]\n"
-                                         "  status: disputed\n  sources: [report]\n")
+    write(
+        project,
+        "content/claims.yml",
+        f"- slug: {'a' * 300}\n  claim: Short.\n  by: [ann-lee]\n  status: disputed\n  sources: [report]\n",
+    )
     with pytest.raises(ContentError) as failure:
         check(project)
     assert any("slug is 300 characters long; the limit is 200" in d.message for d in failure.value.diagnostics)
@@ -202,9 +219,15 @@ def test_text_in_json_ld_cannot_end_or_swallow_the_script_element(project):
         assert soup.find("footer") is not None, f"{page}: the rest of the page was swallowed"
 
 
-@pytest.mark.parametrize("base_url", ['https://example.org/"><script>alert(1)</script>/',
-                                      "https://example.org/a\nDisallow: /", "https://example.org/a b/",
-                                      "javascript:alert(1)//example.org/"])
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        'https://example.org/"><script>alert(1)</script>/',
+        "https://example.org/a\nDisallow: /",
+        "https://example.org/a b/",
+        "javascript:alert(1)//example.org/",
+    ],
+)
 def test_a_hostile_base_url_is_refused(project, base_url):
     write(project, "explainer.yml", f"title: Base story\nbase_url: {json.dumps(base_url)}\n")
     with pytest.raises(ContentError) as failure:
@@ -299,8 +322,9 @@ def test_files_in_static_are_published_and_kept(project):
     assert not (out / "_redirects").exists() and (out / "CNAME").is_file()
 
 
-@pytest.mark.parametrize("name", ["index.html", "people/ann-lee/index.html", "story.json", MARKER,
-                                  f"{SEARCH_BUNDLE}/pagefind.js", "people"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "people/ann-lee/index.html", "story.json", MARKER, f"{SEARCH_BUNDLE}/pagefind.js", "people"]
+)
 def test_a_file_in_static_may_not_replace_a_built_one(project, name):
     out = build(project, search=False).out
     before = tree(out)

@@ -36,8 +36,9 @@ class Server:
     def __init__(self, project: Path, prelude: str = ""):
         self.project = project
         command = [sys.executable, "-c", f"{prelude}\nfrom explainer.cli import main\nmain()"]
-        self.process = subprocess.Popen([*command, "serve", str(project), "--port", "0"],
-                                        stderr=subprocess.PIPE, text=True, errors="replace")
+        self.process = subprocess.Popen(
+            [*command, "serve", str(project), "--port", "0"], stderr=subprocess.PIPE, text=True, errors="replace"
+        )
         self.lines: list[str] = []
         self.checked = 0  # lines already checked for a traceback
         self.ready = threading.Event()
@@ -77,7 +78,7 @@ class Server:
         """Still answering, and nothing on the console since the last check looks like a traceback."""
         assert self.get("")[0] in (200, 500)
         time.sleep(settle)  # lets the console of requests still finishing arrive
-        new, self.checked = "\n".join(self.lines[self.checked:]), len(self.lines)
+        new, self.checked = "\n".join(self.lines[self.checked :]), len(self.lines)
         assert "Traceback" not in new and 'File "' not in new, new
         assert self.process.poll() is None
 
@@ -202,9 +203,23 @@ def saved_and_shown(server: Server, project: Path, text: str) -> None:
 
 # --- requests -------------------------------------------------------------------------------------------
 
-BAD_SINCE = ["?since=abc", "?since=", "?since=999999", "?since=-1", "?since=99999999999999999999", "?since=1e3",
-             "?since=%00", "?since=" + "9" * 5000, "?since=abc&since=2", "?since=2&since=abc", "?since", "?%zz=%%&=&&",
-             "?since=%D9%A1", "?since=0x10", "?since=%201"]
+BAD_SINCE = [
+    "?since=abc",
+    "?since=",
+    "?since=999999",
+    "?since=-1",
+    "?since=99999999999999999999",
+    "?since=1e3",
+    "?since=%00",
+    "?since=" + "9" * 5000,
+    "?since=abc&since=2",
+    "?since=2&since=abc",
+    "?since",
+    "?%zz=%%&=&&",
+    "?since=%D9%A1",
+    "?since=0x10",
+    "?since=%201",
+]
 
 
 def test_a_bad_since_is_the_current_generation(shared):
@@ -272,8 +287,9 @@ def test_head_sends_headers_only(shared):
     shared.assert_quiet_and_alive()
 
 
-@pytest.mark.parametrize("target", [b"/%2Fpeople", b"/%2F%2Fpeople", b"/people?x=%0d%0aSet-Cookie:%20a=b",
-                                    b"/people?\x00\x1b"])
+@pytest.mark.parametrize(
+    "target", [b"/%2Fpeople", b"/%2F%2Fpeople", b"/people?x=%0d%0aSet-Cookie:%20a=b", b"/people?\x00\x1b"]
+)
 def test_a_redirect_stays_on_this_server(shared, target):
     reply = shared.raw(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert status_of(reply) == 301
@@ -290,9 +306,15 @@ def abort(sock: socket.socket) -> None:
 
 
 def test_clients_that_vanish_leave_no_trace(shared):
-    requests = [b"GET /people/ann-lee/ HTTP/1.1\r\n\r\n", b"GET /story.json HTTP/1.1\r\n\r\n",
-                b"GET /__explainer/events HTTP/1.1\r\n\r\n", b"GET /peop", b"", b"HEAD / HTTP/1.0\r\n\r\n",
-                b"GET /no/such/page HTTP/1.1\r\n\r\n"]
+    requests = [
+        b"GET /people/ann-lee/ HTTP/1.1\r\n\r\n",
+        b"GET /story.json HTTP/1.1\r\n\r\n",
+        b"GET /__explainer/events HTTP/1.1\r\n\r\n",
+        b"GET /peop",
+        b"",
+        b"HEAD / HTTP/1.0\r\n\r\n",
+        b"GET /no/such/page HTTP/1.1\r\n\r\n",
+    ]
     for _ in range(15):
         for request in requests:
             sock = socket.create_connection(("127.0.0.1", shared.port), timeout=HANG_GUARD)
@@ -309,9 +331,11 @@ def test_clients_that_vanish_leave_no_trace(shared):
 
 
 def test_a_request_that_fails_costs_one_line_and_a_500(tmp_path):
-    fault = ("import explainer.serve as s\noriginal = s.Preview.file\n"
-             "def file(self, name):\n    if 'boom' in name:\n        raise RuntimeError('injected\\nfault')\n"
-             "    return original(self, name)\ns.Preview.file = file")
+    fault = (
+        "import explainer.serve as s\noriginal = s.Preview.file\n"
+        "def file(self, name):\n    if 'boom' in name:\n        raise RuntimeError('injected\\nfault')\n"
+        "    return original(self, name)\ns.Preview.file = file"
+    )
     running = Server(copy_base(tmp_path), prelude=fault)
     try:
         status, body = running.get("boom.txt")
@@ -326,6 +350,7 @@ def test_a_request_that_fails_costs_one_line_and_a_500(tmp_path):
 
 
 # --- the file system ------------------------------------------------------------------------------------
+
 
 def test_a_named_pipe_in_content_is_refused_and_serve_goes_on(server, project):
     pipe = project / "content/people/x.md"
@@ -386,10 +411,12 @@ def test_a_dangling_link_in_content_does_not_stop_the_watcher(server, project, w
 
 
 def test_a_rebuild_that_raises_shows_the_error_and_the_watcher_goes_on(tmp_path):
-    fault = ("import explainer.incremental as i\nfrom pathlib import Path\noriginal = i.Session.update\n"
-             "def update(self, paths=()):\n"
-             "    if (self.project / 'content/boom').exists():\n        raise RuntimeError('injected fault')\n"
-             "    return original(self, paths)\ni.Session.update = update")
+    fault = (
+        "import explainer.incremental as i\nfrom pathlib import Path\noriginal = i.Session.update\n"
+        "def update(self, paths=()):\n"
+        "    if (self.project / 'content/boom').exists():\n        raise RuntimeError('injected fault')\n"
+        "    return original(self, paths)\ni.Session.update = update"
+    )
     project = copy_base(tmp_path)
     running = Server(project, prelude=fault)
     try:
@@ -409,10 +436,12 @@ def test_a_rebuild_that_raises_shows_the_error_and_the_watcher_goes_on(tmp_path)
 
 
 def test_a_watcher_that_fails_is_started_again(tmp_path):
-    fault = ("import watchfiles\noriginal, calls = watchfiles.watch, []\n"
-             "def watch(*args, **kwargs):\n    calls.append(1)\n"
-             "    if len(calls) == 1:\n        raise OSError('injected fault')\n"
-             "    return original(*args, **kwargs)\nwatchfiles.watch = watch")
+    fault = (
+        "import watchfiles\noriginal, calls = watchfiles.watch, []\n"
+        "def watch(*args, **kwargs):\n    calls.append(1)\n"
+        "    if len(calls) == 1:\n        raise OSError('injected fault')\n"
+        "    return original(*args, **kwargs)\nwatchfiles.watch = watch"
+    )
     project = copy_base(tmp_path)
     running = Server(project, prelude=fault)
     try:

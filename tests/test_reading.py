@@ -5,34 +5,21 @@ Every test runs twice, reading YAML with libyaml and with PyYAML's own parser.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import BuiltSite
 
-from explainer import yamlsource
 from explainer.build import build, check
 from explainer.diagnostics import ContentError
 
-
-@pytest.fixture(autouse=True, params=["libyaml", "pure"])
-def yaml_parser(request, monkeypatch):
-    """Read YAML with libyaml, then with PyYAML's own parser: the results must not depend on which is installed."""
-    if request.param == "libyaml" and not yaml.__with_libyaml__:
-        if os.environ.get("CI"):
-            pytest.fail("PyYAML without libyaml in CI: install PyYAML's binary wheel")
-        pytest.skip("PyYAML was installed without libyaml")
-    monkeypatch.setattr(yamlsource, "USE_LIBYAML", request.param == "libyaml")
-    monkeypatch.setenv("EXPLAINER_YAML_PARSER", request.param)
-    return request.param
+pytestmark = pytest.mark.usefixtures("yaml_parser")  # every test runs with both YAML parsers
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:
     base = {
         "content/story.md": "---\ntitle: A story\nsummary: What it is about.\npublished: 2024-01-02\n"
-                            "language: de\n---\nBody.\n",
+        "language: de\n---\nBody.\n",
     }
     for name, text in {**base, **files}.items():
         path = root / name
@@ -58,13 +45,16 @@ def test_settings_default_to_the_story(tmp_path):
 
 
 def test_yaml_list_slugs_come_from_the_title_or_the_slug_field(tmp_path):
-    project = write_project(tmp_path, {
-        "content/claims.yml": "- claim: The sky is green!\n  by: [ann]\n  status: false\n  sources: [s]\n"
-                              "- slug: custom\n  claim: Water is wet.\n  by: [ann]\n  status: confirmed\n"
-                              "  sources: [s]\n",
-        "content/people/ann.md": "---\nname: Ann\nrole: Witness\n---\n",
-        "content/sources.yml": "- id: s\n  title: A source\n",
-    })
+    project = write_project(
+        tmp_path,
+        {
+            "content/claims.yml": "- claim: The sky is green!\n  by: [ann]\n  status: false\n  sources: [s]\n"
+            "- slug: custom\n  claim: Water is wet.\n  by: [ann]\n  status: confirmed\n"
+            "  sources: [s]\n",
+            "content/people/ann.md": "---\nname: Ann\nrole: Witness\n---\n",
+            "content/sources.yml": "- id: s\n  title: A source\n",
+        },
+    )
     out = build(project).out
     assert (out / "claims/the-sky-is-green/index.html").is_file()
     assert (out / "claims/custom/index.html").is_file()
@@ -73,28 +63,37 @@ def test_yaml_list_slugs_come_from_the_title_or_the_slug_field(tmp_path):
 
 
 def test_wikilink_positions_in_yaml_block_bodies(tmp_path):
-    project = write_project(tmp_path, {
-        "content/people.yml": "- name: Ann\n  role: Witness\n  body: |\n    First line.\n    Then [[nobody]] here.\n"
-                              "- name: Bob\n  role: Other\n  body: See [[nobody-else]].\n",
-    })
+    project = write_project(
+        tmp_path,
+        {
+            "content/people.yml": "- name: Ann\n  role: Witness\n  body: |\n    First line.\n"
+            "    Then [[nobody]] here.\n"
+            "- name: Bob\n  role: Other\n  body: See [[nobody-else]].\n",
+        },
+    )
     found = errors(project)
-    assert any(e.startswith("content/people.yml:5:12: error: [[nobody]] does not match any entry")
-               for e in found), found
+    assert any(e.startswith("content/people.yml:5:12: error: [[nobody]] does not match any entry") for e in found), (
+        found
+    )
     assert any(e.startswith("content/people.yml:8:15: error: [[nobody-else]]") for e in found), found
 
 
 def test_wikilink_positions_in_markdown_bodies(tmp_path):
-    project = write_project(tmp_path, {
-        "content/story.md": "---\ntitle: T\nsummary: S.\npublished: 2024-01-02\n---\n\nIntro line.\n"
-                            "A [[missing\nperson]] wraps.\n",
-    })
+    project = write_project(
+        tmp_path,
+        {
+            "content/story.md": "---\ntitle: T\nsummary: S.\npublished: 2024-01-02\n---\n\nIntro line.\n"
+            "A [[missing\nperson]] wraps.\n",
+        },
+    )
     assert errors(project)[0].startswith("content/story.md:8:5: error: [[missing person]] does not match any entry")
 
 
 def test_unknown_field_gets_the_closest_name(tmp_path):
     project = write_project(tmp_path, {"content/people/ann.md": "---\nname: Ann\nrole: Witness\naliasses: [A]\n---\n"})
-    assert errors(project) == ["content/people/ann.md:4:1: error: unknown field 'aliasses' in this person\n"
-                               "  hint: did you mean 'aliases'?"]
+    assert errors(project) == [
+        "content/people/ann.md:4:1: error: unknown field 'aliasses' in this person\n  hint: did you mean 'aliases'?"
+    ]
 
 
 def test_yaml_error_in_front_matter_maps_to_the_file_line(tmp_path):
@@ -111,11 +110,14 @@ def test_tab_indentation_is_reported(tmp_path):
 
 
 def test_all_problems_are_reported_at_once_and_sorted(tmp_path):
-    project = write_project(tmp_path, {
-        "content/events/a.md": "---\ntitle: A\ndate: 2024-13\npeople: [ghost]\n---\n",
-        "content/claims/b.md": "---\nclaim: B\nby: bob\nstatus: maybe\n---\n",
-        "content/questions/c.md": "---\nquestion: Why\nstatus: answered\n---\n",
-    })
+    project = write_project(
+        tmp_path,
+        {
+            "content/events/a.md": "---\ntitle: A\ndate: 2024-13\npeople: [ghost]\n---\n",
+            "content/claims/b.md": "---\nclaim: B\nby: bob\nstatus: maybe\n---\n",
+            "content/questions/c.md": "---\nquestion: Why\nstatus: answered\n---\n",
+        },
+    )
     found = [e.split("\n")[0] for e in errors(project) if ": error: " in e]
     assert found == [
         "content/claims/b.md:3:5: error: 'by' must be a list",

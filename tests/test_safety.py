@@ -35,22 +35,39 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def test_text_from_yaml_is_always_escaped(project):
-    write(project, "content/people.yml",
-          "- slug: bob-stone\n  name: \"<script>alert('name')</script> & Bob\"\n  role: \"<img src=x onerror=alert(1)>\"\n")
+    write(
+        project,
+        "content/people.yml",
+        '- slug: bob-stone\n  name: "<script>alert(\'name\')</script> & Bob"\n  role: "<img src=x onerror=alert(1)>"\n',
+    )
     out = build(project).out
     page = soup(out / "people/bob-stone/index.html")
-    assert not [s for s in page.find_all("script") if s.get("type") != "application/ld+json"] and page.find("img") is None
+    assert (
+        not [s for s in page.find_all("script") if s.get("type") != "application/ld+json"] and page.find("img") is None
+    )
     assert page.find("h1").get_text() == "<script>alert('name')</script> & Bob"
     listing = soup(out / "people/index.html")
     assert not [s for s in listing.find_all("script") if s.get("type") != "application/ld+json"]
 
 
-@pytest.mark.parametrize("href", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
-                                  " javascript:alert(1)", "vbscript:msgbox(1)", "data:text/html,<b>x</b>"])
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<b>x</b>",
+    ],
+)
 def test_dangerous_link_schemes_are_dropped(project, href):
-    write(project, "content/events/first-event.md",
-          f"---\ntitle: The first event\ndate: 2024-04-02\npeople: [ann-lee]\nsources: [report]\n---\n\n"
-          f"[click]({href}) and ![pic]({href})\n")
+    write(
+        project,
+        "content/events/first-event.md",
+        f"---\ntitle: The first event\ndate: 2024-04-02\npeople: [ann-lee]\nsources: [report]\n---\n\n"
+        f"[click]({href}) and ![pic]({href})\n",
+    )
     page = soup(build(project).out / "events/first-event/index.html")
     body = page.find("section", class_="body")
     for element in body.find_all(["a", "img"]):
@@ -142,7 +159,8 @@ def test_internal_failure_is_one_line_with_exit_3(project, monkeypatch, capsys):
 
 
 def test_usage_errors_exit_2():
-    result = subprocess.run([sys.executable, "-m", "explainer", "build", "--no-such-option"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "explainer", "build", "--no-such-option"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

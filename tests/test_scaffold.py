@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import BuiltSite
+
 from explainer.build import build, check
 from explainer.diagnostics import ContentError
 
@@ -29,8 +29,12 @@ def test_init_builds_with_no_error_and_no_warning(project):
     assert check(project, strict=True) == []
     site = BuiltSite(build(project).out)
     assert site.broken_links() == []
-    for page in ["people/jordan-lee/index.html", "events/town-meeting/index.html",
-                 "claims/budget-was-cut/index.html", "questions/what-happens-next/index.html"]:
+    for page in [
+        "people/jordan-lee/index.html",
+        "events/town-meeting/index.html",
+        "claims/budget-was-cut/index.html",
+        "questions/what-happens-next/index.html",
+    ]:
         assert page in site.pages()
     ignored = (project / ".gitignore").read_text().splitlines()
     assert "build/" in ignored and ".explainer-cache/" in ignored
@@ -45,14 +49,25 @@ def test_init_refuses_a_non_empty_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-@pytest.mark.parametrize("kind,title,path,fields", [
-    ("person", "Zoë O'Brien", "content/people/zoe-obrien.md", {"name": "Zoë O'Brien", "role": str}),
-    ("event", "Budget vote: the result", "content/events/budget-vote-the-result.md",
-     {"title": "Budget vote: the result", "date": object, "people": []}),
-    ("claim", "The mayor lied", "content/claims/the-mayor-lied.md",
-     {"claim": "The mayor lied", "by": [], "status": "unverified"}),
-    ("question", "Who pays", "content/questions/who-pays.md", {"question": "Who pays?"}),
-])
+@pytest.mark.parametrize(
+    "kind,title,path,fields",
+    [
+        ("person", "Zoë O'Brien", "content/people/zoe-obrien.md", {"name": "Zoë O'Brien", "role": str}),
+        (
+            "event",
+            "Budget vote: the result",
+            "content/events/budget-vote-the-result.md",
+            {"title": "Budget vote: the result", "date": object, "people": []},
+        ),
+        (
+            "claim",
+            "The mayor lied",
+            "content/claims/the-mayor-lied.md",
+            {"claim": "The mayor lied", "by": [], "status": "unverified"},
+        ),
+        ("question", "Who pays", "content/questions/who-pays.md", {"question": "Who pays?"}),
+    ],
+)
 def test_new_writes_every_required_field(project, kind, title, path, fields):
     result = run("new", kind, title, "--project", str(project))
     assert result.returncode == 0, result.stderr
@@ -81,12 +96,14 @@ def test_new_source_is_appended_to_sources_yml(project):
     assert check(project, strict=True) == []
 
 
-@pytest.mark.parametrize("kind,title", [("person", "Jordan Lee"), ("source", "Town minutes"),
-                                        ("event", "Town meeting")])
+@pytest.mark.parametrize(
+    "kind,title", [("person", "Jordan Lee"), ("source", "Town minutes"), ("event", "Town meeting")]
+)
 def test_new_refuses_to_overwrite(project, kind, title):
     if kind == "source":
         (project / "content/sources.yml").write_text(
-            (project / "content/sources.yml").read_text() + "- id: town-minutes-2\n  title: x\n")
+            (project / "content/sources.yml").read_text() + "- id: town-minutes-2\n  title: x\n"
+        )
         title = "Town minutes 2"
     files = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     result = run("new", kind, title, "--project", str(project))

@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
 
 BASE = Path(__file__).parent / "broken" / "_base"
@@ -23,8 +22,9 @@ BASE = Path(__file__).parent / "broken" / "_base"
 
 class Server:
     def __init__(self, project: Path, *args: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "explainer", "serve", str(project), *args],
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "explainer", "serve", str(project), *args], stderr=subprocess.PIPE, text=True
+        )
         self.lines: list[str] = []
         self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -99,7 +99,7 @@ def replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-def wait_for(check, timeout: float = 15) -> None:  # noqa: ANN001
+def wait_for(check, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"
@@ -139,8 +139,16 @@ def test_a_broken_edit_serves_the_error_page_and_the_fix_restores_it(server, pro
     assert status == 200 and "<h1>The event happened on April 2.</h1>" in page
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "people/..%2f..%2fexplainer.yml",
-                                  "people/%5c..%5c..%5cexplainer.yml", "./index.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../etc/passwd",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "people/..%2f..%2fexplainer.yml",
+        "people/%5c..%5c..%5cexplainer.yml",
+        "./index.html",
+    ],
+)
 def test_traversal_is_refused(server, path):
     host, port = re.match(r"http://([^:/]+):(\d+)/", server.url).groups()
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
@@ -152,8 +160,14 @@ def test_traversal_is_refused(server, path):
 
 def test_a_rename_updates_every_page_that_mentions_the_person(server, project):
     events = Events(server)
-    pages = ["index.html", "people/ann-lee/index.html", "events/first-event/index.html",
-             "claims/main-claim/index.html", "claims/index.html", "people/index.html"]
+    pages = [
+        "index.html",
+        "people/ann-lee/index.html",
+        "events/first-event/index.html",
+        "claims/main-claim/index.html",
+        "claims/index.html",
+        "people/index.html",
+    ]
     for page in pages:
         assert "Ann Lee" in server.get(page)[1]
     replace(project / "content/people/ann-lee.md", "name: Ann Lee", "name: Ann Rivera")
