@@ -22,6 +22,7 @@ from explainer.assets import Assets
 from explainer.config import normalise_base_url
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.linker import Linked, link
+from explainer.markdown_render import PathologicalMarkdownError
 from explainer.model import Entry, Person, Story
 from explainer.pages import Page, media_path, plan_pages
 from explainer.parallel import map_chunks, worker_count
@@ -317,6 +318,11 @@ def _convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
     except RecursionError:
         return Diagnostic(item.body_span or item.span, "the Markdown is nested too deeply to render",
                           "use fewer levels of nested lists or quotes")
+    except PathologicalMarkdownError as problem:  # found before converting: at the line to fix
+        start = item.body_span or item.span
+        indent = item.body_indent if isinstance(item, Entry) else 0
+        column = problem.column + (start.column - 1 if problem.line_offset == 0 else indent)
+        return Diagnostic(Span(start.path, start.line + problem.line_offset, column), problem.message, problem.hint)
     return None
 
 

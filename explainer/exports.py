@@ -96,7 +96,11 @@ def _timeline_date(date: PartialDate) -> dict[str, Any]:
 
 
 def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: str | None) -> bytes:
-    """The timeline in Knight Lab TimelineJS's JSON format, ready for its embed."""
+    """The timeline in Knight Lab TimelineJS's JSON format, ready for its embed.
+
+    TimelineJS shows every text field as HTML, so writers' plain text is escaped here; bodies are
+    already safe HTML (converted in safe mode).
+    """
     story = linked.story
     events = []
     for event in linked.timeline:
@@ -106,14 +110,17 @@ def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: s
         item: dict[str, Any] = {
             "unique_id": event.slug,
             "start_date": _timeline_date(event.start),
-            "text": {"headline": event.title, "text": text},
+            "text": {"headline": html.escape(event.title), "text": text},
         }
         if event.end_date is not None:
             item["end_date"] = _timeline_date(event.end_date)
         if event.place:
-            item["group"] = event.place
+            item["group"] = html.escape(event.place)
         events.append(item)
-    document = {"title": {"text": {"headline": story.title, "text": story.summary}}, "events": events}
+    document = {
+        "title": {"text": {"headline": html.escape(story.title), "text": html.escape(story.summary)}},
+        "events": events,
+    }
     return _json(document)
 
 

@@ -244,7 +244,7 @@ def fenced_lines(lines: list[str], plain_only: bool = False) -> list[bool]:
         candidates = closers.get(opening.group(1), [])
         at = bisect.bisect_right(candidates, number)
         if at < len(candidates):  # the first closing fence, as the extension's lazy expression finds it
-            fenced[number:candidates[at] + 1] = [True] * (candidates[at] + 1 - number)
+            fenced[number : candidates[at] + 1] = [True] * (candidates[at] + 1 - number)
             after = candidates[at] + 1
     return fenced
 
