@@ -9,16 +9,16 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import jinja2
 import markdown
 
 from explainer import __version__, exports, feeds
-from explainer.buildcache import BuildCache, input_stamps, load_cache, output_stamps, save_cache, stamp
 from explainer.assets import Assets
+from explainer.buildcache import BuildCache, input_stamps, load_cache, output_stamps, save_cache, stamp
 from explainer.config import normalise_base_url
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.linker import Linked, link
@@ -26,14 +26,22 @@ from explainer.markdown_render import PathologicalMarkdownError
 from explainer.model import Entry, Person, Story
 from explainer.pages import Page, media_path, plan_pages
 from explainer.parallel import map_chunks, worker_count
+from explainer.passthrough import check_passthrough, passthrough_files
 from explainer.reader import CONTENT_DIR, ReadCache, read_project
 from explainer.render import Renderer, body_digest, body_key, default_theme, theme_dirs
 from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
 from explainer.signatures import Memo, global_signature, hash_parts, page_signature
 from explainer.validate import validate
-from explainer.passthrough import check_passthrough, passthrough_files
-from explainer.writer import (MARKER, check_output_folder, check_output_path, remove_folder, replace_folder, scratch_folder, update_site,
-                              write_site)
+from explainer.writer import (
+    MARKER,
+    check_output_folder,
+    check_output_path,
+    remove_folder,
+    replace_folder,
+    scratch_folder,
+    update_site,
+    write_site,
+)
 
 
 @dataclass
@@ -50,8 +58,13 @@ class BuildResult:
     cache_warning: str | None = None  # a build cache that could not be used, and why
 
 
-def load(project: Path, diagnostics: Diagnostics, base_url: str | None = None,
-         cache: ReadCache | None = None, search: bool | None = None) -> Linked:
+def load(
+    project: Path,
+    diagnostics: Diagnostics,
+    base_url: str | None = None,
+    cache: ReadCache | None = None,
+    search: bool | None = None,
+) -> Linked:
     """Read, link and validate a project, recording every problem found.
 
     ``base_url`` and ``search``, when given, override the project's settings (command-line options).
@@ -80,8 +93,13 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     return diagnostics.sorted()
 
 
-def build(project: Path, out: Path | None = None, strict: bool = False, base_url: str | None = None,
-          search: bool | None = None) -> BuildResult:
+def build(
+    project: Path,
+    out: Path | None = None,
+    strict: bool = False,
+    base_url: str | None = None,
+    search: bool | None = None,
+) -> BuildResult:
     """Build the site, redoing only what changed since the last build (see :mod:`explainer.buildcache`).
 
     On any error the previous output is left as it was.
@@ -116,10 +134,21 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
     everything = global_signature(linked, assets.names)
     memo = Memo()
     signatures = {page.output_path: page_signature(page, linked, assets.names, memo) for page in pages}
-    reuse = (previous is not None and previous.global_signature == everything and settings.theme is None
-             and (out / MARKER).is_file())
-    stale = [page for page in pages if not reuse or signatures[page.output_path] != previous.pages.get(page.output_path)
-             or found.get(page.output_path) != previous.outputs.get(page.output_path)]
+    reuse = (
+        previous is not None
+        and previous.global_signature == everything
+        and settings.theme is None
+        and (out / MARKER).is_file()
+    )
+    previous_pages = previous.pages if previous is not None and reuse else {}
+    previous_outputs = previous.outputs if previous is not None and reuse else {}
+    stale = [
+        page
+        for page in pages
+        if not reuse
+        or signatures[page.output_path] != previous_pages.get(page.output_path)
+        or found.get(page.output_path) != previous_outputs.get(page.output_path)
+    ]
     renderer = Renderer(linked, assets, stored=previous.bodies if previous else None)
     files = render_pages(renderer, stale, diagnostics, worker_count(len(stale)))
     _raise_if_failed(diagnostics, strict)
@@ -137,9 +166,13 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
         current = set(signatures) | set(files)
         files = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
         removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
-        reindex = settings.search and (files.keys() & signatures.keys() or removed or previous is None
-                                       or not _real_folder(out / SEARCH_BUNDLE)
-                                       or search_signature != previous.search_signature)
+        reindex = settings.search and (
+            files.keys() & signatures.keys()
+            or removed
+            or previous is None
+            or not _real_folder(out / SEARCH_BUNDLE)
+            or search_signature != previous.search_signature
+        )
         # the index is made before anything is written, so a failure leaves the site as it was
         scratch = _index_beside(out, files, sorted(signatures)) if reindex else None
         try:
@@ -153,6 +186,7 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
                 shutil.rmtree(scratch, ignore_errors=True)
         outputs = {name: found[name] for name in current - files.keys() if name in found}
     else:
+
         def add_search(staging: Path) -> None:
             problem = index_site(staging)
             if problem is not None:
@@ -160,17 +194,37 @@ def build(project: Path, out: Path | None = None, strict: bool = False, base_url
 
         _write(out, lambda: write_site(files, out, add_search if settings.search else None))
         outputs, removed = {}, set()
-    outputs.update({name: stamp(out / name) for name in files})
+    outputs.update({name: written for name in files if (written := stamp(out / name)) is not None})
     page_count = sum(1 for page in pages if page.output is None)
-    record = BuildCache(str(project), options, [str(theme) for theme in themes], inputs, everything, signatures,
-                        {name: value for name, value in outputs.items() if value is not None},
-                        {body_digest(body_key(item, linked)): renderer.body_html(item)
-                         for item in [linked.content.story, *linked.content.all_entries()] if item is not None},
-                        search_signature, page_count)
+    record = BuildCache(
+        str(project),
+        options,
+        [str(theme) for theme in themes],
+        inputs,
+        everything,
+        signatures,
+        {name: value for name, value in outputs.items() if value is not None},
+        {
+            body_digest(body_key(item, linked)): renderer.body_html(item)
+            for item in [linked.content.story, *linked.content.all_entries()]
+            if item is not None
+        },
+        search_signature,
+        page_count,
+    )
     record.remember(diagnostics.sorted(), notes)
     save_cache(project, record)
-    return BuildResult(out, pages, files, diagnostics.sorted(), notes, page_count, len(stale), len(removed),
-                       cache_warning=cache_warning)
+    return BuildResult(
+        out,
+        pages,
+        files,
+        diagnostics.sorted(),
+        notes,
+        page_count,
+        len(stale),
+        len(removed),
+        cache_warning=cache_warning,
+    )
 
 
 def _differs(path: Path, data: bytes) -> bool:
@@ -212,8 +266,9 @@ def _index_beside(out: Path, files: dict[str, bytes], pages: list[str]) -> Path:
                     shutil.copyfile(out / name, target, follow_symlinks=False)
         problem = index_site(site, scratch / SEARCH_BUNDLE)
         if problem is not None:
-            raise ContentError([Diagnostic(Span(out), problem, "run the build again; delete .explainer-cache if it "
-                                                             "keeps failing")])
+            raise ContentError(
+                [Diagnostic(Span(out), problem, "run the build again; delete .explainer-cache if it keeps failing")]
+            )
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
@@ -235,8 +290,10 @@ def check_output_names(out: Path, files: dict[str, bytes]) -> None:
     for name in files:
         for part in name.split("/"):
             if len(part.encode("utf-8")) > limit:
-                raise UsageError(f"cannot write {name[:80]}...: a name in it is longer than the {limit} bytes the "
-                                 f"file system allows; shorten the slug or file name it comes from")
+                raise UsageError(
+                    f"cannot write {name[:80]}...: a name in it is longer than the {limit} bytes the "
+                    f"file system allows; shorten the slug or file name it comes from"
+                )
         if len(str(out / name).encode("utf-8")) > 4000:
             raise UsageError(f"cannot write {name[:80]}...: the path is too long; build into a shorter --out folder")
 
@@ -251,8 +308,9 @@ def _name_limit(out: Path) -> int:
         return 255
 
 
-def add_passthrough(project: Path, files: dict[str, bytes], diagnostics: Diagnostics,
-                    pages: set[str] | None = None) -> None:
+def add_passthrough(
+    project: Path, files: dict[str, bytes], diagnostics: Diagnostics, pages: set[str] | None = None
+) -> None:
     """Copy ``PROJECT/static/`` into the site, refusing anything that would replace a built file."""
     passthrough = passthrough_files(project, diagnostics)
     if passthrough:
@@ -263,16 +321,24 @@ def add_passthrough(project: Path, files: dict[str, bytes], diagnostics: Diagnos
 def code_stamp() -> str:
     """explainer's version and, for a working copy, when its code last changed: a cache from other code is not used."""
     package = Path(__file__).parent
-    return hash_parts([__version__, markdown.__version__, jinja2.__version__,
-                  *(f"{p.name}:{stamp(p)}" for p in sorted(package.glob("*.py")))])
+    return hash_parts(
+        [
+            __version__,
+            markdown.__version__,
+            jinja2.__version__,
+            *(f"{p.name}:{stamp(p)}" for p in sorted(package.glob("*.py"))),
+        ]
+    )
 
 
 def left_out(linked: Linked) -> list[str]:
     """What a build without base_url cannot make, said once so deployers know."""
     if linked.content.settings.base_url:
         return []
-    return ["no base_url set (explainer.yml or --base-url): left out sitemap.xml, feed.xml and canonical and "
-            "Open Graph URLs; 404.html links assume it is served from the site's root folder"]
+    return [
+        "no base_url set (explainer.yml or --base-url): left out sitemap.xml, feed.xml and canonical and "
+        "Open Graph URLs; 404.html links assume it is served from the site's root folder"
+    ]
 
 
 def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
@@ -316,8 +382,11 @@ def _convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
     try:
         renderer.body_html(item)
     except RecursionError:
-        return Diagnostic(item.body_span or item.span, "the Markdown is nested too deeply to render",
-                          "use fewer levels of nested lists or quotes")
+        return Diagnostic(
+            item.body_span or item.span,
+            "the Markdown is nested too deeply to render",
+            "use fewer levels of nested lists or quotes",
+        )
     except PathologicalMarkdownError as problem:  # found before converting: at the line to fix
         start = item.body_span or item.span
         indent = item.body_indent if isinstance(item, Entry) else 0
@@ -329,21 +398,27 @@ def _convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
 def _render_chunk(renderer: Renderer, pages: Sequence[Page]) -> _Rendered:
     result = _Rendered()
     first_new = len(renderer.converted)
-    result.body_errors = [error for page in pages if page.entry is not None
-                          if (error := _convert_body(renderer, page.entry)) is not None]
+    result.body_errors = [
+        error for page in pages if page.entry is not None if (error := _convert_body(renderer, page.entry)) is not None
+    ]
     if result.body_errors:
         return result
     for page in pages:
         try:
             result.files[page.output_path] = renderer.render(page).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
-            result.template_error = Diagnostic(Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
-                                               f"template error: {exc.message}", "fix the theme template")
+            result.template_error = Diagnostic(
+                Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
+                f"template error: {exc.message}",
+                "fix the theme template",
+            )
             break
         except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
             result.template_error = Diagnostic(
-                _template_span(exc, page), f"template error while rendering {page.output_path}: "
-                f"{type(exc).__name__}: {exc}", "check the names and filters the template uses")
+                _template_span(exc, page),
+                f"template error while rendering {page.output_path}: {type(exc).__name__}: {exc}",
+                "check the names and filters the template uses",
+            )
             break
     result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
     return result

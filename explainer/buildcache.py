@@ -34,9 +34,10 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from explainer import __version__
 from explainer.config import CONFIG_FILE
@@ -82,8 +83,9 @@ def output_stamps(out: Path, skip: Iterable[str]) -> dict[str, Stamp]:
     return _scan(str(out), "", {}, set(skip), follow=False)
 
 
-def _scan(folder: str, prefix: str, into: dict[str, Stamp], skip: Iterable[str] = (),
-          follow: bool = True) -> dict[str, Stamp]:
+def _scan(
+    folder: str, prefix: str, into: dict[str, Stamp], skip: Iterable[str] = (), follow: bool = True
+) -> dict[str, Stamp]:
     """Stamps of the files under ``folder`` keyed by ``prefix`` + their path there (os.scandir: one call a folder)."""
     try:
         entries = list(os.scandir(folder))
@@ -125,12 +127,15 @@ class BuildCache:
         return found_outputs == self.outputs and input_stamps(project, map(Path, self.themes)) == self.inputs
 
     def diagnostics(self) -> list[Diagnostic]:
-        return [Diagnostic(Span(Path(path), line, column), message, hint, severity)
-                for path, line, column, message, hint, severity in self.warnings]
+        return [
+            Diagnostic(Span(Path(path), line, column), message, hint, severity)
+            for path, line, column, message, hint, severity in self.warnings
+        ]
 
     def remember(self, diagnostics: list[Diagnostic], notes: list[str]) -> None:
-        self.warnings = [[str(d.span.path), d.span.line, d.span.column, d.message, d.hint, d.severity]
-                         for d in diagnostics]
+        self.warnings = [
+            [str(d.span.path), d.span.line, d.span.column, d.message, d.hint, d.severity] for d in diagnostics
+        ]
         self.notes = list(notes)
 
 
@@ -157,8 +162,9 @@ def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | Non
         if missing:
             raise KeyError(missing[0])
         if not _signed(raw, key):
-            raise ValueError("it was not written by explainer for this user on this machine (its signature does not "
-                             "match)")
+            raise ValueError(
+                "it was not written by explainer for this user on this machine (its signature does not match)"
+            )
         if data.get("explainer") != __version__ or data.get("options") != options:
             return None, None  # another version or other options: expected, not a problem
         cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
@@ -167,8 +173,8 @@ def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | Non
         return None, f"ignoring the build cache {path}: {_reason(exc)}; building everything"
     if cache.project != str(project):
         return None, f"ignoring the build cache {path}: it was made for {cache.project}; building everything"
-    cache.inputs = {name: tuple(value) for name, value in cache.inputs.items()}
-    cache.outputs = {name: tuple(value) for name, value in cache.outputs.items()}
+    cache.inputs = {name: (value[0], value[1]) for name, value in cache.inputs.items()}
+    cache.outputs = {name: (value[0], value[1]) for name, value in cache.outputs.items()}
     return cache, None
 
 
@@ -184,23 +190,42 @@ def _reason(exc: Exception) -> str:
 
 def _check_types(cache: BuildCache) -> None:
     """Refuse anything but the shapes this module writes."""
+
     def strings(mapping: Any) -> bool:
         return isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
 
     def stamps(mapping: Any) -> bool:
         return isinstance(mapping, dict) and all(
             isinstance(k, str) and isinstance(v, list) and len(v) == 2 and all(type(n) is int for n in v)
-            for k, v in mapping.items())
+            for k, v in mapping.items()
+        )
 
-    well_formed = (isinstance(cache.project, str) and isinstance(cache.themes, list)
-                   and all(isinstance(t, str) for t in cache.themes) and stamps(cache.inputs)
-                   and isinstance(cache.global_signature, str) and strings(cache.pages) and stamps(cache.outputs)
-                   and strings(cache.bodies) and isinstance(cache.search_signature, (str, type(None)))
-                   and type(cache.page_count) is int and isinstance(cache.notes, list)
-                   and all(isinstance(n, str) for n in cache.notes) and isinstance(cache.warnings, list)
-                   and all(isinstance(w, list) and len(w) == 6 and isinstance(w[0], str) and type(w[1]) is int
-                           and type(w[2]) is int and isinstance(w[3], str) and isinstance(w[4], (str, type(None)))
-                           and w[5] in ("error", "warning") for w in cache.warnings))
+    well_formed = (
+        isinstance(cache.project, str)
+        and isinstance(cache.themes, list)
+        and all(isinstance(t, str) for t in cache.themes)
+        and stamps(cache.inputs)
+        and isinstance(cache.global_signature, str)
+        and strings(cache.pages)
+        and stamps(cache.outputs)
+        and strings(cache.bodies)
+        and isinstance(cache.search_signature, (str, type(None)))
+        and type(cache.page_count) is int
+        and isinstance(cache.notes, list)
+        and all(isinstance(n, str) for n in cache.notes)
+        and isinstance(cache.warnings, list)
+        and all(
+            isinstance(w, list)
+            and len(w) == 6
+            and isinstance(w[0], str)
+            and type(w[1]) is int
+            and type(w[2]) is int
+            and isinstance(w[3], str)
+            and isinstance(w[4], (str, type(None)))
+            and w[5] in ("error", "warning")
+            for w in cache.warnings
+        )
+    )
     if not well_formed:
         raise ValueError("its contents are not in the expected shape")
 
@@ -234,7 +259,7 @@ def _signed(raw: bytes, key: bytes) -> bool:
     match = _SIGNATURE.search(raw)
     if match is None:
         return False
-    expected = hmac.new(key, raw[:match.start()] + b"}", hashlib.sha256).hexdigest().encode("ascii")
+    expected = hmac.new(key, raw[: match.start()] + b"}", hashlib.sha256).hexdigest().encode("ascii")
     return hmac.compare_digest(expected, match.group(1))
 
 

@@ -6,9 +6,10 @@ only the pages whose signature (:mod:`explainer.signatures`) changed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from explainer.build import add_passthrough, collect_assets, load, render_pages, site_files
 from explainer.diagnostics import Diagnostic, Diagnostics
@@ -60,12 +61,15 @@ class Session:
         full = everything != self.global_signature or linked.content.settings.theme is not None
         memo = Memo()
         signatures = {page.output_path: page_signature(page, linked, assets.names, memo) for page in pages}
-        stale = [page for page in pages if full or signatures[page.output_path] != self.signatures.get(page.output_path)]
+        stale = [
+            page for page in pages if full or signatures[page.output_path] != self.signatures.get(page.output_path)
+        ]
         rendered = render_pages(renderer, stale, diagnostics)
         if diagnostics.errors:
             return self._failed(diagnostics)
-        files = {page.output_path: rendered.get(page.output_path, self.files.get(page.output_path, b""))
-                 for page in pages}
+        files = {
+            page.output_path: rendered.get(page.output_path, self.files.get(page.output_path, b"")) for page in pages
+        }
         files.update(assets.files)
         add_passthrough(self.project, files, diagnostics, set(signatures))
         if diagnostics.errors:

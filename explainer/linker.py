@@ -14,8 +14,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
-from typing import TypeVar
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from explainer.diagnostics import Diagnostics, Span
 from explainer.model import ANY_KIND, COLLECTIONS, KINDS, Entry, Event, Person, Source, Story, likely_collection
@@ -91,7 +91,9 @@ class Resolver:
         for entry in entries:  # unique by key already
             self.by_key[entry.key] = entry
             self.by_slug[entry.slug].append(entry)
-            names = {normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]}
+            names = {
+                normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]
+            }
             for name in sorted(names):
                 self.by_name[name].append(entry)
 
@@ -106,21 +108,30 @@ class Resolver:
         if elsewhere:
             return None, f"'{target}' is not a {kind}; it is {_a(elsewhere[0])}", f"only {collection} slugs belong here"
         slugs = [e.slug for e in self.by_key.values() if e.collection == collection]
-        return None, f"unknown {kind} '{target}'", _did_you_mean(
-            slug, slugs, collection, f"add content/{collection}/{slug or 'slug'}.md")
+        return (
+            None,
+            f"unknown {kind} '{target}'",
+            _did_you_mean(slug, slugs, collection, f"add content/{collection}/{slug or 'slug'}.md"),
+        )
 
     def by_kind_slug(self, target: str) -> tuple[Entry | None, str | None, str | None]:
         """A ``kind/slug`` reference (``about: [people/alec-baldwin]``)."""
         if "/" not in target:
             matches = self.by_slug.get(target, [])
-            hint = (f"write it as {' or '.join(e.key for e in matches)}" if matches
-                    else "write it as kind/slug, e.g. people/" + (target or "name"))
+            hint = (
+                f"write it as {' or '.join(e.key for e in matches)}"
+                if matches
+                else "write it as kind/slug, e.g. people/" + (target or "name")
+            )
             return None, f"'{target}' needs its kind: about takes kind/slug", hint
         collection, _, slug = target.partition("/")
         if collection not in COLLECTIONS:
             meant = likely_collection(collection)
-            hint = (f"did you mean '{meant}/{slug}'?" if meant in COLLECTIONS
-                    else f"the kinds are: {', '.join(COLLECTIONS)}")
+            hint = (
+                f"did you mean '{meant}/{slug}'?"
+                if meant in COLLECTIONS
+                else f"the kinds are: {', '.join(COLLECTIONS)}"
+            )
             return None, f"unknown kind '{collection}' in '{target}'", hint
         return self.in_collection(slug, collection)
 
@@ -129,21 +140,29 @@ class Resolver:
         target = target.strip()
         if "/" in target:
             return self.by_kind_slug(target)
-        for candidates in (self.by_slug.get(target, []), self.by_name.get(normalise_name(target), []),
-                           self.by_slug.get(slugify(target), [])):
+        for candidates in (
+            self.by_slug.get(target, []),
+            self.by_name.get(normalise_name(target), []),
+            self.by_slug.get(slugify(target), []),
+        ):
             if len(candidates) == 1:
                 return candidates[0], None, None
             if len(candidates) > 1:
                 keys = sorted(entry.key for entry in candidates)
-                return None, f"[[{target}]] is ambiguous: it could be {', '.join(keys)}", \
-                    f"write one of [[{']], [['.join(keys)}]]"
+                return (
+                    None,
+                    f"[[{target}]] is ambiguous: it could be {', '.join(keys)}",
+                    f"write one of [[{']], [['.join(keys)}]]",
+                )
         if any(key.endswith("/" + slugify(target)) for key in self.unreadable):
             return None, None, None
-        known = [*self.by_key, *(e.slug for e in self.by_key.values()),
-                 *(e.title for e in self.by_key.values())]
+        known = [*self.by_key, *(e.slug for e in self.by_key.values()), *(e.title for e in self.by_key.values())]
         close = difflib.get_close_matches(target, known, n=3, cutoff=0.6)
-        hint = f"did you mean {' or '.join(f'[[{c}]]' for c in close)}?" if close else \
-            "link to a slug, kind/slug, or an entry's name, title or alias"
+        hint = (
+            f"did you mean {' or '.join(f'[[{c}]]' for c in close)}?"
+            if close
+            else "link to a slug, kind/slug, or an entry's name, title or alias"
+        )
         return None, f"[[{target}]] does not match any entry", hint
 
 
@@ -353,8 +372,9 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
         for ref in entry.sources:
             source = sources.get(ref.target)
             if source is None and "sources" not in content.unreadable:
-                hint = _did_you_mean(ref.target, list(sources), "sources",
-                                     f"add an item with id: {ref.target} to content/sources.yml")
+                hint = _did_you_mean(
+                    ref.target, list(sources), "sources", f"add an item with id: {ref.target} to content/sources.yml"
+                )
                 diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
             elif source is not None and (source.id, entry.key) not in cited:
                 cited.add((source.id, entry.key))
@@ -386,17 +406,26 @@ def _body_links(
 
 
 def _unique_entries(content: Content, diagnostics: Diagnostics) -> list[Entry]:
-    return list(_first_of_each(content.all_entries(), lambda e: e.key, lambda e: f"{e.kind} slug '{e.slug}'",
-                               "rename one of them; every slug must be unique in its kind", diagnostics).values())
+    return list(
+        _first_of_each(
+            content.all_entries(),
+            lambda e: e.key,
+            lambda e: f"{e.kind} slug '{e.slug}'",
+            "rename one of them; every slug must be unique in its kind",
+            diagnostics,
+        ).values()
+    )
 
 
 def _unique_sources(content: Content, diagnostics: Diagnostics) -> dict[str, Source]:
-    return _first_of_each(content.sources, lambda s: s.id, lambda s: f"source id '{s.id}'",
-                          "give every source its own id", diagnostics)
+    return _first_of_each(
+        content.sources, lambda s: s.id, lambda s: f"source id '{s.id}'", "give every source its own id", diagnostics
+    )
 
 
-def _first_of_each(items: list[Item], key: Callable[[Item], str], describe: Callable[[Item], str], hint: str,
-                   diagnostics: Diagnostics) -> dict[str, Item]:
+def _first_of_each(
+    items: list[Item], key: Callable[[Item], str], describe: Callable[[Item], str], hint: str, diagnostics: Diagnostics
+) -> dict[str, Item]:
     """Keep the first item per key; report every later one with both places."""
     kept: dict[str, Item] = {}
     for item in items:
@@ -404,6 +433,7 @@ def _first_of_each(items: list[Item], key: Callable[[Item], str], describe: Call
         if first is None:
             kept[key(item)] = item
         else:
-            diagnostics.error(item.span, f"duplicate {describe(item)}: it is also defined at {first.span.display()}",
-                              hint)
+            diagnostics.error(
+                item.span, f"duplicate {describe(item)}: it is also defined at {first.span.display()}", hint
+            )
     return kept

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -33,11 +34,12 @@ def worker_count(items: int) -> int:
 def _run_chunk(bounds: tuple[int, int]) -> Any:
     assert _JOB is not None
     function, shared, items = _JOB
-    return function(shared, items[bounds[0]:bounds[1]])
+    return function(shared, items[bounds[0] : bounds[1]])
 
 
-def map_chunks(function: Callable[[Any, Sequence[Item]], Result], shared: Any, items: Sequence[Item],
-               workers: int) -> list[Result]:
+def map_chunks(
+    function: Callable[[Any, Sequence[Item]], Result], shared: Any, items: Sequence[Item], workers: int
+) -> list[Result]:
     """``function(shared, chunk)`` for consecutive chunks of ``items``, results in order.
 
     ``shared`` and ``items`` reach the workers by ``fork``; each result is pickled back.

@@ -59,8 +59,13 @@ def theme_dirs(linked: Linked) -> list[Path]:
 
 def make_environment(themes: list[Path]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
-    env = Environment(loader=loader, autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
     return env
@@ -69,8 +74,14 @@ def make_environment(themes: list[Path]) -> Environment:
 class Renderer:
     """Renders planned pages; Markdown bodies are converted once and reused."""
 
-    def __init__(self, linked: Linked, assets: Assets, bodies: dict | None = None,
-                 environment: Environment | None = None, stored: dict[str, str] | None = None):
+    def __init__(
+        self,
+        linked: Linked,
+        assets: Assets,
+        bodies: dict | None = None,
+        environment: Environment | None = None,
+        stored: dict[str, str] | None = None,
+    ):
         self.site = SiteView(linked)
         self.linked = linked
         # an environment may be reused between builds for its compiled templates; the globals set below
@@ -83,12 +94,18 @@ class Renderer:
         self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
         base_url = linked.content.settings.base_url
         self.env.globals.update(
-            site=self.site, index_urls={c: v[0] for c, v in INDEX_PAGES.items()}, sources_url=SOURCES_URL,
-            search_url=SEARCH_URL if linked.content.settings.search else None, base_url=base_url, asset=assets.url,
+            site=self.site,
+            index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
+            sources_url=SOURCES_URL,
+            search_url=SEARCH_URL if linked.content.settings.search else None,
+            base_url=base_url,
+            asset=assets.url,
             media=lambda image: quote(assets.url(media_path(linked.content.project / CONTENT_DIR, image) or "")),
-            feed_url=FEED_FILE if base_url else None, search_bundle=SEARCH_BUNDLE,
+            feed_url=FEED_FILE if base_url else None,
+            search_bundle=SEARCH_BUNDLE,
             # the theme's own CSS, trusted like its templates, for pages that inline it
-            stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")))
+            stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")),
+        )
 
     def body_html(self, item: Entry | Story) -> str:
         key = body_key(item, self.linked)

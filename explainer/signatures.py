@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from explainer import __version__
 from explainer.dates import PartialDate
@@ -42,14 +43,18 @@ def _plain(value: Any) -> Any:
 
 def digest(entry: Entry | Source) -> str:
     """Everything written in an entry (or source), positions aside."""
-    return repr(tuple((f.name, _plain(getattr(entry, f.name))) for f in dataclasses.fields(entry)
-                      if f.name not in SKIPPED_FIELDS))
+    return repr(
+        tuple(
+            (f.name, _plain(getattr(entry, f.name))) for f in dataclasses.fields(entry) if f.name not in SKIPPED_FIELDS
+        )
+    )
 
 
 def summary(entry: Entry | None) -> str:
     """What a list item or link shows of an entry, wherever it is listed."""
     if entry is None:
         return "story"
+    parts: tuple[Any, ...]
     if isinstance(entry, Person):
         parts = (entry.name, entry.role, entry.person_kind)
     elif isinstance(entry, Event):
@@ -74,8 +79,18 @@ def global_signature(linked: Linked, asset_names: dict[str, str]) -> str:
     story = linked.content.story
     parts = [__version__, repr(dataclasses.astuple(settings)), repr(sorted(asset_names.items()))]
     if story is not None:
-        parts.append(repr((story.title, story.summary, _plain(story.published), _plain(story.updated),
-                           tuple(story.byline), story.language)))
+        parts.append(
+            repr(
+                (
+                    story.title,
+                    story.summary,
+                    _plain(story.published),
+                    _plain(story.updated),
+                    tuple(story.byline),
+                    story.language,
+                )
+            )
+        )
     for theme in theme_dirs(linked):
         for path in sorted((theme / "templates").glob("*.html")):
             parts.append(path.name + hashlib.sha256(path.read_bytes()).hexdigest())
@@ -105,7 +120,7 @@ class Memo:
 def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo: Memo | None = None) -> str:
     """Everything this page shows, as the default theme shows it."""
     memo = memo or Memo()
-    summary, digest = memo.summary, memo.digest  # noqa: F811 - the memoised forms
+    summary, digest = memo.summary, memo.digest
     content = linked.content
     entry = page.entry
     if entry is not None:
@@ -124,10 +139,17 @@ def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo
         listed = linked.timeline if index[page.url] == "events" else content.entries[index[page.url]]
         return hash_parts(summary(e) for e in listed)
     if page.output is None and page.url == SOURCES_URL:
-        return hash_parts([digest(s) + repr([summary(e) for e in linked.citations.get(s.id, [])]) for s in content.sources])
+        return hash_parts(
+            [digest(s) + repr([summary(e) for e in linked.citations.get(s.id, [])]) for s in content.sources]
+        )
     if page.output is None and page.url == "":  # the overview lists a bit of everything
         story = content.story
-        return hash_parts([story.body if story else "", *(summary(e) for e in content.all_entries()),
-                      *(f"{k}:{b.relation}:{summary(b.source)}" for k, bs in sorted(linked.incoming.items())
-                        for b in bs), *(digest(s) for s in content.sources)])
+        return hash_parts(
+            [
+                story.body if story else "",
+                *(summary(e) for e in content.all_entries()),
+                *(f"{k}:{b.relation}:{summary(b.source)}" for k, bs in sorted(linked.incoming.items()) for b in bs),
+                *(digest(s) for s in content.sources),
+            ]
+        )
     return ""  # search and 404: only what every page shows

@@ -15,16 +15,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, BuiltSite, copy_project
+from test_incremental import BASE, EDITS, edit
 
 import explainer.build
 import explainer.signatures
-from conftest import FIXTURES, BuiltSite, copy_project
 from explainer.build import build, collect_assets, load, render_pages
 from explainer.buildcache import CACHE_DIR, CACHE_FILE, FORMAT
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
 from explainer.render import Renderer
-from test_incremental import BASE, EDITS, edit
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -112,19 +112,26 @@ def test_other_options_do_not_use_the_cache(project):
     assert b"https://example.org/story/" in (project / "build" / "index.html").read_bytes()
 
 
-@pytest.mark.parametrize("damage", [
-    lambda path: path.write_text("{ not json"),
-    lambda path: path.write_bytes(b"\x00\xff" * 100),
-    lambda path: path.write_text(json.dumps({"format": FORMAT})),
-    lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "pages": {"index.html": 7}})),
-    lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "warnings": [["x", "1", 1, "m", None, "error"]]})),
-    lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "project": "/somewhere/else"})),
-], ids=["not JSON", "binary", "missing fields", "wrong types", "bad warning", "another project"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_text("{ not json"),
+        lambda path: path.write_bytes(b"\x00\xff" * 100),
+        lambda path: path.write_text(json.dumps({"format": FORMAT})),
+        lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "pages": {"index.html": 7}})),
+        lambda path: path.write_text(
+            json.dumps({**json.loads(path.read_text()), "warnings": [["x", "1", 1, "m", None, "error"]]})
+        ),
+        lambda path: path.write_text(json.dumps({**json.loads(path.read_text()), "project": "/somewhere/else"})),
+    ],
+    ids=["not JSON", "binary", "missing fields", "wrong types", "bad warning", "another project"],
+)
 def test_corrupt_or_foreign_cache_is_ignored_with_a_warning(damage, project, tmp_path):
     build(project, search=False)
     damage(project / CACHE_DIR / CACHE_FILE)
     (project / "content/people/ann-lee.md").write_text(
-        (project / "content/people/ann-lee.md").read_text().replace("Ann Lee was there.", "Ann Lee saw it."))
+        (project / "content/people/ann-lee.md").read_text().replace("Ann Lee was there.", "Ann Lee saw it.")
+    )
     result = build(project, search=False)
     assert result.cache_warning and "ignoring the build cache" in result.cache_warning
     assert result.rendered == len(result.pages)
@@ -134,8 +141,9 @@ def test_corrupt_or_foreign_cache_is_ignored_with_a_warning(damage, project, tmp
 
 def test_cli_says_what_the_cache_spared_and_warns_about_a_bad_one(project):
     def run() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "explainer", "build", str(project), "--no-search"],
-                              capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "explainer", "build", str(project), "--no-search"], capture_output=True, text=True
+        )
 
     assert run().returncode == 0
     assert "up to date" in run().stderr
@@ -179,8 +187,9 @@ def test_parallel_rendering_gives_the_same_pages(tmp_path):
 
 def test_parallel_rendering_reports_errors_like_serial(tmp_path):
     project = copy_project(FIXTURES / "complete", tmp_path)
-    (project / "theme/templates/person.html").write_text("{% extends 'base.html' %}{% block main %}"
-                                                          "{{ entry.no_such_field }}{% endblock %}")
+    (project / "theme/templates/person.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ entry.no_such_field }}{% endblock %}"
+    )
     linked = load(project, Diagnostics())
     reported = []
     for workers in (1, 2):
