@@ -649,9 +649,6 @@ register_kind(
     )
 )
 
-# TODO(kind registry): transitional names, removed once reader.py and linker.py read KINDS
-SINGULAR = {c: k.singular for c, k in KINDS.items()}
-TITLE_FIELDS = {c: k.title_field for c, k in KINDS.items()}
 
 STORY_SCHEMA = (
     FieldSpec("title", as_text, required=True, meaning="headline of the explainer"),

@@ -11,7 +11,7 @@ from explainer.config import Settings, load_settings
 from explainer.diagnostics import Diagnostic, Diagnostics, Span
 from explainer.model import (
     COLLECTIONS,
-    TITLE_FIELDS,
+    KINDS,
     Entry,
     Source,
     Story,
@@ -157,14 +157,18 @@ def _is_readable_file(path: Path, diagnostics: Diagnostics, kind: str | None = N
     return False
 
 
-KNOWN_NAMES = ("story.md", "sources.yml", *COLLECTIONS, *(f"{c}.yml" for c in COLLECTIONS))
+def known_names() -> tuple[str, ...]:
+    """The names content/ may hold, read from the kind registry each time (a kind may be added later)."""
+    return ("story.md", "sources.yml", *COLLECTIONS, *(f"{c}.yml" for c in COLLECTIONS))
+
+
 ENTRY_SUFFIXES = (".md", ".yml", ".yaml")
 
 
 def _warn_about_strays(children: list[Path], diagnostics: Diagnostics) -> None:
     """A misspelled folder or file would silently drop entries; say so instead."""
     for path in children:
-        if path.name in KNOWN_NAMES or path.name.startswith("."):
+        if path.name in known_names() or path.name.startswith("."):
             continue
         is_dir = path_kind(path) == "folder"
         if is_dir:
@@ -180,7 +184,7 @@ def _warn_about_strays(children: list[Path], diagnostics: Diagnostics) -> None:
         if meant is not None:
             hint = f"did you mean '{meant}{'/' if is_dir else '.yml'}'?"
         else:
-            hint = f"explainer reads {', '.join(KNOWN_NAMES)}"
+            hint = f"explainer reads {', '.join(known_names())}"
         diagnostics.warning(Span(path), f"'{path.name}' is not part of the content format and was not read", hint)
 
 
@@ -288,7 +292,7 @@ def _read_entry_list(list_file: Path, collection: str, content: Content, diagnos
         entry = build_entry(collection, item, list_file, "", None, True, (str(list_file), index), diagnostics)
         if entry is not None:
             content.entries[collection].append(entry)
-        elif item.is_map and (title := item.value.get(TITLE_FIELDS[collection])) is not None and title.raw:
+        elif item.is_map and (title := item.value.get(KINDS[collection].title_field)) is not None and title.raw:
             content.unreadable.add(f"{collection}/{slugify(title.raw)}")
 
 

@@ -75,7 +75,9 @@ def test_a_new_kind_is_one_declaration_and_builds(documents, project, tmp_path):
         "It names [[Ann Lee]] and the [[first-event]].\n"
     )
     (project / "content/documents.yml").write_text("- title: A second report\n  people: [ann-lee]\n")
-    out = build(project, tmp_path / "site", search=False).out
+    result = build(project, tmp_path / "site", search=False)
+    assert not [w for w in result.warnings if "documents" in str(w.span.path)]  # a known part of the format
+    out = result.out
     site = BuiltSite(out)
     assert site.broken_links() == []
     assert (out / "documents/index.html").is_file() and (out / "documents/court-filing/index.html").is_file()
@@ -104,6 +106,11 @@ def test_a_new_kind_gets_errors_and_a_scaffold_like_the_others(documents, projec
     assert any("'filed' has a bad date" in m for m in messages)
     assert any("unknown field 'colour' in this document" in m for m in messages)
     (project / "content/documents/bad.md").unlink()
+    (project / "content/documents.yml").write_text("- title: Broken\n  filed: not a date\n")
+    with pytest.raises(ContentError) as failure:  # a broken list item of a new kind: an error, not a crash
+        check(project)
+    assert any("'filed' has a bad date" in d.message for d in failure.value.diagnostics)
+    (project / "content/documents.yml").unlink()
     path = new_entry(project, "document", "A new filing")
     assert path == project / "content/documents/a-new-filing.md"
     assert path.read_text().startswith("---\ntitle: A new filing\n# filed: YYYY-MM-DD\n")
