@@ -13,7 +13,7 @@ from typing import Any
 
 from explainer.dates import PartialDate
 from explainer.linker import Linked
-from explainer.model import ANY_KIND, KINDS, SOURCES, Entry, FieldSpec
+from explainer.model import ANY_KIND, KINDS, SOURCES, Entry, FieldSpec, Records, Snippet
 
 STORY_JSON = "story.json"
 TIMELINE_JSON = "timeline.json"
@@ -28,6 +28,15 @@ def export_value(spec: FieldSpec, value: Any) -> Any:
     """A field's value as story.json carries it: dates as written, references as slugs, ``kind/slug`` or ids."""
     if isinstance(value, PartialDate):
         return value.iso()
+    if isinstance(value, Snippet):
+        return value.text
+    if isinstance(value, list) and value and isinstance(value[0], Snippet):
+        return [snippet.text for snippet in value]
+    if isinstance(spec.convert, Records):  # corrections, a verdict history: each item by its own fields
+        return [
+            {item.name: export_value(item, getattr(record, item.key)) for item in spec.convert.schema}
+            for record in value
+        ]
     if spec.refers_to == SOURCES:
         return [ref.target for ref in value]
     if spec.refers_to == ANY_KIND:

@@ -18,7 +18,21 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from explainer.diagnostics import Diagnostics, Span
-from explainer.model import ANY_KIND, COLLECTIONS, KINDS, Entry, Event, Person, Source, Story, likely_collection
+from explainer.model import (
+    ANY_KIND,
+    COLLECTIONS,
+    KINDS,
+    Claim,
+    Entry,
+    Event,
+    Person,
+    Ref,
+    Snippet,
+    Source,
+    Story,
+    Update,
+    likely_collection,
+)
 from explainer.reader import Content
 from explainer.slugs import slugify
 
@@ -62,6 +76,11 @@ class Linked:
     citations: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     wikilinks: dict[str, Entry] = field(default_factory=dict)  # target text -> entry
     timeline: list[Event] = field(default_factory=list)
+    updates_about: dict[str, list[Update]] = field(default_factory=lambda: defaultdict(list))  # key -> updates
+
+    def updates_of(self, entry: Entry) -> list[Update]:
+        """The updates that name ``entry`` in their ``about``, in log order."""
+        return self.updates_about.get(entry.key, [])
 
     def backlinks(self, entry: Entry) -> list[Backlink]:
         return self.incoming.get(entry.key, [])
@@ -358,38 +377,61 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
             seen.add(marker)
             linked.incoming[target.key].append(backlink)
 
-    for entry in entries:
-        for attribute, collection in KINDS[entry.collection].references():
-            for ref in getattr(entry, attribute):
-                if collection == ANY_KIND:
-                    found, problem, hint = resolver.by_kind_slug(ref.target)
-                else:
-                    found, problem, hint = resolver.in_collection(ref.target, collection)
-                ref.entry = found
-                if problem:
-                    diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
-                add(found, entry, attribute)
-        for ref in entry.sources:
+    def resolve(ref: Ref, collection: str, attribute: str) -> Entry | None:
+        if collection == ANY_KIND:
+            found, problem, hint = resolver.by_kind_slug(ref.target)
+        else:
+            found, problem, hint = resolver.in_collection(ref.target, collection)
+        ref.entry = found
+        if problem:
+            diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
+        return found
+
+    def cite(refs: list[Ref], entry: Entry | None) -> None:
+        for ref in refs:
             source = sources.get(ref.target)
             if source is None and "sources" not in content.unreadable:
                 hint = _did_you_mean(
                     ref.target, list(sources), "sources", f"add an item with id: {ref.target} to content/sources.yml"
                 )
                 diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
-            elif source is not None and (source.id, entry.key) not in cited:
+            elif source is not None and entry is not None and (source.id, entry.key) not in cited:
                 cited.add((source.id, entry.key))
                 linked.citations[source.id].append(entry)
-        for target, found in _body_links(entry.body, entry.body_span, entry.body_indent, resolver, diagnostics):
-            linked.wikilinks[target] = found
-            add(found, entry, "mention")
+
+    def mentions(texts: list[tuple[str, Span | None, int]], entry: Entry | None, backlink: bool = True) -> None:
+        for text, start, indent in texts:
+            for target, found in _body_links(text, start, indent, resolver, diagnostics):
+                linked.wikilinks[target] = found
+                if backlink:
+                    add(found, entry, "mention")
+
+    for entry in entries:
+        for attribute, collection in KINDS[entry.collection].references():
+            for ref in getattr(entry, attribute):
+                add(resolve(ref, collection, attribute), entry, attribute)
+        cite(entry.sources, entry)
+        if isinstance(entry, Claim):
+            for change in entry.status_history:
+                cite(change.sources, entry)
+        mentions([(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(entry.snippets())], entry)
     story = content.story
     if story is not None:
-        for target, found in _body_links(story.body, story.body_span, 0, resolver, diagnostics):
-            linked.wikilinks[target] = found
-            add(found, None, "mention")
+        mentions([(story.body, story.body_span, 0), *_snippet_texts(story.snippets())], None)
+    for update in content.updates:
+        for ref in update.about:
+            found = resolve(ref, ANY_KIND, "about")
+            if found is not None:
+                linked.updates_about[found.key].append(update)
+        cite(update.sources, None)
+        mentions(_snippet_texts([update.summary]), None, backlink=False)
     events = [entry for entry in entries if isinstance(entry, Event) and entry.date is not None]
     linked.timeline = sorted(events, key=lambda event: event.timeline_key)
     return linked
+
+
+def _snippet_texts(snippets: list[Snippet]) -> list[tuple[str, Span | None, int]]:
+    return [(snippet.text, snippet.span, snippet.indent) for snippet in snippets]
 
 
 def _body_links(

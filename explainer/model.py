@@ -81,11 +81,18 @@ class Entry(Located):
     body_indent: int = 0  # columns every body line is indented by (YAML block text)
     updated: PartialDate | None = None
     sources: list[Ref] = field(default_factory=list)
+    summary: str | None = None
+    corrections: list[Correction] = field(default_factory=list)
+    weight: int | None = None
     order: tuple = ()
 
     @property
     def title(self) -> str:
         raise NotImplementedError
+
+    def snippets(self) -> list[Snippet]:
+        """Every short Markdown text the entry holds besides its body (wikilinks are found in these too)."""
+        return [correction.text for correction in self.corrections]
 
     @property
     def kind(self) -> str:
@@ -207,10 +214,14 @@ class Claim(Entry):
     disputes: list[Ref] = field(default_factory=list)
     supports: list[Ref] = field(default_factory=list)
     about: list[Ref] = field(default_factory=list)
+    status_history: list[StatusChange] = field(default_factory=list)
 
     @property
     def title(self) -> str:
         return self.claim
+
+    def snippets(self) -> list[Snippet]:
+        return [*super().snippets(), *(change.note for change in self.status_history if change.note)]
 
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
         for attribute in ("disputes", "supports"):
@@ -223,6 +234,22 @@ class Claim(Entry):
             diagnostics.warning(
                 self.span, f"claim '{self.slug}' cites no source", "add sources: [id] so readers can check it"
             )
+        history = self.status_history
+        for earlier, later in zip(history, history[1:], strict=False):
+            if later.date.sort_key < earlier.date.sort_key:
+                diagnostics.error(
+                    later.field_span("date"),
+                    f"status_history is out of date order: {later.date.text} comes after {earlier.date.text}",
+                    "list the verdicts oldest first, each with the date it was given",
+                )
+        if history and history[-1].status != self.status and "status" not in self.failed:
+            diagnostics.error(
+                history[-1].field_span("status"),
+                f"the last status in status_history is '{history[-1].status}' but the claim's status is "
+                f"'{self.status}'",
+                f"the history ends with the verdict as it stands: set one of them to '{self.status}' "
+                f"or '{history[-1].status}'",
+            )
 
 
 @dataclass(eq=False)
@@ -231,10 +258,14 @@ class Question(Entry):
     status: str = "open"
     answered: PartialDate | None = None
     about: list[Ref] = field(default_factory=list)
+    answer: Snippet | None = None
 
     @property
     def title(self) -> str:
         return self.question
+
+    def snippets(self) -> list[Snippet]:
+        return [*super().snippets(), *([self.answer] if self.answer else [])]
 
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
         if self.status == "answered" and self.answered is None:
@@ -248,6 +279,12 @@ class Question(Entry):
                 self.field_span("answered"),
                 "this question has an answered date but its status is open",
                 "set status: answered, or remove answered",
+            )
+        if self.status == "answered" and self.answer is None and "answer" not in self.failed:
+            diagnostics.warning(
+                self.field_span("status"),
+                "this question is answered but gives no answer",
+                "add answer: one or two sentences readers see wherever the question is listed",
             )
         if self.question and not self.question.endswith("?"):
             diagnostics.error(
@@ -285,8 +322,61 @@ class Story(Located):
     updated: PartialDate | None = None
     byline: list[str] = field(default_factory=list)
     language: str = "en"
+    key_points: list[Snippet] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
     body: str = ""
     body_span: Span | None = None
+
+    def snippets(self) -> list[Snippet]:
+        return [*self.key_points, *(correction.text for correction in self.corrections)]
+
+
+# --- the living story: corrections, verdict changes, updates -----------------
+
+
+@dataclass
+class Snippet:
+    """A short Markdown text held in a field (an answer, a correction, a note), with where it starts.
+
+    ``indent`` is how far a YAML block scalar indents its lines, so a wikilink on a later line is
+    reported at its real column."""
+
+    text: str
+    span: Span
+    indent: int = 0
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Correction(Located):
+    """What was wrong and what is right, dated: never silent."""
+
+    date: PartialDate
+    text: Snippet
+
+
+@dataclass
+class StatusChange(Located):
+    """One verdict in a claim's history: the status it took on a date, and why."""
+
+    date: PartialDate
+    status: str
+    note: Snippet | None = None
+    sources: list[Ref] = field(default_factory=list)
+
+
+@dataclass
+class Update(Located):
+    """One item of the story's update log (``content/updates.yml``)."""
+
+    date: PartialDate
+    summary: Snippet
+    about: list[Ref] = field(default_factory=list)
+    sources: list[Ref] = field(default_factory=list)
+    minor: bool = False
+    order: int = 0  # position in the log, for a stable order and ids among updates of one date
 
 
 # --- field conversion -------------------------------------------------------
@@ -361,6 +451,52 @@ def as_links(node: Node) -> dict[str, str]:
     return {label: as_text(value) for label, value in node.value.items()}
 
 
+def as_markdown(node: Node) -> Snippet:
+    """Short Markdown text, kept with its position so its wikilinks are reported where they are."""
+    return Snippet(as_text(node), node.text_span, node.indent)
+
+
+def as_markdown_list(node: Node) -> list[Snippet]:
+    snippets = []
+    for item in _items(node):
+        try:
+            snippets.append(as_markdown(item))
+        except FieldProblem as problem:
+            raise _at(problem, item) from None
+    return snippets
+
+
+def as_whole_number(node: Node) -> int:
+    if isinstance(node.value, bool) or not isinstance(node.value, int):
+        raise FieldProblem("must be a whole number", "write a number such as 1, 10 or -5, without quotes")
+    return node.value
+
+
+@dataclass(frozen=True)
+class Records:
+    """A converter for a list of small mappings (corrections, a verdict history, updates).
+
+    Every item is checked against its own fields; all problems are reported, each at its place."""
+
+    schema: tuple[FieldSpec, ...]
+    record_class: type[Located]
+    where: str  # "this correction"
+
+    def __call__(self, node: Node) -> list[Any]:
+        found = Diagnostics()
+        records = [self.build(item, found) for item in _items(node)]
+        if found.items:
+            raise FieldProblems(found)
+        return [record for record in records if record is not None]
+
+    def build(self, item: Node, diagnostics: Diagnostics) -> Any:
+        values = convert_fields(item, self.schema, self.where, diagnostics)
+        required = {spec.key for spec in self.schema if spec.required}
+        if values is None or not required <= values.keys():
+            return None
+        return self.record_class(span=item.span, spans=_field_spans(item), **values)
+
+
 @dataclass(frozen=True)
 class Choice:
     """A converter for a field that takes one of a few words (the words are also the docs' and the schema's)."""
@@ -378,6 +514,14 @@ class Choice:
 
 def as_choice(choices: tuple[str, ...]) -> Choice:
     return Choice(choices)
+
+
+class FieldProblems(FieldProblem):
+    """Several problems inside one field's value (items of a list of mappings), each at its own place."""
+
+    def __init__(self, diagnostics: Diagnostics):
+        super().__init__("has problems")
+        self.diagnostics = diagnostics
 
 
 class _Located(FieldProblem):
@@ -408,9 +552,55 @@ class FieldSpec:
         return self.attribute or self.name
 
 
+CORRECTION_SCHEMA = (
+    FieldSpec("date", as_date, required=True, meaning="when the correction was made"),
+    FieldSpec("text", as_markdown, required=True, meaning="what was wrong and what is right, in Markdown"),
+)
+as_corrections = Records(CORRECTION_SCHEMA, Correction, "this correction")
+
+STATUS_CHANGE_SCHEMA = (
+    FieldSpec("date", as_date, required=True, meaning="when the verdict was given"),
+    FieldSpec("status", as_choice(CLAIM_STATUSES), required=True, meaning="the verdict from that date on"),
+    FieldSpec("note", as_markdown, meaning="one Markdown sentence: why"),
+    FieldSpec("sources", as_refs, meaning="list of source ids", refers_to=SOURCES),
+)
+
+UPDATE_SCHEMA = (
+    FieldSpec("date", as_date, required=True, meaning="date or datetime of the update (see [Dates](#dates))"),
+    FieldSpec(
+        "summary", as_markdown, required=True, meaning="one or two Markdown sentences: what is new (wikilinks allowed)"
+    ),
+    FieldSpec(
+        "about",
+        as_refs,
+        refers_to=ANY_KIND,
+        meaning="list of `kind/slug` references the update concerns (it then shows on their pages and feeds)",
+    ),
+    FieldSpec("sources", as_refs, meaning="list of source ids", refers_to=SOURCES),
+    FieldSpec("minor", as_bool, meaning="`true`: listed on `/updates/` only, left out of what's new and the feeds"),
+)
+as_updates = Records(UPDATE_SCHEMA, Update, "this update")
+
 COMMON = (
+    FieldSpec(
+        "summary",
+        as_text,
+        meaning="one plain line shown wherever the entry is listed (lists, search results, feeds, cards)",
+        scaffold="One line readers see wherever it is listed",
+    ),
     FieldSpec("updated", as_date, meaning="date of the entry's latest update", scaffold="YYYY-MM-DD"),
     FieldSpec("sources", as_refs, meaning="list of source ids", refers_to=SOURCES, scaffold="[source-id]"),
+    FieldSpec(
+        "corrections",
+        as_corrections,
+        meaning="list of `{date, text}`: what was wrong and what is right; shown on the page, on "
+        "`/corrections/` and in the feeds",
+    ),
+    FieldSpec(
+        "weight",
+        as_whole_number,
+        meaning="whole number: lower weights come first in lists not in date order, then the rest alphabetically",
+    ),
 )
 
 
@@ -612,6 +802,12 @@ register_kind(
                 meaning="list of `kind/slug` references the claim is about",
                 scaffold="[events/slug]",
             ),
+            FieldSpec(
+                "status_history",
+                Records(STATUS_CHANGE_SCHEMA, StatusChange, "this verdict"),
+                meaning="list of `{date, status, note, sources}`, oldest first: each time the verdict changed and "
+                "why; the last `status` must equal `status`",
+            ),
         ),
         title_field="claim",
         label="Claims",
@@ -638,6 +834,12 @@ register_kind(
             FieldSpec(
                 "about", as_refs, refers_to=ANY_KIND, meaning="list of `kind/slug` references", scaffold="[people/slug]"
             ),
+            FieldSpec(
+                "answer",
+                as_markdown,
+                meaning="one or two Markdown sentences: the answer as it stands, shown wherever the question is listed",
+                scaffold="The answer as it stands, in a sentence or two",
+            ),
         ),
         title_field="question",
         label="Questions",
@@ -657,6 +859,10 @@ STORY_SCHEMA = (
     FieldSpec("updated", as_date, meaning="date or datetime of the latest update"),
     FieldSpec("byline", as_text_list, meaning="list of author names"),
     FieldSpec("language", as_text, meaning="BCP 47 tag, default `en`"),
+    FieldSpec(
+        "key_points", as_markdown_list, meaning='list of 2–6 short Markdown sentences: "what we know", shown first'
+    ),
+    FieldSpec("corrections", as_corrections, meaning="list of `{date, text}`: corrections to the story itself"),
 )
 
 SOURCE_SCHEMA = (
@@ -707,6 +913,8 @@ def convert_fields(
             if spec.required and value in ([], {}):
                 raise FieldProblem("is empty", f"give at least one value, e.g. {spec.name}: [slug]")
             values[spec.attribute or spec.name] = value
+        except FieldProblems as problems:
+            diagnostics.items.extend(problems.diagnostics.items)
         except _Located as problem:
             diagnostics.error(problem.span, f"'{name}' {problem.message}", problem.hint)
         except FieldProblem as problem:

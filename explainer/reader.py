@@ -15,6 +15,8 @@ from explainer.model import (
     Entry,
     Source,
     Story,
+    Update,
+    as_updates,
     build_entry,
     build_source,
     build_story,
@@ -24,6 +26,7 @@ from explainer.slugs import slugify
 from explainer.yamlsource import MarkdownSource, kind_problem, load_yaml, path_kind, read_text, split_front_matter
 
 CONTENT_DIR = "content"
+UPDATES_FILE = "updates.yml"
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Content:
     story: Story | None = None
     entries: dict[str, list[Entry]] = field(default_factory=lambda: {name: [] for name in COLLECTIONS})
     sources: list[Source] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)  # the update log, as written
     files: list[Path] = field(default_factory=list)  # every file read, for watching and caching
     unreadable: set[str] = field(default_factory=set)  # "kind/slug" or a whole collection that failed to read
 
@@ -79,6 +83,7 @@ class ReadCache:
         for name in COLLECTIONS:
             content.entries[name].extend(scratch.entries[name])
         content.sources.extend(scratch.sources)
+        content.updates.extend(scratch.updates)
         content.files.extend(scratch.files)
         content.unreadable |= scratch.unreadable
         diagnostics.items.extend(found)
@@ -129,6 +134,9 @@ def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | Non
         cache.read(sources, lambda into, found: _read_sources(sources, into, found), content, diagnostics)
     elif path_kind(sources) != "missing":
         content.unreadable.add("sources")
+    updates = content_dir / UPDATES_FILE
+    if _is_readable_file(updates, diagnostics):
+        cache.read(updates, lambda into, found: _read_updates(updates, into, found), content, diagnostics)
     return content
 
 
@@ -159,7 +167,7 @@ def _is_readable_file(path: Path, diagnostics: Diagnostics, kind: str | None = N
 
 def known_names() -> tuple[str, ...]:
     """The names content/ may hold, read from the kind registry each time (a kind may be added later)."""
-    return ("story.md", "sources.yml", *COLLECTIONS, *(f"{c}.yml" for c in COLLECTIONS))
+    return ("story.md", "sources.yml", UPDATES_FILE, *COLLECTIONS, *(f"{c}.yml" for c in COLLECTIONS))
 
 
 ENTRY_SUFFIXES = (".md", ".yml", ".yaml")
@@ -323,3 +331,11 @@ def _read_sources(path: Path, content: Content, diagnostics: Diagnostics) -> Non
         source = build_source(item, diagnostics)
         if source is not None:
             content.sources.append(source)
+
+
+def _read_updates(path: Path, content: Content, diagnostics: Diagnostics) -> None:
+    for order, item in enumerate(_read_list(path, content, diagnostics) or []):
+        update = as_updates.build(item, diagnostics)
+        if update is not None:
+            update.order = order
+            content.updates.append(update)

@@ -12,6 +12,7 @@ import re
 
 from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
+from explainer.living import Chronicle, check_dates
 from explainer.model import check_url
 
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -40,3 +41,4 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
             check_url(source.url, source.field_span("url"), diagnostics)
     for entry in content.all_entries():
         entry.check(content.project, diagnostics)
+    check_dates(Chronicle(linked), diagnostics)

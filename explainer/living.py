@@ -1,0 +1,205 @@
+"""The story as it moved on: every dated change, and the dates derived from them.
+
+A *change* is a non-silent event in the story's life: an item of the update
+log, a correction, or a claim's verdict. The update log page, the
+corrections page, the feeds, "since your last visit", ``dateModified`` and
+the sitemap all read the one :class:`Chronicle` built here, so an entry's
+"last change" means the same thing everywhere (``content-format.md``,
+"Derived dates").
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from explainer.dates import PartialDate
+from explainer.diagnostics import Diagnostics
+from explainer.linker import Linked
+from explainer.model import Claim, Entry, Located, Ref, Snippet
+
+UPDATE, CORRECTION, VERDICT = "update", "correction", "verdict"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One dated change, wherever it was written."""
+
+    kind: str  # UPDATE, CORRECTION or VERDICT
+    date: PartialDate
+    text: Snippet | None  # the update's summary, the correction's text, the verdict's note
+    subject: Entry | None  # the corrected entry or the claim; None: the story itself (or an update about it)
+    about: tuple[Entry, ...] = ()  # every entry an update names
+    sources: tuple[Ref, ...] = ()
+    minor: bool = False
+    status: str | None = None  # a verdict: the status from then on
+    previous_status: str | None = None  # a verdict: the status before (None for the first)
+    id: str = ""  # stable across builds while earlier items stay as they are: feeds and anchors use it
+    where: Located | None = None  # the item as written, for messages
+
+    @property
+    def concerns(self) -> tuple[Entry, ...]:
+        """The entries whose pages and feeds show this change."""
+        if self.kind == UPDATE:
+            return self.about
+        return (self.subject,) if self.subject is not None else ()
+
+    @property
+    def anchor(self) -> str:
+        """An HTML id made from the stable id."""
+        return "change-" + self.id.replace("/", "-")
+
+
+def _latest(dates: list[PartialDate | None]) -> PartialDate | None:
+    known = [found for found in dates if found is not None]
+    return max(known, key=lambda found: found.sort_key) if known else None
+
+
+class Chronicle:
+    """Every change of a linked story, newest first, and each entry's last change."""
+
+    def __init__(self, linked: Linked):
+        self.linked = linked
+        found: list[Change] = []
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+
+        def stable_id(kind: str, subject: str, when: PartialDate) -> str:
+            counts[(kind, subject, when.iso())] += 1
+            number = counts[(kind, subject, when.iso())]
+            return f"{kind}/{subject}/{when.iso()}" + (f"/{number}" if number > 1 else "")
+
+        for update in sorted(linked.content.updates, key=lambda item: item.order):
+            about = tuple(ref.entry for ref in update.about if ref.entry is not None)
+            found.append(
+                Change(
+                    UPDATE,
+                    update.date,
+                    update.summary,
+                    about[0] if len(about) == 1 else None,
+                    about,
+                    tuple(update.sources),
+                    update.minor,
+                    id=stable_id(UPDATE, "story", update.date),
+                    where=update,
+                )
+            )
+        story = linked.content.story
+        for correction in story.corrections if story else []:
+            found.append(
+                Change(
+                    CORRECTION,
+                    correction.date,
+                    correction.text,
+                    None,
+                    id=stable_id(CORRECTION, "story", correction.date),
+                    where=correction,
+                )
+            )
+        for entry in linked.content.all_entries():
+            for correction in entry.corrections:
+                found.append(
+                    Change(
+                        CORRECTION,
+                        correction.date,
+                        correction.text,
+                        entry,
+                        id=stable_id(CORRECTION, entry.key, correction.date),
+                        where=correction,
+                    )
+                )
+            if isinstance(entry, Claim):
+                previous: str | None = None
+                for verdict in entry.status_history:
+                    found.append(
+                        Change(
+                            VERDICT,
+                            verdict.date,
+                            verdict.note,
+                            entry,
+                            sources=tuple(verdict.sources),
+                            status=verdict.status,
+                            previous_status=previous,
+                            id=stable_id(VERDICT, entry.key, verdict.date),
+                            where=verdict,
+                        )
+                    )
+                    previous = verdict.status
+        # newest first; among changes of one date, the order they were written in
+        order = {id(change): position for position, change in enumerate(found)}
+        self.changes: list[Change] = sorted(found, key=lambda change: (change.date.sort_key, -order[id(change)]))
+        self.changes.reverse()
+        self._by_entry: dict[str, list[Change]] = defaultdict(list)
+        for change in self.changes:
+            if change.minor:
+                continue
+            for entry in change.concerns:
+                self._by_entry[entry.key].append(change)
+
+    # --- what readers are told -----------------------------------------------
+
+    @property
+    def news(self) -> list[Change]:
+        """The changes readers are told about (feeds, "what's new", the visit count): all but minor updates."""
+        return [change for change in self.changes if not change.minor]
+
+    @property
+    def corrections(self) -> list[Change]:
+        return [change for change in self.changes if change.kind == CORRECTION]
+
+    def latest_updates(self, count: int = 3) -> list[Change]:
+        """The newest non-minor updates, for the story page."""
+        return [change for change in self.changes if change.kind == UPDATE and not change.minor][:count]
+
+    def about(self, entry: Entry) -> list[Change]:
+        """The non-minor changes that concern ``entry``, newest first."""
+        return self._by_entry.get(entry.key, [])
+
+    # --- derived dates ---------------------------------------------------------
+
+    def last_change(self, entry: Entry) -> PartialDate | None:
+        """The latest of the entry's ``updated``, its corrections, its verdicts and the updates naming it."""
+        return _latest([entry.updated, *(change.date for change in self.about(entry))])
+
+    def first_change(self, entry: Entry) -> PartialDate | None:
+        """The earliest recorded change of ``entry`` ("New" since a visit when even this is later)."""
+        dates = [change.date for change in self.about(entry)]
+        return min(dates, key=lambda found: found.sort_key) if dates else None
+
+    def story_last_change(self) -> PartialDate | None:
+        """The latest change anywhere in the story, its own ``updated`` included."""
+        story = self.linked.content.story
+        return _latest(
+            [
+                story.updated if story else None,
+                *(change.date for change in self.news),
+                *(entry.updated for entry in self.linked.content.all_entries()),
+            ]
+        )
+
+    @property
+    def is_living(self) -> bool:
+        """True once the story records any change readers are told about."""
+        return bool(self.news)
+
+
+def build_date() -> date:
+    """The build's own date: today, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
+def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | None = None) -> None:
+    """A change dated after the build's own date is most likely a typo (a warning; an error with --strict)."""
+    today = today or build_date()
+    for change in chronicle.changes:
+        first = change.date.period()[0]
+        if (first[0], first[1], first[2]) > (today.year, today.month, today.day) and change.where is not None:
+            diagnostics.warning(
+                change.where.field_span("date"),
+                f"this {change.kind} is dated {change.date.text}, after today ({today.isoformat()})",
+                "check the year; a change is dated when it was published",
+            )
