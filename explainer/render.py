@@ -20,9 +20,9 @@ from explainer.assets import Assets
 from explainer.context import SiteView
 from explainer.dates import PartialDate
 from explainer.feeds import FEED_FILE
-from explainer.linker import Linked, wikilink_targets
+from explainer.linker import Linked, find_wikilinks, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
-from explainer.model import Entry, Person, Story
+from explainer.model import Entry, Person, Snippet, Story
 from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
 from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE
@@ -32,13 +32,23 @@ from explainer.urls import relative, resolve_xrefs
 
 def body_key(item: Entry | Story, linked: Linked) -> tuple:
     """What a body's HTML depends on: its text, the settings, and each wikilink's target and title."""
+    return (item.body, linked.content.settings.unsafe_html, _targets(wikilink_targets(item), linked))
+
+
+def snippet_key(snippet: Snippet, linked: Linked) -> tuple:
+    """What a short Markdown field's HTML depends on, as :func:`body_key`."""
+    found = [target for target, _shown, _span in find_wikilinks(snippet.text, snippet.span, snippet.indent)]
+    return ("snippet", snippet.text, linked.content.settings.unsafe_html, _targets(found, linked))
+
+
+def _targets(found: list[str], linked: Linked) -> tuple:
     targets = []
-    for target in wikilink_targets(item):
+    for target in found:
         entry = linked.wikilinks.get(target)
         if entry is not None:
             aliases = tuple(entry.aliases) if isinstance(entry, Person) else ()
             targets.append((target, entry.url, entry.title, aliases))
-    return (item.body, linked.content.settings.unsafe_html, tuple(targets))
+    return tuple(targets)
 
 
 def body_digest(key: tuple) -> str:
@@ -118,6 +128,20 @@ class Renderer:
                 self.converted.append(key)
         return self.bodies[key]
 
+    def snippet_html(self, snippet: Snippet | None, page_url: str = "") -> Markup:
+        """A short Markdown field (an answer, a correction, an update) as inline HTML, links relative to a page.
+
+        One paragraph loses its ``<p>`` so it sits inside a list item or a sentence; more stay blocks."""
+        if snippet is None:
+            return Markup("")
+        key = snippet_key(snippet, self.linked)
+        if key not in self.bodies:
+            html = self.markdown.convert(snippet.text).strip()
+            if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+                html = html[3:-4]
+            self.bodies[key] = html
+        return Markup(resolve_xrefs(self.bodies[key], page_url))
+
     def body_for_root(self, item: Entry | Story) -> str:
         """A body with links relative to the site root (for exports)."""
         return resolve_xrefs(self.body_html(item), "")
@@ -143,4 +167,7 @@ class Renderer:
         def json_ld() -> Markup:
             return structured_data(page, self.site, absolute, lambda item: plain_text(self.body_html(item)))
 
-        return template.render(page=page, entry=page.entry, url=url, body=body, json_ld=json_ld)
+        def snippet(item: Snippet | None) -> Markup:
+            return self.snippet_html(item, page.url)
+
+        return template.render(page=page, entry=page.entry, url=url, body=body, snippet=snippet, json_ld=json_ld)
