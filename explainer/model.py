@@ -90,6 +90,11 @@ class Entry(Located):
     def title(self) -> str:
         raise NotImplementedError
 
+    @property
+    def display_title(self) -> str:
+        """The title readers see in tabs, headings, breadcrumbs, feeds and shares (a claim says who makes it)."""
+        return self.title
+
     def snippets(self) -> list[Snippet]:
         """Every short Markdown text the entry holds besides its body (wikilinks are found in these too)."""
         return [correction.text for correction in self.corrections]
@@ -219,6 +224,26 @@ class Claim(Entry):
     @property
     def title(self) -> str:
         return self.claim
+
+    @property
+    def claimants(self) -> str:
+        """Who makes the claim, as readers read it: "Alec Baldwin", "A and B", "A, B and C"."""
+        names = [ref.entry.title for ref in self.by if ref.entry is not None] or [ref.target for ref in self.by]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+    @property
+    def attribution(self) -> str:
+        """ "Alec Baldwin says" / "The crew who quit say": a claim is never the site's own statement."""
+        plural = len(self.by) > 1 or any(
+            isinstance(ref.entry, Person) and ref.entry.person_kind == "group" for ref in self.by
+        )
+        return f"{self.claimants} {'say' if plural else 'says'}" if self.by else "Claimed"
+
+    @property
+    def display_title(self) -> str:
+        if self.quote:
+            return f"{self.claimants}: “{self.quote}”" if self.by else f"“{self.quote}”"
+        return f"{self.attribution}: {self.claim}"
 
     def snippets(self) -> list[Snippet]:
         return [*super().snippets(), *(change.note for change in self.status_history if change.note)]
