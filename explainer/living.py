@@ -200,6 +200,7 @@ def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | No
         if (first[0], first[1], first[2]) > (today.year, today.month, today.day) and change.where is not None:
             diagnostics.warning(
                 change.where.field_span("date"),
-                f"this {change.kind} is dated {change.date.text}, after today ({today.isoformat()})",
-                "check the year; a change is dated when it was published",
+                f"this {change.kind} is dated {change.date.text}, which is after today",
+                "check the year: a change is dated when it was published (set SOURCE_DATE_EPOCH to build as of "
+                "another day)",
             )

@@ -264,7 +264,7 @@ class Claim(Entry):
             if later.date.sort_key < earlier.date.sort_key:
                 diagnostics.error(
                     later.field_span("date"),
-                    f"status_history is out of date order: {later.date.text} comes after {earlier.date.text}",
+                    f"status_history is out of date order: {later.date.text} is listed after {earlier.date.text}",
                     "list the verdicts oldest first, each with the date it was given",
                 )
         if history and history[-1].status != self.status and "status" not in self.failed:

@@ -304,7 +304,9 @@ def _read_entry_list(list_file: Path, collection: str, content: Content, diagnos
             content.unreadable.add(f"{collection}/{slugify(title.raw)}")
 
 
-def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list | None:
+def _read_list(
+    path: Path, content: Content, diagnostics: Diagnostics, items: tuple[str, str] = ("entries", "entry")
+) -> list | None:
     """The items of a YAML list file; None when the file could not be read at all."""
     if not _inside(path, content.project, diagnostics):
         return None
@@ -317,7 +319,9 @@ def _read_list(path: Path, content: Content, diagnostics: Diagnostics) -> list |
         return []
     if not node.is_list:
         diagnostics.error(
-            node.span, f"{path.name} must be a list of entries", "start each entry with '- ' at the beginning of a line"
+            node.span,
+            f"{path.name} must be a list of {items[0]}",
+            f"start each {items[1]} with '- ' at the beginning of a line",
         )
         return None
     return node.value
@@ -334,7 +338,7 @@ def _read_sources(path: Path, content: Content, diagnostics: Diagnostics) -> Non
 
 
 def _read_updates(path: Path, content: Content, diagnostics: Diagnostics) -> None:
-    for order, item in enumerate(_read_list(path, content, diagnostics) or []):
+    for order, item in enumerate(_read_list(path, content, diagnostics, ("updates", "update")) or []):
         update = as_updates.build(item, diagnostics)
         if update is not None:
             update.order = order

@@ -13,6 +13,7 @@ import re
 from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
 from explainer.living import Chronicle, check_dates
+from explainer.markdown_render import markdown_problem
 from explainer.model import check_url
 
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -42,3 +43,27 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
     for entry in content.all_entries():
         entry.check(content.project, diagnostics)
     check_dates(Chronicle(linked), diagnostics)
+    if story is not None and story.key_points and not 2 <= len(story.key_points) <= 6:
+        diagnostics.warning(
+            story.field_span("key_points"),
+            f"the story has {len(story.key_points)} key point{'s' if len(story.key_points) != 1 else ''}; "
+            "readers take in two to six",
+            "keep the points that matter most" if len(story.key_points) > 6 else "add a second point, or drop the list",
+        )
+    _check_snippets(linked, diagnostics)
+
+
+def _check_snippets(linked: Linked, diagnostics: Diagnostics) -> None:
+    """Short Markdown fields are converted like bodies, so the same pathological text is refused, at its line."""
+    content = linked.content
+    unsafe = content.settings.unsafe_html
+    snippets = [snippet for entry in content.all_entries() for snippet in entry.snippets()]
+    snippets += content.story.snippets() if content.story else []
+    snippets += [update.summary for update in content.updates]
+    for snippet in snippets:
+        problem = markdown_problem(snippet.text, unsafe)
+        if problem is not None:
+            line_offset, column, message, hint = problem
+            start = snippet.span
+            column += start.column - 1 if line_offset == 0 else snippet.indent
+            diagnostics.error(Span(start.path, start.line + line_offset, column), message, hint)
