@@ -13,7 +13,20 @@ from typing import TypeVar
 
 from explainer.dates import PartialDate
 from explainer.linker import Linked
-from explainer.model import ANY_KIND, CLAIM_STATUSES, KINDS, PERSON_KINDS, Claim, Entry, Event, Person, Question, Source
+from explainer.living import CORRECTION, UPDATE, Change, Chronicle
+from explainer.model import (
+    ANY_KIND,
+    CLAIM_STATUSES,
+    KINDS,
+    PERSON_KINDS,
+    Claim,
+    Entry,
+    Event,
+    Person,
+    Question,
+    Ref,
+    Source,
+)
 
 EntryType = TypeVar("EntryType", bound=Entry)
 
@@ -80,12 +93,15 @@ class SiteView:
         settings = linked.content.settings
         self.title = settings.title or (self.story.title if self.story else "")
         self.language = settings.language or (self.story.language if self.story else "en")
-        self.people = sorted(
-            _of_type(self.content.entries["people"], Person), key=lambda p: (p.name.casefold(), p.slug)
+        self.chronicle = Chronicle(linked)
+        # the story's last change (its own ``updated`` and every change since): "Updated …" on every page
+        self.story_updated: PartialDate | None = self.chronicle.story_last_change()
+        self.people = weighted(
+            sorted(_of_type(self.content.entries["people"], Person), key=lambda p: (p.name.casefold(), p.slug))
         )
         self.timeline = linked.timeline
-        self.claims = _of_type(self.content.entries["claims"], Claim)
-        self.questions = _of_type(self.content.entries["questions"], Question)
+        self.claims = weighted(_of_type(self.content.entries["claims"], Claim))
+        self.questions = weighted(_of_type(self.content.entries["questions"], Question))
         self.sources = self.content.sources
         # one global reading order: people by name, events by date, the rest as written
         ordered = [entry for collection in KINDS for entry in self.entries_of(collection)]
@@ -97,7 +113,11 @@ class SiteView:
             return [*self.people]
         if collection == "events":
             return [*self.timeline]
-        return self.content.entries[collection]
+        if collection == "claims":
+            return [*self.claims]
+        if collection == "questions":
+            return [*self.questions]
+        return weighted(self.content.entries[collection])
 
     # --- index pages ---------------------------------------------------------
 
@@ -149,6 +169,52 @@ class SiteView:
         chosen = [person for person in self.people if person.key in keys]
         return chosen or self.people
 
+    # --- the living story ------------------------------------------------------
+
+    def change_dates(self, entry: Entry | None) -> tuple[str, str] | None:
+        """(last change, first change) as ISO dates for an entry with recorded changes, else None.
+
+        List items carry them for the "since your last visit" script."""
+        if entry is None:
+            return None
+        first = self.chronicle.first_change(entry)
+        last = self.chronicle.last_change(entry)
+        if first is None or last is None:
+            return None
+        return last.iso(), first.iso()
+
+    def corrections_of(self, entry: Entry | None) -> list[Change]:
+        """The corrections made to an entry (None: to the story itself), newest first."""
+        if entry is None:
+            return [change for change in self.chronicle.corrections if change.subject is None]
+        return [change for change in self.chronicle.about(entry) if change.kind == CORRECTION]
+
+    def updates_about(self, entry: Entry) -> list[Change]:
+        """The non-minor updates of the log that name ``entry``, newest first."""
+        return [change for change in self.chronicle.about(entry) if change.kind == UPDATE]
+
+    def change_label(self, change: Change) -> str:
+        """The kind of a change in words: "Update", "Correction", "Verdict: Disputed → False"."""
+        if change.kind == UPDATE:
+            return "Update"
+        if change.kind == CORRECTION:
+            return "Correction"
+        return "Verdict: " + self.verdict_words(change)
+
+    @staticmethod
+    def verdict_words(change: Change) -> str:
+        """ "Disputed → False"; the first verdict alone ("Unverified")."""
+        status = (change.status or "").capitalize()
+        return f"{change.previous_status.capitalize()} → {status}" if change.previous_status else status
+
+    def sources_named(self, refs: list[Ref] | tuple[Ref, ...]) -> list[Source]:
+        """The sources a list of references names (an unknown id is already reported)."""
+        return [self.linked.sources[ref.target] for ref in refs if ref.target in self.linked.sources]
+
+    def news_dates(self) -> str:
+        """The dates of every change readers are told about, newest first, for "since your last visit"."""
+        return " ".join(change.date.iso() for change in self.chronicle.news)
+
     # --- entry pages ---------------------------------------------------------
 
     def sources_of(self, entry: Entry) -> list[Source]:
@@ -197,6 +263,11 @@ class SiteView:
     @staticmethod
     def person_kind_label(kind: str) -> str:
         return PERSON_KIND_LABELS[kind]
+
+
+def weighted(entries: list[EntryType]) -> list[EntryType]:
+    """Entries with a ``weight`` first, lower weights first; then the others in the order given."""
+    return sorted(entries, key=lambda entry: (entry.weight is None, entry.weight or 0))
 
 
 def _of_type(entries: list[Entry], cls: type[EntryType]) -> list[EntryType]:

@@ -31,6 +31,8 @@ class _IndexPages(Mapping[str, tuple[str, str, str, str]]):
 INDEX_PAGES = _IndexPages()
 SOURCES_URL = "sources/"
 SEARCH_URL = "search/"
+UPDATES_URL = "updates/"
+CORRECTIONS_URL = "corrections/"
 MEDIA_DIR = "media"
 
 
@@ -93,13 +95,16 @@ def plan_pages(linked: Linked) -> list[Page]:
             [*linked.timeline] if kind.collection == "events" else linked.content.entries[kind.collection]
         )
         for entry in entries:
-            pages.append(Page(entry.url, kind.entry_template, entry.title, entry, breadcrumbs=crumbs))
+            pages.append(Page(entry.url, kind.entry_template, entry.display_title, entry, breadcrumbs=crumbs))
         if kind.collection == "events":  # neighbours on the timeline
             event_pages = pages[-len(entries) :] if entries else []
             for position, page in enumerate(event_pages):
                 page.previous = linked.timeline[position - 1] if position > 0 else None
                 page.next = linked.timeline[position + 1] if position + 1 < len(entries) else None
     pages.append(Page(SOURCES_URL, "sources.html", "Sources", breadcrumbs=[(home.title, "")]))
+    # the living story's pages exist for every story (an empty log says so), so links to them never break
+    pages.append(Page(UPDATES_URL, "updates.html", "Updates", breadcrumbs=[(home.title, "")]))
+    pages.append(Page(CORRECTIONS_URL, "corrections.html", "Corrections", breadcrumbs=[(home.title, "")]))
     if linked.content.settings.search:
         pages.append(Page(SEARCH_URL, "search.html", "Search", breadcrumbs=[(home.title, "")], in_sitemap=False))
     # Written once at the root, served for missing paths at any depth: links are

@@ -23,11 +23,13 @@ from explainer.feeds import FEED_FILE
 from explainer.linker import Linked, find_wikilinks, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
 from explainer.model import Entry, Person, Snippet, Story
-from explainer.pages import INDEX_PAGES, SEARCH_URL, SOURCES_URL, Page, media_path
+from explainer.pages import CORRECTIONS_URL, INDEX_PAGES, SEARCH_URL, SOURCES_URL, UPDATES_URL, Page, media_path
 from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE
-from explainer.structured_data import plain_text, structured_data
+from explainer.structured_data import inline_text, plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs
+
+SINCE_SCRIPT = "static/since.js"
 
 
 def body_key(item: Entry | Story, linked: Linked) -> tuple:
@@ -108,6 +110,10 @@ class Renderer:
             index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
             sources_url=SOURCES_URL,
             search_url=SEARCH_URL if linked.content.settings.search else None,
+            updates_url=UPDATES_URL,
+            corrections_url=CORRECTIONS_URL,
+            # the "since your last visit" script, on every page of a story that records changes
+            since_script=SINCE_SCRIPT if self.site.chronicle.is_living and SINCE_SCRIPT in assets.names else None,
             base_url=base_url,
             asset=assets.url,
             media=lambda image: quote(assets.url(media_path(linked.content.project / CONTENT_DIR, image) or "")),
@@ -165,7 +171,13 @@ class Renderer:
             return (base_url or "") + path
 
         def json_ld() -> Markup:
-            return structured_data(page, self.site, absolute, lambda item: plain_text(self.body_html(item)))
+            return structured_data(
+                page,
+                self.site,
+                absolute,
+                lambda item: plain_text(self.body_html(item)),
+                lambda snippet: inline_text(self.snippet_html(snippet)),
+            )
 
         def snippet(item: Snippet | None) -> Markup:
             return self.snippet_html(item, page.url)

@@ -22,11 +22,12 @@ from typing import Any
 from explainer import __version__
 from explainer.dates import PartialDate
 from explainer.linker import Linked, wikilink_targets
-from explainer.model import Claim, Entry, Event, Person, Question, Ref, Source
-from explainer.pages import INDEX_PAGES, SOURCES_URL, Page
-from explainer.render import theme_dirs
+from explainer.living import Change, Chronicle
+from explainer.model import Claim, Entry, Event, Person, Question, Ref, Snippet, Source
+from explainer.pages import CORRECTIONS_URL, INDEX_PAGES, SOURCES_URL, UPDATES_URL, Page
+from explainer.render import snippet_key, theme_dirs
 
-SKIPPED_FIELDS = {"span", "spans", "failed", "order", "body_span", "body_indent"}
+SKIPPED_FIELDS = {"span", "spans", "failed", "order", "body_span", "body_indent", "indent"}
 
 
 def _plain(value: Any) -> Any:
@@ -34,6 +35,12 @@ def _plain(value: Any) -> Any:
         return (value.target, value.entry.key if value.entry is not None else None)
     if isinstance(value, PartialDate):
         return value.iso()
+    if isinstance(value, Snippet):
+        return value.text
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a correction, a verdict: positions aside
+        return tuple(
+            (f.name, _plain(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name not in SKIPPED_FIELDS
+        )
     if isinstance(value, (list, tuple)):
         return tuple(_plain(item) for item in value)
     if isinstance(value, dict):
@@ -50,8 +57,12 @@ def digest(entry: Entry | Source) -> str:
     )
 
 
-def summary(entry: Entry | None) -> str:
-    """What a list item or link shows of an entry, wherever it is listed."""
+def summary(entry: Entry | None, linked: Linked | None = None, chronicle: Chronicle | None = None) -> str:
+    """What a list item or link shows of an entry, wherever it is listed.
+
+    With the linked story and its chronicle, also what the living story adds to every list item: the
+    answer (as its HTML depends on it), and the dates of the entry's changes.
+    """
     if entry is None:
         return "story"
     parts: tuple[Any, ...]
@@ -62,10 +73,36 @@ def summary(entry: Entry | None) -> str:
     elif isinstance(entry, Claim):
         parts = (entry.claim, entry.status, tuple(ref.entry.title for ref in entry.by if ref.entry))
     elif isinstance(entry, Question):
-        parts = (entry.question, entry.status, _plain(entry.answered))
+        answer = entry.answer
+        shown = snippet_key(answer, linked) if answer is not None and linked is not None else _plain(answer)
+        parts = (entry.question, entry.status, _plain(entry.answered), shown)
     else:
         parts = ()
-    return repr((entry.key, parts))
+    living: tuple[Any, ...] = (entry.display_title, entry.summary, entry.weight)
+    if chronicle is not None:
+        living += (_plain(chronicle.last_change(entry)), _plain(chronicle.first_change(entry)))
+    return repr((entry.key, parts, living))
+
+
+def change_digest(change: Change, linked: Linked) -> str:
+    """Everything a listed change shows: its kind, date, text (with its links), what it concerns, its sources."""
+    return repr(
+        (
+            change.kind,
+            change.id,
+            change.date.iso(),
+            snippet_key(change.text, linked) if change.text is not None else None,
+            change.minor,
+            change.status,
+            change.previous_status,
+            change.subject.key if change.subject is not None else None,
+            tuple((entry.key, entry.display_title) for entry in change.concerns),
+            tuple(
+                digest(linked.sources[ref.target]) if ref.target in linked.sources else ref.target
+                for ref in change.sources
+            ),
+        )
+    )
 
 
 def hash_parts(parts: Iterable[str]) -> str:
@@ -91,6 +128,15 @@ def global_signature(linked: Linked, asset_names: dict[str, str]) -> str:
                 )
             )
         )
+    # the living story: every page shows the story's last change and, once it records changes, the
+    # "since your last visit" hooks; the update log, key points and the story's corrections are
+    # shown on several pages and are edited rarely, so they count for every page
+    chronicle = Chronicle(linked)
+    parts.append(repr((_plain(chronicle.story_last_change()), chronicle.is_living)))
+    if story is not None:
+        parts += [repr(snippet_key(point, linked)) for point in story.key_points]
+        parts += [repr((_plain(c.date), snippet_key(c.text, linked))) for c in story.corrections]
+    parts += [change_digest(change, linked) for change in chronicle.changes if change.kind == "update"]
     for theme in theme_dirs(linked):
         for path in sorted((theme / "templates").glob("*.html")):
             parts.append(path.name + hashlib.sha256(path.read_bytes()).hexdigest())
@@ -103,11 +149,20 @@ class Memo:
     def __init__(self) -> None:
         self.summaries: dict[int, str] = {}
         self.digests: dict[int, str] = {}
+        self.linked: Linked | None = None
+        self.chronicle: Chronicle | None = None
+
+    def use(self, linked: Linked) -> Chronicle:
+        """The chronicle of ``linked``, made once (a memo serves one linked story at a time)."""
+        if self.linked is not linked or self.chronicle is None:
+            self.linked, self.chronicle = linked, Chronicle(linked)
+            self.summaries = {}
+        return self.chronicle
 
     def summary(self, entry: Entry | None) -> str:
         key = id(entry)
         if key not in self.summaries:
-            self.summaries[key] = summary(entry)
+            self.summaries[key] = summary(entry, self.linked, self.chronicle)
         return self.summaries[key]
 
     def digest(self, item: Entry | Source) -> str:
@@ -120,11 +175,15 @@ class Memo:
 def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo: Memo | None = None) -> str:
     """Everything this page shows, as the default theme shows it."""
     memo = memo or Memo()
+    chronicle = memo.use(linked)
     summary, digest = memo.summary, memo.digest
     content = linked.content
     entry = page.entry
     if entry is not None:
-        parts = [digest(entry)]
+        parts = [digest(entry), summary(entry)]
+        # its corrections, verdicts and the updates naming it, with the links and sources they show
+        parts += [change_digest(change, linked) for change in chronicle.about(entry)]
+        parts += [summary(concerned) for change in chronicle.about(entry) for concerned in change.concerns]
         for name in ("people", "by", "disputes", "supports", "about"):
             parts += [summary(ref.entry) for ref in getattr(entry, name, [])]
         parts += [summary(linked.wikilinks.get(target)) for target in wikilink_targets(entry)]
@@ -142,6 +201,9 @@ def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo
         return hash_parts(
             [digest(s) + repr([summary(e) for e in linked.citations.get(s.id, [])]) for s in content.sources]
         )
+    if page.output is None and page.url in (UPDATES_URL, CORRECTIONS_URL):  # the log, or its corrections
+        changes = chronicle.changes if page.url == UPDATES_URL else chronicle.corrections
+        return hash_parts([page.url, *(change_digest(change, linked) for change in changes)])
     if page.output is None and page.url == "":  # the overview lists a bit of everything
         story = content.story
         return hash_parts(
@@ -150,6 +212,7 @@ def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo
                 *(summary(e) for e in content.all_entries()),
                 *(f"{k}:{b.relation}:{summary(b.source)}" for k, bs in sorted(linked.incoming.items()) for b in bs),
                 *(digest(s) for s in content.sources),
+                *(change_digest(change, linked) for change in chronicle.changes),
             ]
         )
     return ""  # search and 404: only what every page shows

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, BuiltSite, copy_project
-from test_incremental import BASE, EDITS, edit
+from rebuilds import BASE, EDITS, edit, from_scratch, times, tree
 
 import explainer.build
 import explainer.signatures
@@ -25,22 +25,6 @@ from explainer.buildcache import CACHE_DIR, CACHE_FILE, FORMAT
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
 from explainer.render import Renderer
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def times(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
-
-
-def from_scratch(project: Path, tmp: Path) -> dict[str, bytes]:
-    """The same project built by a copy with no cache at all."""
-    fresh = tmp / "fresh"
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "build"))
-    build(fresh, search=False)
-    return tree(fresh / "build")
 
 
 @pytest.fixture
