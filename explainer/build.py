@@ -446,13 +446,21 @@ def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics
 
 
 def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:
-    """robots.txt, the sitemap and feed (with base_url), story.json and timeline.json."""
+    """robots.txt, the sitemap and feeds (with base_url), story.json and timeline.json.
+
+    A living story's feeds are its changes: ``feed.xml`` for the whole story and
+    ``<kind>/<slug>/feed.xml`` for each entry; a version-1 story keeps its one feed of entries.
+    """
     base_url = linked.content.settings.base_url
+    chronicle = renderer.site.chronicle
     files = {"robots.txt": feeds.robots(base_url)}
     if base_url:
-        files[feeds.SITEMAP_FILE] = feeds.sitemap(pages, linked, base_url)
-        files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
-    files[exports.STORY_JSON] = exports.story_json(linked, base_url)
+        files[feeds.SITEMAP_FILE] = feeds.sitemap(pages, base_url, chronicle)
+        if chronicle.is_living:
+            files.update(feeds.change_feeds(chronicle, base_url, renderer.site.title, renderer.snippet_html))
+        else:
+            files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
+    files[exports.STORY_JSON] = exports.story_json(linked, base_url, chronicle)
     files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url)
     return files
 

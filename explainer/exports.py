@@ -1,7 +1,11 @@
 """Open data: the whole story as ``story.json`` and the timeline as TimelineJS JSON.
 
-``story.json`` follows ``docs/story.schema.json``; its ``version`` changes
-only when a field is removed or changes meaning.
+``story.json`` follows ``docs/story.schema.json``. Version 2 (the living story) only adds to
+version 1: the story's ``key_points``, ``corrections`` and ``last_change``; every entry's
+``summary``, ``corrections``, ``weight`` and ``last_change``; a claim's ``status_history``; a
+question's ``answer``; and the ``updates`` log. Every version-1 field keeps its name and meaning
+(``docs/open-data.md``). The version changes only when a field is removed or changes meaning,
+or, as here, when the content format's own version does.
 """
 
 from __future__ import annotations
@@ -13,11 +17,22 @@ from typing import Any
 
 from explainer.dates import PartialDate
 from explainer.linker import Linked
-from explainer.model import ANY_KIND, KINDS, SOURCES, Entry, FieldSpec, Records, Snippet
+from explainer.living import Chronicle
+from explainer.model import (
+    ANY_KIND,
+    KINDS,
+    SOURCES,
+    STORY_SCHEMA,
+    UPDATE_SCHEMA,
+    Entry,
+    FieldSpec,
+    Records,
+    Snippet,
+)
 
 STORY_JSON = "story.json"
 TIMELINE_JSON = "timeline.json"
-STORY_SCHEMA_VERSION = 1
+STORY_SCHEMA_VERSION = 2
 
 
 def _date(date: PartialDate | None) -> str | None:
@@ -46,37 +61,36 @@ def export_value(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def _entry(entry: Entry, linked: Linked, base_url: str | None) -> dict[str, Any]:
+def _entry(entry: Entry, linked: Linked, base_url: str | None, chronicle: Chronicle) -> dict[str, Any]:
     data: dict[str, Any] = {"slug": entry.slug, "path": entry.url}
     if base_url:
         data["url"] = base_url + entry.url
     for spec in KINDS[entry.collection].all_fields:
         data[spec.name] = export_value(spec, getattr(entry, spec.key))
     data.update(
-        body=entry.body, backlinks=[{"from": b.source_key, "relation": b.relation} for b in linked.backlinks(entry)]
+        body=entry.body,
+        backlinks=[{"from": b.source_key, "relation": b.relation} for b in linked.backlinks(entry)],
+        last_change=_date(chronicle.last_change(entry)),
     )
     return data
 
 
-def story_json(linked: Linked, base_url: str | None) -> bytes:
+def story_json(linked: Linked, base_url: str | None, chronicle: Chronicle | None = None) -> bytes:
     content = linked.content
     story = linked.story
+    chronicle = chronicle if chronicle is not None else Chronicle(linked)
     document = {
         "format": "explainer-story",
         "version": STORY_SCHEMA_VERSION,
         "base_url": base_url,
         "story": {
-            "title": story.title,
-            "summary": story.summary,
-            "published": _date(story.published),
-            "updated": _date(story.updated),
-            "byline": story.byline,
-            "language": story.language,
+            **{spec.name: export_value(spec, getattr(story, spec.key)) for spec in STORY_SCHEMA},
             "body": story.body,
+            "last_change": _date(chronicle.story_last_change() or story.published),
         },
         **{
             collection: [
-                _entry(e, linked, base_url)
+                _entry(e, linked, base_url, chronicle)
                 for e in (linked.timeline if collection == "events" else content.entries[collection])
             ]
             for collection in KINDS
@@ -91,6 +105,10 @@ def story_json(linked: Linked, base_url: str | None) -> bytes:
                 "cited_by": [e.key for e in linked.citations.get(s.id, [])],
             }
             for s in content.sources
+        ],
+        "updates": [
+            {spec.name: export_value(spec, getattr(update, spec.key)) for spec in UPDATE_SCHEMA}
+            for update in sorted(content.updates, key=lambda update: update.order)
         ],
     }
     return _json(document)
@@ -114,6 +132,8 @@ def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: s
     events = []
     for event in linked.timeline:
         text = body_html(event)
+        if event.summary:  # one plain line, escaped: TimelineJS shows text fields as HTML
+            text = f"<p>{html.escape(event.summary)}</p>" + text
         if base_url:
             text += f'<p><a href="{html.escape(base_url + event.url)}">Read more</a></p>'
         item: dict[str, Any] = {

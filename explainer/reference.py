@@ -18,17 +18,24 @@ from typing import Any
 from explainer.exports import STORY_SCHEMA_VERSION
 from explainer.model import (
     ANY_KIND,
+    CORRECTION_SCHEMA,
     KINDS,
     SOURCE_SCHEMA,
     SOURCES,
+    STATUS_CHANGE_SCHEMA,
     STORY_SCHEMA,
+    UPDATE_SCHEMA,
     FieldSpec,
     Kind,
+    Records,
     as_bool,
     as_date,
     as_links,
+    as_markdown,
+    as_markdown_list,
     as_text,
     as_text_list,
+    as_whole_number,
 )
 from explainer.slugs import SLUG_PATTERN
 
@@ -54,6 +61,9 @@ def field_tables() -> dict[str, str]:
     tables = {
         "story": field_table(STORY_SCHEMA, 'the narrative, "what happened", in Markdown'),
         "sources": field_table(SOURCE_SCHEMA, None),
+        "updates": field_table(UPDATE_SCHEMA, None),
+        "corrections": field_table(CORRECTION_SCHEMA, None),
+        "verdicts": field_table(STATUS_CHANGE_SCHEMA, None),
     }
     for kind in KINDS.values():
         tables[kind.collection] = field_table(kind.all_fields, kind.body)
@@ -93,7 +103,33 @@ def field_schema(spec: FieldSpec) -> dict[str, Any]:
         return schema
     if spec.convert is as_text:
         return {"type": "string", "minLength": 1} if spec.required else {"type": ["string", "null"]}
+    if spec.convert is as_markdown:
+        text = {"type": "string", "minLength": 1} if spec.required else {"type": ["string", "null"]}
+        return {**text, "description": "Markdown as written; wikilinks unchanged."}
+    if spec.convert is as_markdown_list:
+        return {"type": "array", "items": {"type": "string"}, "description": "Markdown as written."}
+    if spec.convert is as_whole_number:
+        return {"type": ["integer", "null"]}
+    if isinstance(spec.convert, Records):
+        return {"type": "array", "items": records_schema(spec.convert.schema)}
     return {}
+
+
+def records_schema(fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
+    """The JSON schema of one item of a list of small records (a correction, a verdict, an update)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [spec.name for spec in fields],
+        "properties": {spec.name: field_schema(spec) for spec in fields},
+    }
+
+
+_LAST_CHANGE = {
+    "$ref": "#/$defs/date",
+    "description": "Derived: the latest of the entry's own `updated`, its corrections, its verdicts and the "
+    "non-minor updates that name it; null when none is recorded.",
+}
 
 
 def _entry_schema(kind: Kind) -> dict[str, Any]:
@@ -121,6 +157,7 @@ def _entry_schema(kind: Kind) -> dict[str, Any]:
             },
         },
     }
+    properties["last_change"] = _LAST_CHANGE
     return {
         "type": "array",
         "items": {
@@ -136,6 +173,11 @@ def story_schema() -> dict[str, Any]:
     story_fields = {spec.name: field_schema(spec) for spec in STORY_SCHEMA}
     story_fields["language"] = {"type": "string"}
     story_fields["body"] = {"type": "string"}
+    story_fields["last_change"] = {
+        "$ref": "#/$defs/date",
+        "description": "Derived: the latest change anywhere in the story (its own `updated`, every entry's, every "
+        "correction, verdict and non-minor update), else `published`.",
+    }
     sources = {spec.name: field_schema(spec) for spec in SOURCE_SCHEMA}
     sources["id"] = {"type": "string"}
     sources["cited_by"] = {"type": "array", "items": {"$ref": "#/$defs/key"}}
@@ -144,12 +186,16 @@ def story_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://explainer.invalid/schemas/story/{STORY_SCHEMA_VERSION}.json",
         "title": f"explainer story export (story.json), version {STORY_SCHEMA_VERSION}",
-        "description": "The whole story as built: entries, references, backlinks and sources. The version changes "
-        "only when a field is removed or changes meaning; new optional fields may appear within a "
-        "version.",
+        "description": "The whole story as built: entries, references, backlinks, sources and the update log. The "
+        "version changes only when a field is removed or changes meaning, or with the content format's own version; "
+        "new optional fields may appear within a version. Version 2 (the living story) only adds to version 1: "
+        "story.key_points, story.corrections, story.last_change; on every entry summary, corrections, weight and "
+        "last_change; status_history on claims; answer on questions; and the top-level updates list. Every "
+        "version-1 field keeps its name and meaning, so a version-1 reader that ignores unknown fields reads "
+        "version 2 unchanged once it accepts the new version number. See docs/open-data.md.",
         "type": "object",
         "additionalProperties": False,
-        "required": ["format", "version", "base_url", "story", *KINDS, "sources"],
+        "required": ["format", "version", "base_url", "story", *KINDS, "sources", "updates"],
         "properties": {
             "format": {"const": "explainer-story"},
             "version": {"const": STORY_SCHEMA_VERSION},
@@ -172,6 +218,11 @@ def story_schema() -> dict[str, Any]:
                     "required": list(sources),
                     "properties": sources,
                 },
+            },
+            "updates": {
+                "type": "array",
+                "description": "The update log (content/updates.yml) as written, in its order; minor updates included.",
+                "items": records_schema(UPDATE_SCHEMA),
             },
         },
         "$defs": {

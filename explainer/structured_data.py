@@ -4,6 +4,13 @@ Every page carries a ``BreadcrumbList``; entry pages add their own type:
 ``NewsArticle`` for the story, ``Person`` or ``Organization``, ``Event``,
 ``ClaimReview`` of a ``Claim`` (the status as ``reviewRating.alternateName``)
 and ``Question``.
+
+A living story adds what changed: ``dateModified`` from the derived dates
+(``content-format.md``, "Derived dates"), corrections as ``correction``
+lists of ``CorrectionComment`` (on the item itself where schema.org allows it,
+a creative work; else on a ``WebPage`` about the entry), and an answered
+question's ``answer`` as its ``acceptedAnswer``. A version-1 story's data
+stays as it was.
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ from typing import Any
 from markupsafe import Markup
 
 from explainer.context import SiteView
+from explainer.dates import PartialDate
 from explainer.escaping import json_for_html
-from explainer.model import Claim, Entry, Event, Person, Question
-from explainer.pages import Page
+from explainer.living import Change
+from explainer.model import Claim, Entry, Event, Person, Question, Snippet
+from explainer.pages import CORRECTIONS_URL, UPDATES_URL, Page
 
 TAGS = re.compile(r"<[^>]+>")
+BLOCK_TAGS = re.compile(r"</?(?:p|br|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|div|pre|table|tr|td|th|hr)\b[^>]*>", re.I)
 
 
 def plain_text(markup: str) -> str:
@@ -28,14 +38,37 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(TAGS.sub(" ", markup)).split())
 
 
+def inline_text(markup: str) -> str:
+    """Plain text from a short field's HTML: inline tags vanish without a trace ("the <a>plant</a>, and")."""
+    return " ".join(html.unescape(TAGS.sub("", BLOCK_TAGS.sub(" ", markup))).split())
+
+
+SnippetText = Callable[[Snippet], str]
+
+
 def structured_data(
-    page: Page, site: SiteView, absolute: Callable[[str], str], body_text: Callable[[Any], str]
+    page: Page,
+    site: SiteView,
+    absolute: Callable[[str], str],
+    body_text: Callable[[Any], str],
+    snippet_text: SnippetText,
 ) -> Markup:
-    """The page's JSON-LD, safe to place inside a ``<script>`` element."""
+    """The page's JSON-LD, safe to place inside a ``<script>`` element.
+
+    ``body_text`` and ``snippet_text`` give a body and a short Markdown field (an answer, a correction) as
+    plain text, converted once by the renderer however many pages show them.
+    """
     graph: list[dict[str, Any]] = []
-    main = _main_item(page, site, absolute, body_text)
+    text_of = snippet_text
+    main = _main_item(page, site, absolute, body_text, text_of)
     if main is not None:
         graph.append(main)
+        page_item = _entry_page(page, site, absolute, main, text_of)
+        if page_item is not None:
+            graph.append(page_item)
+    log = _change_log(page, site, absolute)
+    if log is not None:
+        graph.append(log)
     # the 404 page has no address of its own: its trail is the home page alone
     crumbs = [*page.breadcrumbs, (page.title, page.url)] if not page.is_not_found else [(site.title, "")]
     if crumbs:
@@ -51,18 +84,80 @@ def structured_data(
     return json_for_html({"@context": "https://schema.org", "@graph": graph})
 
 
+# schema.org types whose items may carry ``correction`` (kinds of CreativeWork)
+CREATIVE_WORKS = ("NewsArticle", "ClaimReview", "Question")
+
+
+def _corrections(changes: list[Change], text_of: SnippetText) -> list[dict[str, Any]]:
+    return [
+        {"@type": "CorrectionComment", "datePublished": change.date.iso(), "text": text_of(change.text)}
+        for change in changes
+        if change.text is not None
+    ]
+
+
+def _story_modified(site: SiteView) -> PartialDate | None:
+    """The story's last change (``content-format.md``, "Derived dates"), else when it was published."""
+    story = site.story
+    if story is None:
+        return None
+    return site.story_updated or story.published
+
+
+def _entry_page(
+    page: Page, site: SiteView, absolute: Callable[[str], str], main: dict[str, Any], text_of: SnippetText
+) -> dict[str, Any] | None:
+    """A ``WebPage`` carrying the corrections of an entry schema.org does not let carry them (a person, an event)."""
+    entry = page.entry
+    if entry is None or main["@type"] in CREATIVE_WORKS:
+        return None
+    corrections = _corrections(site.corrections_of(entry), text_of)
+    if not corrections:
+        return None
+    item: dict[str, Any] = {
+        "@type": "WebPage",
+        "name": entry.display_title,
+        "url": absolute(entry.url),
+        "about": {"@type": main["@type"], "name": main.get("name", entry.display_title), "url": absolute(entry.url)},
+        "correction": corrections,
+    }
+    if "dateModified" in main:
+        item["dateModified"] = main["dateModified"]
+    return item
+
+
+def _change_log(page: Page, site: SiteView, absolute: Callable[[str], str]) -> dict[str, Any] | None:
+    """The update log and the corrections page: a ``CollectionPage`` modified with its latest item."""
+    if page.entry is not None or page.url not in (UPDATES_URL, CORRECTIONS_URL) or page.output is not None:
+        return None
+    changes = site.chronicle.changes if page.url == UPDATES_URL else site.chronicle.corrections
+    if not changes:
+        return None
+    return {
+        "@type": "CollectionPage",
+        "name": page.title,
+        "url": absolute(page.url),
+        "dateModified": changes[0].date.iso(),
+    }
+
+
 def _main_item(
-    page: Page, site: SiteView, absolute: Callable[[str], str], body_text: Callable[[Any], str]
+    page: Page,
+    site: SiteView,
+    absolute: Callable[[str], str],
+    body_text: Callable[[Any], str],
+    text_of: SnippetText,
 ) -> dict[str, Any] | None:
     entry = page.entry
     story = site.story
     if page.is_home and story is not None:
+        modified = _story_modified(site) or story.published
         article = {
             "@type": "NewsArticle",
             "headline": story.title,
             "description": story.summary,
             "datePublished": story.published.iso(),
-            "dateModified": (story.updated or story.published).iso(),
+            "dateModified": modified.iso(),
             "inLanguage": site.language,
             "url": absolute(""),
             "mainEntityOfPage": absolute(""),
@@ -70,6 +165,9 @@ def _main_item(
             or [{"@type": "Organization", "name": site.title}],
             "publisher": {"@type": "Organization", "name": site.title},
         }
+        corrections = _corrections(site.corrections_of(None), text_of)
+        if corrections:
+            article["correction"] = corrections
         return article
     if entry is None:
         return None
@@ -92,7 +190,7 @@ def _main_item(
                 "@type": "Event",
                 "name": entry.title,
                 "startDate": entry.start.iso(),
-                "description": body_text(entry) or entry.title,
+                "description": entry.summary or body_text(entry) or entry.title,
                 "eventStatus": "https://schema.org/EventScheduled",
                 "location": {"@type": "Place", "name": entry.place or "Not given"},
             }
@@ -134,16 +232,33 @@ def _main_item(
             }
         )
         known = body_text(entry)
-        if entry.status == "answered" and known:
+        if entry.summary:
+            item["description"] = entry.summary
+        if entry.status == "answered" and entry.answer is not None:  # the answer as it stands
+            item["acceptedAnswer"] = {"@type": "Answer", "text": text_of(entry.answer)}
+            if entry.answered:
+                item["acceptedAnswer"]["dateCreated"] = entry.answered.iso()
+        elif entry.status == "answered" and known:
             item["acceptedAnswer"] = {"@type": "Answer", "text": known}
             if entry.answered:
                 item["acceptedAnswer"]["dateCreated"] = entry.answered.iso()
         elif known:
             item["suggestedAnswer"] = {"@type": "Answer", "text": known}
     else:  # a kind schema.org has no word for
-        item.update({"@type": "Thing", "name": entry.title, "description": body_text(entry) or entry.title})
-    if entry.updated:
-        item["dateModified"] = entry.updated.iso()
+        item.update(
+            {
+                "@type": "Thing",
+                "name": entry.display_title,
+                "description": entry.summary or body_text(entry) or entry.title,
+            }
+        )
+    changed = site.chronicle.last_change(entry)  # a version-1 entry's own `updated`
+    if changed is not None:
+        item["dateModified"] = changed.iso()
+    if item["@type"] in CREATIVE_WORKS:
+        corrections = _corrections(site.corrections_of(entry), text_of)
+        if corrections:
+            item["correction"] = corrections
     return {"@type": item.pop("@type"), **item}
 
 
