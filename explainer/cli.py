@@ -12,7 +12,7 @@ from explainer import __version__
 from explainer.build import build, check
 from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
-from explainer.scaffold import init_project, new_entry, new_kinds
+from explainer.scaffold import correct_entry, init_project, new_entry, new_kinds, new_update
 from explainer.serve import serve
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
@@ -104,19 +104,42 @@ def serve_command(project: Path, host: str, port: int) -> None:
     serve(project, host, port)
 
 
-@cli.command("new")
-@click.argument("kind", type=click.Choice(sorted(new_kinds())))
-@click.argument("title")
-@click.option(
+PROJECT_OPTION = click.option(
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     help="The project to add to (default: this folder).",
 )
+
+
+@cli.command("new")
+@click.argument("kind", type=click.Choice(sorted([*new_kinds(), "update"])))
+@click.argument("title")
+@PROJECT_OPTION
 def new_command(kind: str, title: str, project: Path) -> None:
-    """Add a new person, event, claim, question or source called TITLE."""
+    """Add a new person, event, claim, question or source called TITLE.
+
+    `explainer new update "What is new"` adds an update dated now to the
+    story's update log (content/updates.yml) instead.
+    """
+    if kind == "update":
+        click.echo(new_update(project, title).report("this update"))
+        return
     path = new_entry(project, kind, title)
     click.echo(display_path(path))
+
+
+@cli.command("correct")
+@click.argument("entry", metavar="KIND/SLUG")
+@click.argument("text")
+@PROJECT_OPTION
+def correct_command(entry: str, text: str, project: Path) -> None:
+    """Add a correction dated today to an entry (people/jordan-lee) or to the story (story).
+
+    TEXT says what was wrong and what is right, in Markdown; it shows on the
+    entry's page, on /corrections/ and in the feeds.
+    """
+    click.echo(correct_entry(project, entry, text).report("this correction"))
 
 
 @cli.command("init")
