@@ -12,7 +12,8 @@ from explainer import __version__
 from explainer.build import build, check
 from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
-from explainer.scaffold import correct_entry, init_project, new_entry, new_kinds, new_update
+from explainer.editing import correct_entry, new_update
+from explainer.scaffold import init_project, new_entry, new_kinds
 from explainer.serve import serve
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
