@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 DATE_PATTERN = re.compile(
     r"^(?P<year>\d{4})"
@@ -76,6 +77,28 @@ class PartialDate:
             self.second if self.second is not None else 0,
         )
 
+    @property
+    def instant_key(self) -> tuple[int, ...]:
+        """:attr:`sort_key`, with a time written with a UTC offset moved to UTC first.
+
+        Moments written in different time zones then compare as the instants they are
+        (``2024-12-01T23:00-08:00`` comes after ``2024-12-02T06:00Z``); a time without an offset is UTC.
+        """
+        if self.hour is None or not self.offset or self.offset == "Z" or self.month is None or self.day is None:
+            return self.sort_key
+        sign = 1 if self.offset[0] == "+" else -1
+        shift = timedelta(hours=int(self.offset[1:3]), minutes=int(self.offset[-2:]))
+        try:
+            moment = datetime(self.year, self.month, self.day, self.hour, self.minute or 0) - sign * shift
+        except OverflowError:  # within hours of the first or last moment Python can hold
+            return self.sort_key
+        return (moment.year, moment.month, moment.day, moment.hour, moment.minute, self.second or 0)
+
+    def utc_day(self) -> tuple[int, int, int]:
+        """The first day this date can mean, in UTC."""
+        key = self.instant_key if self.hour is not None else self.period()[0]
+        return (key[0], key[1], key[2])
+
     def iso(self) -> str:
         """The date as written, normalised (for ``<time datetime>``)."""
         text = f"{self.year:04d}"
@@ -120,6 +143,8 @@ def parse_date(text: str) -> PartialDate:
         raise DateFormatError(f"'{text}' is not a date in a form explainer reads")
     numbers = {name: int(value) for name, value in match.groupdict().items() if value is not None and name != "offset"}
     year, month, day = numbers["year"], numbers.get("month"), numbers.get("day")
+    if year < 1:
+        raise DateFormatError(f"'{text}' has year {year}; years start at 0001")
     hour, minute, second = numbers.get("hour"), numbers.get("minute"), numbers.get("second")
     if month is not None and not 1 <= month <= 12:
         raise DateFormatError(f"'{text}' has month {month}; months run from 01 to 12")

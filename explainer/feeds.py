@@ -31,6 +31,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 FEED_FILE = "feed.xml"
 SITEMAP_FILE = "sitemap.xml"
+FEED_ITEMS = 100  # the newest changes a feed holds: feed readers poll often; the full log is /updates/
 TITLE_LENGTH = 110  # an update's title in feed readers: its summary, cut at a word near this length
 
 
@@ -229,7 +230,7 @@ class ChangeFeeds:
         etree.SubElement(feed, "updated").text = timestamp(newest)
         for name in self.story.byline or [self.title]:
             etree.SubElement(etree.SubElement(feed, "author"), "name").text = name
-        for change in changes:
+        for change in changes[:FEED_ITEMS]:
             self._item(feed, change)
         return _xml(feed)
 

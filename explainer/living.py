@@ -54,7 +54,7 @@ class Change:
 
 def _latest(dates: list[PartialDate | None]) -> PartialDate | None:
     known = [found for found in dates if found is not None]
-    return max(known, key=lambda found: found.sort_key) if known else None
+    return max(known, key=lambda found: found.instant_key) if known else None
 
 
 class Chronicle:
@@ -128,8 +128,11 @@ class Chronicle:
                     previous = verdict.status
         # newest first; among changes of one date, the order they were written in
         order = {id(change): position for position, change in enumerate(found)}
-        self.changes: list[Change] = sorted(found, key=lambda change: (change.date.sort_key, -order[id(change)]))
+        self.changes: list[Change] = sorted(found, key=lambda change: (change.date.instant_key, -order[id(change)]))
         self.changes.reverse()
+        self.news: list[Change] = [change for change in self.changes if not change.minor]
+        """The changes readers are told about (feeds, "what's new", the visit count): all but minor updates."""
+        self.corrections: list[Change] = [change for change in self.changes if change.kind == CORRECTION]
         self._by_entry: dict[str, list[Change]] = defaultdict(list)
         for change in self.changes:
             if change.minor:
@@ -138,15 +141,6 @@ class Chronicle:
                 self._by_entry[entry.key].append(change)
 
     # --- what readers are told -----------------------------------------------
-
-    @property
-    def news(self) -> list[Change]:
-        """The changes readers are told about (feeds, "what's new", the visit count): all but minor updates."""
-        return [change for change in self.changes if not change.minor]
-
-    @property
-    def corrections(self) -> list[Change]:
-        return [change for change in self.changes if change.kind == CORRECTION]
 
     def latest_updates(self, count: int = 3) -> list[Change]:
         """The newest non-minor updates, for the story page."""
@@ -165,7 +159,7 @@ class Chronicle:
     def first_change(self, entry: Entry) -> PartialDate | None:
         """The earliest recorded change of ``entry`` ("New" since a visit when even this is later)."""
         dates = [change.date for change in self.about(entry)]
-        return min(dates, key=lambda found: found.sort_key) if dates else None
+        return min(dates, key=lambda found: found.instant_key) if dates else None
 
     def story_last_change(self) -> PartialDate | None:
         """The latest change anywhere in the story, its own ``updated`` included."""
@@ -196,8 +190,7 @@ def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | No
     """A change dated after the build's own date is most likely a typo (a warning; an error with --strict)."""
     today = today or build_date()
     for change in chronicle.changes:
-        first = change.date.period()[0]
-        if (first[0], first[1], first[2]) > (today.year, today.month, today.day) and change.where is not None:
+        if change.date.utc_day() > (today.year, today.month, today.day) and change.where is not None:
             diagnostics.warning(
                 change.where.field_span("date"),
                 f"this {change.kind} is dated {change.date.text}, which is after today",

@@ -261,7 +261,7 @@ class Claim(Entry):
             )
         history = self.status_history
         for earlier, later in zip(history, history[1:], strict=False):
-            if later.date.sort_key < earlier.date.sort_key:
+            if later.date.instant_key < earlier.date.instant_key:
                 diagnostics.error(
                     later.field_span("date"),
                     f"status_history is out of date order: {later.date.text} is listed after {earlier.date.text}",

@@ -83,12 +83,16 @@ def reader(browser, site):
 
 
 def news_after(project, when: datetime) -> int:
-    """The non-minor changes dated after ``when``: a date or month is its first moment, UTC unless it says otherwise."""
+    """The non-minor changes made after ``when`` (see :func:`moment`)."""
     chronicle = Chronicle(load(project, Diagnostics()))
     return sum(moment(change.date) > when for change in chronicle.news)
 
 
 def moment(date) -> datetime:
+    """When a change counts as made: its moment (UTC unless it says otherwise), or, without a time, the end of
+    its day, month or year, so that a change made later on the day of a visit is not missed."""
+    if date.hour is None:
+        return datetime(*date.period()[1], tzinfo=timezone.utc) + timedelta(seconds=59)
     start = datetime(*date.period()[0], tzinfo=timezone.utc)
     offset = date.offset if date.offset not in (None, "Z") else "+00:00"
     sign = -1 if offset[0] == "-" else 1
@@ -209,3 +213,16 @@ def test_the_count_and_marks_pass_axe(browser, site, scheme):
         assert reader.errors == []
     finally:
         reader.close()
+
+
+def test_a_change_dated_the_day_of_the_last_visit_is_not_missed(reader, site):
+    """The log's last update is dated 2024-11-15 without a time: made that day, perhaps after the visit."""
+    _, _, project = site
+    reader.view("index.html", FIRST)
+    morning = datetime(2024, 11, 15, 8, 0, tzinfo=timezone.utc)
+    reader.view("index.html", morning)
+    reader.view("people/index.html", morning + timedelta(days=1))
+    assert reader.marks() == {"Ada Quinn": "Updated"}
+    reader.view("index.html", morning + timedelta(days=1, minutes=1))
+    assert news_after(project, morning) == 1
+    assert reader.count().startswith("1 change since your last visit")

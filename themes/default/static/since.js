@@ -6,21 +6,22 @@
   var now = Date.now();
   var since;
   try {
-    // "<last view> <what this visit compares with>" (ms)
+    // "<last view> <reference for this visit>" (ms)
     var saved = (localStorage.getItem(key) || "").split(" ");
     var last = +saved[0];
     since = !last ? 0 : now - last > 18e5 ? last : +saved[1];
     localStorage.setItem(key, now + " " + since);
   } catch (e) {
-    return; // no storage (private mode, file://): mark nothing
+    return; // no storage: mark nothing
   }
   if (!(since > 0)) return; // a first visit marks nothing
 
-  // is YYYY[-MM[-DD[THH:MM[:SS]]]][Z|+HH:MM] (no offset: UTC) after since?
+  // an ISO date after since? UTC without an offset; a date without a time lasts to its end
   function after(iso) {
     var m = /^(\d{4})(?:-(\d\d))?(?:-(\d\d))?(?:T(\d\d):(\d\d)(?::(\d\d))?)?(Z|([+-])(\d\d):(\d\d))?$/.exec(iso);
-    var t = m && Date.UTC(m[1], (m[2] || 1) - 1, m[3] || 1, m[4] || 0, m[5] || 0, m[6] || 0);
-    return !!m && (m[8] ? t - (m[8] + 1) /* ±1 */ * (m[9] * 60 + +m[10]) * 6e4 : t) > since;
+    var t = m && (m[4] ? Date.UTC(m[1], m[2] - 1, m[3], m[4], m[5], m[6] || 0)
+      : Date.UTC(m[1], m[2] ? (m[3] ? m[2] - 1 : m[2]) : 12, m[3] ? +m[3] + 1 : 1) - 1);
+    return !!m && (m[8] ? t - (m[8] + 1) * (m[9] * 60 + +m[10]) * 6e4 : t) > since;
   }
 
   document.querySelectorAll("li[data-changed]").forEach(function (item) {
@@ -35,9 +36,7 @@
   var count = document.getElementById("since-visit");
   var n = count ? count.dataset.changes.split(" ").filter(after).length : 0;
   if (!n) return;
-  // live region first, words next: announced politely
-  count.setAttribute("role", "status");
-  count.hidden = false;
+  count.hidden = false; // role=status: the words set next are announced
   setTimeout(function () {
     var link = document.createElement("a");
     link.href = count.dataset.updatesUrl;
