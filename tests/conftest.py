@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from browser import CHROMIUM, CHROMIUM_ARGS, playwright_session
 from bs4 import BeautifulSoup
 
 from explainer import yamlsource
@@ -130,3 +131,12 @@ def bundled_site(tmp_path_factory) -> BuiltSite:
     out = tmp_path_factory.mktemp("bundled") / "site"
     build(ROOT, out)
     return BuiltSite(out)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, one per test module (skipped without it, except in CI)."""
+    with playwright_session() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

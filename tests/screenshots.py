@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from browser import CHROMIUM, CHROMIUM_ARGS
 from conftest import ROOT
-from test_links_anywhere import CHROMIUM, CHROMIUM_ARGS
 
 from explainer.build import build
 

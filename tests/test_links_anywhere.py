@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import shutil
-import threading
 import urllib.request
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, playwright_session, serving
 from bs4 import BeautifulSoup
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture()
@@ -30,18 +16,8 @@ def served_under_subpath(bundled_site, tmp_path):
     """Serve the built site at http://127.0.0.1:PORT/explainers/rust-shooting/."""
     root = tmp_path / "www"
     shutil.copytree(bundled_site.out, root / "explainers" / "rust-shooting")
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/explainers/rust-shooting/"
-    server.shutdown()
-    server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serving(root) as url:
+        yield url + "explainers/rust-shooting/"
 
 
 def test_crawl_under_a_subpath_finds_no_missing_page(served_under_subpath):
@@ -70,18 +46,9 @@ def test_crawl_under_a_subpath_finds_no_missing_page(served_under_subpath):
     assert len(seen) >= 38
 
 
-def _browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium package")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    return sync_api.sync_playwright()
-
-
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_file_url_navigation_in_chromium(bundled_site, width):
-    with _browser() as playwright:
+    with playwright_session() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": width, "height": 800})

@@ -3,107 +3,24 @@
 from __future__ import annotations
 
 import http.client
-import json
-import re
 import shutil
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-
-BASE = Path(__file__).parent / "broken" / "_base"
-
-
-class Server:
-    def __init__(self, project: Path, *args: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "explainer", "serve", str(project), *args], stderr=subprocess.PIPE, text=True
-        )
-        self.lines: list[str] = []
-        self.ready = threading.Event()
-        threading.Thread(target=self._read, daemon=True).start()
-        assert self.ready.wait(30), "the server did not start: " + "\n".join(self.lines)
-        self.url = re.search(r"at (http://\S+/)", "\n".join(self.lines)).group(1)
-
-    def _read(self) -> None:
-        for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
-            if line.startswith("serving "):
-                self.ready.set()
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode("utf-8")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-
-
-class Events:
-    """A Server-Sent Events client that records reload events as they arrive."""
-
-    def __init__(self, server: Server):
-        host, port = re.match(r"http://([^:/]+):(\d+)/", server.url).groups()
-        self.connection = http.client.HTTPConnection(host, int(port), timeout=30)
-        self.connection.request("GET", "/__explainer/events")
-        self.response = self.connection.getresponse()
-        assert self.response.getheader("Content-Type") == "text/event-stream"
-        self.reloads: list[dict] = []
-        self.arrived = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        event = None
-        for raw in self.response:
-            line = raw.decode().rstrip("\n")
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: ") and event == "reload":
-                with self.arrived:
-                    self.reloads.append(json.loads(line[6:]))
-                    self.arrived.notify_all()
-
-    def wait(self, count: int, timeout: float = 15) -> dict:
-        with self.arrived:
-            assert self.arrived.wait_for(lambda: len(self.reloads) >= count, timeout), "no reload event"
-            return self.reloads[count - 1]
+from serving import Events, Server, copy_base, replace
 
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
-    target = tmp_path / "story"
-    shutil.copytree(BASE, target)
-    return target
+    return copy_base(tmp_path)
 
 
 @pytest.fixture()
 def server(project):
-    running = Server(project, "--port", "0")
+    running = Server(project)
     yield running
     running.stop()
-
-
-def replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
-
-
-def wait_for(check, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_serves_the_site_with_live_reload_script(server):
@@ -150,8 +67,7 @@ def test_a_broken_edit_serves_the_error_page_and_the_fix_restores_it(server, pro
     ],
 )
 def test_traversal_is_refused(server, path):
-    host, port = re.match(r"http://([^:/]+):(\d+)/", server.url).groups()
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     connection.request("GET", "/" + path)  # sent as written, without client-side normalisation
     response = connection.getresponse()
     assert response.status in (403, 404)
@@ -178,9 +94,9 @@ def test_a_rename_updates_every_page_that_mentions_the_person(server, project):
 
 
 def test_a_busy_port_moves_to_the_next_one(project):
-    first = Server(project, "--port", "0")
+    first = Server(project)
     try:
-        port = int(re.search(r":(\d+)/", first.url).group(1))
+        port = first.port
         second = Server(project, "--port", str(port))
         try:
             assert f"port {port} is busy" in "\n".join(second.lines)
@@ -194,7 +110,7 @@ def test_a_busy_port_moves_to_the_next_one(project):
 def test_a_project_theme_edit_rebuilds(tmp_path):
     project = tmp_path / "story"
     shutil.copytree(FIXTURES / "complete", project)
-    running = Server(project, "--port", "0")
+    running = Server(project)
     try:
         events = Events(running)
         template = project / "theme/templates/question.html"
