@@ -194,12 +194,12 @@ class SiteView:
         return [change for change in self.chronicle.about(entry) if change.kind == UPDATE]
 
     def change_label(self, change: Change) -> str:
-        """The kind of a change in words: "Update", "Correction", "Verdict: Disputed → False"."""
+        """A change's kind in words: "Update", "Correction", "Verdict: Disputed → False", "First verdict: False"."""
         if change.kind == UPDATE:
             return "Update"
         if change.kind == CORRECTION:
             return "Correction"
-        return "Verdict: " + self.verdict_words(change)
+        return ("Verdict: " if change.previous_status else "First verdict: ") + self.verdict_words(change)
 
     @staticmethod
     def verdict_words(change: Change) -> str:

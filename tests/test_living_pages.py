@@ -83,7 +83,7 @@ def test_update_log_is_newest_first_with_corrections_and_verdicts_merged_in(livi
         "Update",  # 2024-04-10
         "Verdict: Unverified → Disputed",  # 2024-04-10
         "Correction",  # 2024-03-05, the story
-        "Verdict: Unverified",  # 2024-03-02, the first verdict
+        "First verdict: Unverified",  # 2024-03-02, the first verdict
     ]
     assert dates[0] == "2024-11-15" and dates[-1] == "2024-03-02"
     ids = [li["id"] for li in items]
@@ -105,11 +105,12 @@ def test_update_log_items_link_what_they_concern_and_their_sources(living):
     assert [a["href"] for a in fine.select(".change-sources a")] == ["../sources/index.html#source-gazette-0902"]
     assert fine.select_one(".change-text strong").get_text() == "Riverside Plant"  # Markdown rendered
     verdict = items["2024-04-10:Verdict: Unverified → Disputed"]
-    assert links_of(living, page, verdict.select_one(".change-about")) == [WATER_SAFE]
-    assert "Ada Quinn says" in text(verdict.select_one(".change-about"))  # a claim says who makes it
+    # a verdict and a correction say first what they are about; a claim says who makes it
+    assert links_of(living, page, verdict.select_one(".change-subject")) == [WATER_SAFE]
+    assert "Ada Quinn says" in text(verdict.select_one(".change-subject"))
     assert "people/dana-ortiz/index.html" in links_of(living, page, verdict.select_one(".change-text"))
     story_correction = items["2024-03-05:Correction"]
-    assert links_of(living, page, story_correction.select_one(".change-about")) == ["index.html"]
+    assert links_of(living, page, story_correction.select_one(".change-subject")) == ["index.html"]
 
 
 def test_a_minor_update_is_on_the_log_only(living):
@@ -198,7 +199,7 @@ def test_story_overview_shows_the_derived_date_key_points_and_latest_updates(liv
     assert len(points) == 3 and "still open" in points[2].find("strong").get_text()
     assert links_of(living, "index.html", points[0]) == ["people/riverside-plant/index.html"]
     latest = story.find(id="latest-updates").find_parent("section")
-    assert [t["datetime"] for t in latest.select("ol time")] == ["2024-11-15", "2024-10-01", "2024-09-02"]
+    assert [t["datetime"] for t in latest.select("ol .change-head time")] == ["2024-11-15", "2024-10-01", "2024-09-02"]
     assert "updates/index.html" in living.section_links("index.html", "Latest updates")
     assert "people/ben-hale/index.html" in links_of(living, "index.html", latest.select("ol > li")[1])
 
@@ -211,7 +212,7 @@ def test_claim_page_shows_its_verdict_history_in_order(living):
     history = claim.find(id="verdict-history").find_parent("section").select("ol.history > li")
     assert [li.find("time")["datetime"] for li in history] == ["2024-03-02", "2024-04-10", "2024-09-02"]
     changes = [text(li.select_one(".change-head")).split(": ", 1)[1] for li in history]
-    assert changes == ["Unverified", "Unverified → Disputed", "Disputed → False"]  # in words, not colour
+    assert changes == ["first rated Unverified", "Unverified → Disputed", "Disputed → False"]  # in words, not colour
     notes = [text(li.select_one(".change-text")) for li in history]
     assert notes[0] == "No independent test had been published."
     assert notes[1].startswith("Tests by Dana Ortiz found the solvent")
@@ -291,12 +292,12 @@ def test_entry_pages_show_derived_dates_and_their_updates(living):
     person = living.soup("people/ada-quinn/index.html")
     assert person.select_one("header p.meta time")["datetime"] == "2024-11-15"  # an update about her
     updates = person.find(id="updates").find_parent("section")
-    assert [t["datetime"] for t in updates.select("ol time")] == ["2024-11-15"]
+    assert [t["datetime"] for t in updates.select("ol .change-head time")] == ["2024-11-15"]
     assert "third term" in text(updates)
     claim = living.soup(WATER_SAFE)
     assert claim.select_one("header p.meta time")["datetime"] == "2024-09-02"  # its last verdict
     dana = living.soup("people/dana-ortiz/index.html")
-    assert [t["datetime"] for t in dana.find(id="updates").find_parent("section").select("ol time")] == ["2024-04-10"]
+    assert [t["datetime"] for t in dana.find(id="updates").find_parent("section").select("ol .change-head time")] == ["2024-04-10"]
 
 
 # --- hooks for "since your last visit" and per-entry feeds --------------------------------------
