@@ -297,7 +297,8 @@ def test_entry_pages_show_derived_dates_and_their_updates(living):
     claim = living.soup(WATER_SAFE)
     assert claim.select_one("header p.meta time")["datetime"] == "2024-09-02"  # its last verdict
     dana = living.soup("people/dana-ortiz/index.html")
-    assert [t["datetime"] for t in dana.find(id="updates").find_parent("section").select("ol .change-head time")] == ["2024-04-10"]
+    dana_updates = dana.find(id="updates").find_parent("section")
+    assert [t["datetime"] for t in dana_updates.select("ol .change-head time")] == ["2024-04-10"]
 
 
 # --- hooks for "since your last visit" and per-entry feeds --------------------------------------
