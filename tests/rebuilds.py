@@ -7,10 +7,12 @@ full build gives.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from explainer.build import build
 from explainer.buildcache import CACHE_DIR
+from explainer.incremental import Session, Update
 
 BASE = Path(__file__).parent / "broken" / "_base"
 
@@ -79,3 +81,17 @@ def from_scratch(project: Path, tmp: Path) -> dict[str, bytes]:
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "build"))
     build(fresh, search=False)
     return tree(fresh / "build")
+
+
+def serve_edit_equals_full_build(project: Path, edit: Callable[[Path], object], tmp: Path) -> Update:
+    """Serve ``project``, make ``edit``, and check the session now holds exactly a full build's files and
+    reports exactly the files that changed; the update, for more checks."""
+    session = Session(project)
+    assert session.update().ok
+    before = dict(session.files)
+    edit(project)
+    update = session.update(p for p in project.rglob("*") if p.is_file())
+    assert update.ok, update.diagnostics
+    assert session.files == full_build(project, tmp)
+    assert update.changed == {k for k in before.keys() | session.files.keys() if before.get(k) != session.files.get(k)}
+    return update

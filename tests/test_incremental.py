@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from conftest import FIXTURES
-from rebuilds import BASE, EDITS, edit, full_build
+from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build
 
 from explainer.incremental import Session
 
@@ -16,14 +16,7 @@ from explainer.incremental import Session
 def test_incremental_equals_full_build(name, tmp_path):
     project = tmp_path / "story"
     shutil.copytree(BASE, project)
-    session = Session(project)
-    assert session.update().ok
-    before = dict(session.files)
-    EDITS[name](project)
-    update = session.update(p for p in project.rglob("*") if p.is_file())
-    assert update.ok, update.diagnostics
-    assert session.files == full_build(project, tmp_path)
-    assert update.changed == {k for k in before.keys() | session.files.keys() if before.get(k) != session.files.get(k)}
+    serve_edit_equals_full_build(project, EDITS[name], tmp_path)
 
 
 def test_a_body_edit_renders_only_its_own_page(tmp_path):
