@@ -42,6 +42,7 @@ QUESTION_STATUS_MEANINGS = {
     "open": "Still unanswered: what is known so far is below.",
     "answered": "Answered: the answer is below.",
 }
+KEY_PEOPLE = 8  # people on the story page; the people page lists everyone
 PERSON_KIND_LABELS = {"person": "Person", "group": "Group", "organization": "Organization"}
 PERSON_KIND_PLURALS = {"person": "People", "group": "Groups", "organization": "Organizations"}
 
@@ -163,11 +164,12 @@ class SiteView:
         return [event for event in self.timeline if event.is_key]
 
     def key_people(self) -> list[Person]:
-        """People in the key events or named in the narrative; everyone if none are."""
+        """People in the key events or named in the narrative (everyone if none are), the first
+        ``KEY_PEOPLE`` in list order (weights first): the story page leads, the people page lists all."""
         keys = {ref.entry.key for event in self.key_events() for ref in event.people if ref.entry}
         keys |= {key for key, backlinks in self.linked.incoming.items() if any(b.source is None for b in backlinks)}
         chosen = [person for person in self.people if person.key in keys]
-        return chosen or self.people
+        return (chosen or self.people)[:KEY_PEOPLE]
 
     # --- the living story ------------------------------------------------------
 

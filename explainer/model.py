@@ -870,7 +870,6 @@ register_kind(
         label="Questions",
         description="Questions",
         body="what is known so far, or the answer",
-        index_title="Open questions",
         index_template="questions.html",
         entry_template="question.html",
     )
