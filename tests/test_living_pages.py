@@ -229,9 +229,15 @@ def test_claims_say_who_makes_them(living):
     assert text(claim.select(".breadcrumbs li")[-1]) == title
     assert text(claim.select_one(".attribution")) == "Ada Quinn says"
     assert text(claim.h1) == "The tap water was safe to drink after boiling."
-    listed = [text(li) for li in living.soup("claims/index.html").select("main ul.entries > li")]
-    assert any(item.startswith("False Ada Quinn says: The tap water") for item in listed), listed
-    assert any(item.startswith("Supported Dana Ortiz says: The plant") for item in listed), listed
+    # listed under their verdict's heading, each led by who makes it (the heading's badge is not repeated)
+    index = living.soup("claims/index.html")
+    listed = {
+        text(section.h2): [text(li) for li in section.select("ul.entries > li")]
+        for section in index.select("main section")
+    }
+    assert listed["False"][0].startswith("Ada Quinn says: The tap water"), listed
+    assert listed["Supported"][0].startswith("Dana Ortiz says: The plant"), listed
+    assert not index.select("main ul.entries .status")
 
 
 # --- questions, events, people ------------------------------------------------------------------
