@@ -201,17 +201,11 @@ class SiteView:
             return "Update"
         if change.kind == CORRECTION:
             return "Correction"
-        return ("Verdict: " if change.previous_status else "First verdict: ") + self.verdict_words(change)
-
-    @staticmethod
-    def verdict_words(change: Change) -> str:
-        """ "Disputed → False"; the first verdict alone ("Unverified")."""
-        status = (change.status or "").capitalize()
-        return f"{change.previous_status.capitalize()} → {status}" if change.previous_status else status
+        return ("Verdict: " if change.previous_status else "First verdict: ") + change.verdict_words
 
     def sources_named(self, refs: list[Ref] | tuple[Ref, ...]) -> list[Source]:
         """The sources a list of references names (an unknown id is already reported)."""
-        return [self.linked.sources[ref.target] for ref in refs if ref.target in self.linked.sources]
+        return self.linked.sources_named(refs)
 
     def news_dates(self) -> str:
         """The dates of every change readers are told about, newest first, for "since your last visit"."""
@@ -220,7 +214,7 @@ class SiteView:
     # --- entry pages ---------------------------------------------------------
 
     def sources_of(self, entry: Entry) -> list[Source]:
-        return [self.linked.sources[ref.target] for ref in entry.sources if ref.target in self.linked.sources]
+        return self.linked.sources_named(entry.sources)
 
     def citations(self, source: Source) -> list[Entry]:
         return self._ordered(self.linked.citations.get(source.id, []))

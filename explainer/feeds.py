@@ -158,10 +158,6 @@ def absolute_links(html: str, base_url: str) -> str:
     return _URL_ATTRIBUTE.sub(absolute, html)
 
 
-def _status_word(status: str | None) -> str:
-    return (status or "").capitalize()
-
-
 def _shortened(text: str, length: int = TITLE_LENGTH) -> str:
     if len(text) <= length:
         return text
@@ -245,9 +241,7 @@ class ChangeFeeds:
             return f"Correction: {change.subject.display_title if change.subject else self.story.title}"
         if change.kind == VERDICT:
             claim = change.subject.display_title.removesuffix(".") if change.subject else ""
-            if change.previous_status is None:
-                return f"Verdict: {claim}: {_status_word(change.status)}"
-            return f"Verdict changed: {claim}: {_status_word(change.previous_status)} → {_status_word(change.status)}"
+            return f"{'Verdict changed' if change.previous_status else 'Verdict'}: {claim}: {change.verdict_words}"
         return f"Update: {_shortened(inline_text(str(self.snippet_html(change.text, ''))))}"
 
     def item_link(self, change: Change) -> str:
@@ -262,12 +256,7 @@ class ChangeFeeds:
         """The change as HTML with absolute links: the verdict moved, the text, the sources."""
         parts = []
         if change.kind == VERDICT:
-            moved = (
-                f"{_status_word(change.previous_status)} → {_status_word(change.status)}"
-                if change.previous_status
-                else _status_word(change.status)
-            )
-            parts.append(f"<p>Verdict: {escape(moved)}.</p>")
+            parts.append(f"<p>Verdict: {escape(change.verdict_words)}.</p>")
         if change.text is not None:
             text = str(self.snippet_html(change.text, ""))
             parts.append(text if _BLOCK_START.match(text) else f"<p>{text}</p>")
@@ -277,7 +266,7 @@ class ChangeFeeds:
                 for entry in change.concerns
             )
             parts.append(f"<p>About: {links}.</p>")
-        cited = [self.linked.sources[ref.target] for ref in change.sources if ref.target in self.linked.sources]
+        cited = self.linked.sources_named(change.sources)
         if cited:
             names = ", ".join(
                 f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a>'

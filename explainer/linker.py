@@ -85,6 +85,10 @@ class Linked:
     def backlinks(self, entry: Entry) -> list[Backlink]:
         return self.incoming.get(entry.key, [])
 
+    def sources_named(self, refs: list[Ref] | tuple[Ref, ...]) -> list[Source]:
+        """The sources a list of references names, in order (an unknown id is reported by :func:`link`)."""
+        return [self.sources[ref.target] for ref in refs if ref.target in self.sources]
+
     @property
     def story(self) -> Story:
         """The story; a build stops at validation when it could not be read, so later stages always have it."""

@@ -188,7 +188,7 @@ def page_signature(page: Page, linked: Linked, asset_names: dict[str, str], memo
             parts += [summary(ref.entry) for ref in getattr(entry, name, [])]
         parts += [summary(linked.wikilinks.get(target)) for target in wikilink_targets(entry)]
         parts += [f"{b.relation}:{summary(b.source)}" for b in linked.backlinks(entry)]
-        parts += [digest(linked.sources[ref.target]) for ref in entry.sources if ref.target in linked.sources]
+        parts += [digest(source) for source in linked.sources_named(entry.sources)]
         parts += [summary(page.previous), summary(page.next)] if isinstance(entry, Event) else []
         if isinstance(entry, Person) and entry.image:
             parts += [repr(sorted(asset_names.items()))]
