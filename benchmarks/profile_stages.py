@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
 
-from explainer import build as pipeline  # noqa: E402
+from explainer import rebuild as pipeline  # noqa: E402
 from explainer.diagnostics import Diagnostics  # noqa: E402
 from explainer.linker import link  # noqa: E402
 from explainer.pages import plan_pages  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
             renderer.body_html(item)
     lap("Markdown (every body once)")
     files = dict(assets.files)
-    files.update(pipeline.render_pages(renderer, pages, diagnostics, args.workers))
+    files.update(pipeline.render_pages(renderer, pages, diagnostics, args.workers).files)
     lap("templates (every page)")
     files.update(pipeline.site_files(linked, pages, renderer))
     lap("site files (story.json, timeline.json, feeds)")

@@ -9,28 +9,34 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import markdown
 
-from explainer import __version__, exports, feeds
-from explainer.assets import Assets
-from explainer.buildcache import BuildCache, input_stamps, load_cache, output_stamps, save_cache, stamp
+from explainer import __version__
+from explainer.buildcache import (
+    BuildCache,
+    Stamp,
+    input_stamps,
+    load_cache,
+    output_stamps,
+    save_cache,
+    stamp,
+    unchanged_inputs,
+)
 from explainer.config import normalise_base_url
+from explainer.dependencies import hash_parts
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.linker import Linked, link
-from explainer.markdown_render import PathologicalMarkdownError
-from explainer.model import Entry, Person, Story
-from explainer.pages import Page, media_path, plan_pages
-from explainer.parallel import map_chunks, worker_count
+from explainer.pages import Page
 from explainer.passthrough import check_passthrough, passthrough_files
 from explainer.reader import CONTENT_DIR, ReadCache, read_project
-from explainer.render import Renderer, body_digest, body_key, default_theme, theme_dirs
+from explainer.rebuild import SiteRender, render_site
+from explainer.render import body_digest, body_key, default_theme, theme_dirs
 from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
-from explainer.signatures import Memo, global_signature, hash_parts, page_signature
 from explainer.validate import validate
 from explainer.writer import (
     MARKER,
@@ -86,7 +92,7 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
     _raise_if_failed(diagnostics, strict)
-    files = render_site(linked, plan_pages(linked), diagnostics)
+    files = render_site(linked, diagnostics).files
     _raise_if_failed(diagnostics, strict)
     add_passthrough(linked.content.project, files, diagnostics)
     _raise_if_failed(diagnostics, strict)
@@ -100,7 +106,7 @@ def build(
     base_url: str | None = None,
     search: bool | None = None,
 ) -> BuildResult:
-    """Build the site, redoing only what changed since the last build (see :mod:`explainer.buildcache`).
+    """Build the site, redoing only what changed since the last build (see :mod:`explainer.rebuild`).
 
     On any error the previous output is left as it was.
     """
@@ -109,12 +115,10 @@ def build(
     out = (out or project / "build").resolve()
     options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
     previous, cache_warning = load_cache(project, options)
-    found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if previous is not None and (out / MARKER).is_file() else {}
-    if previous is not None and found and previous.unchanged(project, found):
-        check_output_folder(out, project, [project / CONTENT_DIR, *map(Path, previous.themes)])
-        diagnostics = Diagnostics(previous.diagnostics())
-        _raise_if_failed(diagnostics, strict)
-        return BuildResult(out, [], {}, diagnostics.sorted(), previous.notes, previous.page_count, up_to_date=True)
+    ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
+    found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if ours else {}
+    if previous is not None and ours and previous.unchanged(project, found):
+        return _up_to_date(project, out, previous, strict)
 
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
     inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
@@ -129,102 +133,120 @@ def build(
     if settings.search and pagefind_executable() is None:
         raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
-    pages = plan_pages(linked)
-    assets = collect_assets(linked)
-    everything = global_signature(linked, assets.names)
-    memo = Memo()
-    signatures = {page.output_path: page_signature(page, linked, assets.names, memo) for page in pages}
-    reuse = (
-        previous is not None
-        and previous.global_signature == everything
-        and settings.theme is None
-        and (out / MARKER).is_file()
+    usable = previous if previous is not None and ours else None
+    site = render_site(
+        linked,
+        diagnostics,
+        previous=usable.render if usable else None,
+        dirty=_changed_by_hand(found, usable.outputs) if usable else set(),
+        stable_paths=unchanged_inputs(usable.inputs, inputs) if usable else None,
+        stored=previous.bodies if previous is not None else None,
     )
-    previous_pages = previous.pages if previous is not None and reuse else {}
-    previous_outputs = previous.outputs if previous is not None and reuse else {}
-    stale = [
-        page
-        for page in pages
-        if not reuse
-        or signatures[page.output_path] != previous_pages.get(page.output_path)
-        or found.get(page.output_path) != previous_outputs.get(page.output_path)
-    ]
-    renderer = Renderer(linked, assets, stored=previous.bodies if previous else None)
-    files = render_pages(renderer, stale, diagnostics, worker_count(len(stale)))
     _raise_if_failed(diagnostics, strict)
-    files.update(assets.files)
-    files.update(site_files(linked, pages, renderer))
-    add_passthrough(project, files, diagnostics, set(signatures))
+    page_names = {page.output_path for page in site.pages}
+    files = site.files
+    add_passthrough(project, files, diagnostics, page_names)
     _raise_if_failed(diagnostics, strict)
     check_output_names(out, files)
-    notes = left_out(linked)
-    indexed = (f"{name}:{signature}" for name, signature in sorted(signatures.items()))
-    search_signature = hash_parts([everything, *indexed]) if settings.search else None
-
-    if (out / MARKER).is_file():  # our own earlier output: change only what differs, file by file
-        found = found or output_stamps(out, [MARKER, SEARCH_BUNDLE])
-        current = set(signatures) | set(files)
-        files = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
-        removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
-        reindex = settings.search and (
-            files.keys() & signatures.keys()
-            or removed
-            or previous is None
-            or not _real_folder(out / SEARCH_BUNDLE)
-            or search_signature != previous.search_signature
+    search_signature = hash_parts([site.state.global_digest, *sorted(page_names)]) if settings.search else None
+    if ours:
+        files, written, removed = _update_output(
+            out,
+            files,
+            found=found,
+            pages=page_names,
+            search=settings.search,
+            reindex_anyway=previous is None or search_signature != previous.search_signature,
         )
-        # the index is made before anything is written, so a failure leaves the site as it was
-        scratch = _index_beside(out, files, sorted(signatures)) if reindex else None
-        try:
-            _write(out, lambda: update_site(files, removed, out))
-            if scratch is not None:
-                _write(out, lambda: replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE))
-            elif not settings.search:
-                _write(out, lambda: remove_folder(out / SEARCH_BUNDLE))  # no index left holding deleted pages
-        finally:
-            if scratch is not None:
-                shutil.rmtree(scratch, ignore_errors=True)
-        outputs = {name: found[name] for name in current - files.keys() if name in found}
     else:
-
-        def add_search(staging: Path) -> None:
-            problem = index_site(staging)
-            if problem is not None:
-                raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
-
-        _write(out, lambda: write_site(files, out, add_search if settings.search else None))
-        outputs, removed = {}, set()
-    outputs.update({name: written for name in files if (written := stamp(out / name)) is not None})
-    page_count = sum(1 for page in pages if page.output is None)
+        written, removed = _write_output(out, files, search=settings.search), set()
+    page_count = sum(1 for page in site.pages if page.output is None)
     record = BuildCache(
         str(project),
         options,
         [str(theme) for theme in themes],
         inputs,
-        everything,
-        signatures,
-        {name: value for name, value in outputs.items() if value is not None},
-        {
-            body_digest(body_key(item, linked)): renderer.body_html(item)
-            for item in [linked.content.story, *linked.content.all_entries()]
-            if item is not None
-        },
+        site.state,
+        written,
+        _bodies(linked, site),
         search_signature,
         page_count,
     )
+    notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
     save_cache(project, record)
     return BuildResult(
         out,
-        pages,
+        site.pages,
         files,
         diagnostics.sorted(),
         notes,
         page_count,
-        len(stale),
+        len(site.stale),
         len(removed),
         cache_warning=cache_warning,
     )
+
+
+def _up_to_date(project: Path, out: Path, previous: BuildCache, strict: bool) -> BuildResult:
+    """Nothing changed since the last build: say its warnings again, read and write nothing."""
+    check_output_folder(out, project, [project / CONTENT_DIR, *map(Path, previous.themes)])
+    diagnostics = Diagnostics(previous.diagnostics())
+    _raise_if_failed(diagnostics, strict)
+    return BuildResult(out, [], {}, diagnostics.sorted(), previous.notes, previous.page_count, up_to_date=True)
+
+
+def _changed_by_hand(found: dict[str, Stamp], written: dict[str, Stamp]) -> set[str]:
+    """Output files that are not as the last build wrote them (edited, deleted or replaced in the folder)."""
+    return {name for name in found.keys() | written.keys() if found.get(name) != written.get(name)}
+
+
+def _update_output(
+    out: Path, files: dict[str, bytes], *, found: dict[str, Stamp], pages: set[str], search: bool, reindex_anyway: bool
+) -> tuple[dict[str, bytes], dict[str, Stamp], set[str]]:
+    """Change our earlier output file by file: write what differs, delete what is gone, re-index if needed.
+
+    Returns the files written, every output file's stamp and the names removed.
+    """
+    current = pages | set(files)
+    changed = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
+    removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
+    reindex = search and (changed.keys() & pages or removed or reindex_anyway or not _real_folder(out / SEARCH_BUNDLE))
+    # the index is made before anything is written, so a failure leaves the site as it was
+    scratch = _index_beside(out, changed, sorted(pages)) if reindex else None
+    try:
+        _write(out, lambda: update_site(changed, removed, out))
+        if scratch is not None:
+            _write(out, lambda: replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE))
+        elif not search:
+            _write(out, lambda: remove_folder(out / SEARCH_BUNDLE))  # no index left holding deleted pages
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    stamps = {name: found[name] for name in current - changed.keys() if name in found}
+    stamps.update({name: written for name in changed if (written := stamp(out / name)) is not None})
+    return changed, stamps, removed
+
+
+def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> dict[str, Stamp]:
+    """A first build (or one into a folder we did not make): the whole site swapped in at once."""
+
+    def add_search(staging: Path) -> None:
+        problem = index_site(staging)
+        if problem is not None:
+            raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
+
+    _write(out, lambda: write_site(files, out, add_search if search else None))
+    return {name: written for name in files if (written := stamp(out / name)) is not None}
+
+
+def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
+    """Every converted body by the digest of what its HTML depends on, for the next build's exports."""
+    return {
+        body_digest(body_key(item, linked)): site.renderer.body_html(item)
+        for item in [linked.content.story, *linked.content.all_entries()]
+        if item is not None
+    }
 
 
 def _differs(path: Path, data: bytes) -> bool:
@@ -339,142 +361,6 @@ def left_out(linked: Linked) -> list[str]:
         "no base_url set (explainer.yml or --base-url): left out sitemap.xml, feed.xml and canonical and "
         "Open Graph URLs; 404.html links assume it is served from the site's root folder"
     ]
-
-
-def render_site(linked: Linked, pages: list[Page], diagnostics: Diagnostics) -> dict[str, bytes]:
-    """Every output file as bytes: pages, fingerprinted assets, feeds and open data."""
-    assets = collect_assets(linked)
-    renderer = Renderer(linked, assets)
-    files = dict(assets.files)
-    files.update(render_pages(renderer, pages, diagnostics, worker_count(len(pages))))
-    if not diagnostics.errors:
-        files.update(site_files(linked, pages, renderer))
-    return files
-
-
-def collect_assets(linked: Linked) -> Assets:
-    """Theme static files (the project's theme overriding by name) and the images entries use."""
-    assets = Assets()
-    for theme in reversed(theme_dirs(linked)):
-        if (theme / "static").is_dir():
-            assets.add_folder(theme / "static", "static")
-    content_dir = linked.content.project / CONTENT_DIR
-    for person in linked.content.entries["people"]:
-        if isinstance(person, Person) and person.image:
-            published = media_path(content_dir, person.image)
-            image = (content_dir / person.image).resolve()  # read from where it is published from
-            if published is not None and published not in assets.names and image.is_file():
-                assets.add(published, image.read_bytes())
-    return assets
-
-
-@dataclass
-class _Rendered:
-    """One chunk's pages, what went wrong in it, and the bodies it converted (for the exports)."""
-
-    files: dict[str, bytes] = field(default_factory=dict)
-    body_errors: list[Diagnostic] = field(default_factory=list)
-    template_error: Diagnostic | None = None
-    bodies: dict[tuple, str] = field(default_factory=dict)
-
-
-def _convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
-    try:
-        renderer.body_html(item)
-    except RecursionError:
-        return Diagnostic(
-            item.body_span or item.span,
-            "the Markdown is nested too deeply to render",
-            "use fewer levels of nested lists or quotes",
-        )
-    except PathologicalMarkdownError as problem:  # found before converting: at the line to fix
-        start = item.body_span or item.span
-        indent = item.body_indent if isinstance(item, Entry) else 0
-        column = problem.column + (start.column - 1 if problem.line_offset == 0 else indent)
-        return Diagnostic(Span(start.path, start.line + problem.line_offset, column), problem.message, problem.hint)
-    return None
-
-
-def _render_chunk(renderer: Renderer, pages: Sequence[Page]) -> _Rendered:
-    result = _Rendered()
-    first_new = len(renderer.converted)
-    result.body_errors = [
-        error for page in pages if page.entry is not None if (error := _convert_body(renderer, page.entry)) is not None
-    ]
-    if result.body_errors:
-        return result
-    for page in pages:
-        try:
-            result.files[page.output_path] = renderer.render(page).encode("utf-8")
-        except jinja2.TemplateSyntaxError as exc:
-            result.template_error = Diagnostic(
-                Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
-                f"template error: {exc.message}",
-                "fix the theme template",
-            )
-            break
-        except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
-            result.template_error = Diagnostic(
-                _template_span(exc, page),
-                f"template error while rendering {page.output_path}: {type(exc).__name__}: {exc}",
-                "check the names and filters the template uses",
-            )
-            break
-    result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
-    return result
-
-
-def render_pages(renderer: Renderer, pages: list[Page], diagnostics: Diagnostics, workers: int = 1) -> dict[str, bytes]:
-    """The given pages as HTML, in ``workers`` processes; a broken body or template becomes a diagnostic.
-
-    Every body that cannot be converted is reported; of template errors, only the first page's.
-    """
-    story = renderer.site.content.story
-    if story is not None and (error := _convert_body(renderer, story)) is not None:
-        diagnostics.items.append(error)
-    chunks = map_chunks(_render_chunk, renderer, pages, workers)  # workers inherit the story's converted body
-    for chunk in chunks:
-        diagnostics.items.extend(chunk.body_errors)
-        renderer.bodies.update(chunk.bodies)
-    if diagnostics.errors:
-        return {}
-    for chunk in chunks:
-        if chunk.template_error is not None:
-            diagnostics.items.append(chunk.template_error)
-            return {}
-    return {name: data for chunk in chunks for name, data in chunk.files.items()}
-
-
-def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:
-    """robots.txt, the sitemap and feeds (with base_url), story.json and timeline.json.
-
-    A living story's feeds are its changes: ``feed.xml`` for the whole story and
-    ``<kind>/<slug>/feed.xml`` for each entry; a version-1 story keeps its one feed of entries.
-    """
-    base_url = linked.content.settings.base_url
-    chronicle = renderer.site.chronicle
-    files = {"robots.txt": feeds.robots(base_url)}
-    if base_url:
-        files[feeds.SITEMAP_FILE] = feeds.sitemap(pages, base_url, chronicle)
-        if chronicle.is_living:
-            files.update(feeds.change_feeds(chronicle, base_url, renderer.site.title, renderer.snippet_html))
-        else:
-            files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
-    files[exports.STORY_JSON] = exports.story_json(linked, base_url, chronicle)
-    files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url)
-    return files
-
-
-def _template_span(exc: Exception, page: Page) -> Span:
-    """The template file and line an exception was raised from, when Jinja2's traceback tells."""
-    tb = exc.__traceback__
-    found = Span(Path(page.template))
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".html"):
-            found = Span(Path(filename), tb.tb_lineno, 1)
-        tb = tb.tb_next
-    return found
 
 
 def _raise_if_failed(diagnostics: Diagnostics, strict: bool) -> None:

@@ -5,8 +5,8 @@ deployer uploads only the site; safe to delete at any time). It records:
 
 - the size and modification time of every input file, so a build after no
   change can stop before reading anything;
-- each page's signature (:mod:`explainer.incremental`), so a build after an
-  edit renders only the pages whose signature changed;
+- the render state (:class:`explainer.rebuild.RenderState`: what each page
+  read), so a build after an edit renders only the pages whose reads changed;
 - the size and modification time of every file it wrote, so a page deleted or
   altered in the output folder is written again;
 - converted Markdown bodies, keyed by a digest of everything their HTML
@@ -35,7 +35,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,11 @@ from explainer.config import CONFIG_FILE
 from explainer.diagnostics import Diagnostic, Span
 from explainer.passthrough import PASSTHROUGH_DIR
 from explainer.reader import CONTENT_DIR
+from explainer.rebuild import RenderState
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
-FORMAT = 2
+FORMAT = 3
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
 
@@ -72,6 +73,11 @@ def input_stamps(project: Path, themes: Iterable[Path]) -> dict[str, Stamp]:
     for root in [project / CONTENT_DIR, project / PASSTHROUGH_DIR, *themes]:
         _scan(str(root), str(root) + os.sep, stamps, follow=True)
     return stamps
+
+
+def unchanged_inputs(before: dict[str, Stamp], now: dict[str, Stamp]) -> set[str]:
+    """The input files stamped alike then and now."""
+    return {name for name, found in now.items() if before.get(name) == found}
 
 
 def output_stamps(out: Path, skip: Iterable[str]) -> dict[str, Stamp]:
@@ -113,8 +119,7 @@ class BuildCache:
     options: dict[str, Any]
     themes: list[str] = field(default_factory=list)
     inputs: dict[str, Stamp] = field(default_factory=dict)
-    global_signature: str = ""
-    pages: dict[str, str] = field(default_factory=dict)  # output path -> page signature
+    render: RenderState = field(default_factory=RenderState)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
     bodies: dict[str, str] = field(default_factory=dict)  # body digest -> HTML
     search_signature: str | None = None
@@ -168,6 +173,7 @@ def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | Non
         if data.get("explainer") != __version__ or data.get("options") != options:
             return None, None  # another version or other options: expected, not a problem
         cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
+        cache.render = RenderState.from_json(data["render"])
         _check_types(cache)
     except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         return None, f"ignoring the build cache {path}: {_reason(exc)}; building everything"
@@ -205,8 +211,6 @@ def _check_types(cache: BuildCache) -> None:
         and isinstance(cache.themes, list)
         and all(isinstance(t, str) for t in cache.themes)
         and stamps(cache.inputs)
-        and isinstance(cache.global_signature, str)
-        and strings(cache.pages)
         and stamps(cache.outputs)
         and strings(cache.bodies)
         and isinstance(cache.search_signature, (str, type(None)))
@@ -242,7 +246,9 @@ def save_cache(project: Path, cache: BuildCache) -> None:
         ignore = folder / ".gitignore"
         if not ignore.exists():  # never committed, whatever the project's own .gitignore says
             ignore.write_text("# made by explainer; safe to delete\n*\n")
-        data = {"format": FORMAT, "explainer": __version__, **asdict(cache)}
+        data = {"format": FORMAT, "explainer": __version__}
+        data.update({name: getattr(cache, name) for name in BuildCache.__dataclass_fields__})
+        data["render"] = cache.render.to_json()
         payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
         signature = hmac.new(key, payload, hashlib.sha256).hexdigest()
         handle, temporary = tempfile.mkstemp(prefix=".build-", dir=folder)

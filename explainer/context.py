@@ -6,12 +6,14 @@ relationship headings are decided here, once, for every theme.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from explainer.dates import PartialDate
+from explainer.dependencies import derived
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, Change, Chronicle
 from explainer.model import (
@@ -24,7 +26,6 @@ from explainer.model import (
     Event,
     Person,
     Question,
-    Ref,
     Source,
 )
 
@@ -87,6 +88,14 @@ class Section:
 
 
 class SiteView:
+    """The template context's ``site``: every list and section a theme may ask for.
+
+    Its helpers are :func:`~explainer.dependencies.derived`: a page records which it asked,
+    and is rendered again only when one's answer changes.
+    """
+
+    _view_name: ClassVar[str] = "site"
+
     def __init__(self, linked: Linked):
         self.linked = linked
         self.content = linked.content
@@ -108,6 +117,7 @@ class SiteView:
         ordered = [entry for collection in KINDS for entry in self.entries_of(collection)]
         self._rank = {entry.key: index for index, entry in enumerate(ordered)}
 
+    @derived
     def entries_of(self, collection: str) -> list[Entry]:
         """A kind's entries in reading order."""
         if collection == "people":
@@ -122,20 +132,24 @@ class SiteView:
 
     # --- index pages ---------------------------------------------------------
 
+    @derived
     def people_by_kind(self) -> list[tuple[str, list[Person]]]:
         groups = [
             (PERSON_KIND_PLURALS[kind], [p for p in self.people if p.person_kind == kind]) for kind in PERSON_KINDS
         ]
         return [(label, people) for label, people in groups if people]
 
+    @derived
     def claims_by_status(self) -> list[tuple[str, list[Claim]]]:
         groups = [(status, [c for c in self.claims if c.status == status]) for status in CLAIM_STATUSES]
         return [(status, claims) for status, claims in groups if claims]
 
+    @derived
     def questions_by_status(self) -> list[tuple[str, list[Question]]]:
         groups = [(status, [q for q in self.questions if q.status == status]) for status in ("open", "answered")]
         return [(status, questions) for status, questions in groups if questions]
 
+    @derived
     def timeline_rows(self, events: list[Event]) -> list[TimelineRow]:
         """Events with the space before each drawn in proportion to the time that passed.
 
@@ -152,6 +166,7 @@ class SiteView:
             previous = event
         return rows
 
+    @derived
     def timeline_by_year(self) -> list[tuple[int, list[TimelineRow]]]:
         years: dict[int, list[TimelineRow]] = {}
         for row in self.timeline_rows(self.timeline):
@@ -160,9 +175,11 @@ class SiteView:
 
     # --- the story overview --------------------------------------------------
 
+    @derived
     def key_events(self) -> list[Event]:
         return [event for event in self.timeline if event.is_key]
 
+    @derived
     def key_people(self) -> list[Person]:
         """People in the key events or named in the narrative (everyone if none are), the first
         ``KEY_PEOPLE`` in list order (weights first): the story page leads, the people page lists all."""
@@ -173,6 +190,7 @@ class SiteView:
 
     # --- the living story ------------------------------------------------------
 
+    @derived
     def change_dates(self, entry: Entry | None) -> tuple[str, str] | None:
         """(last change, first change) as ISO dates for an entry with recorded changes, else None.
 
@@ -185,16 +203,19 @@ class SiteView:
             return None
         return last.iso(), first.iso()
 
+    @derived
     def corrections_of(self, entry: Entry | None) -> list[Change]:
         """The corrections made to an entry (None: to the story itself), newest first."""
         if entry is None:
             return [change for change in self.chronicle.corrections if change.subject is None]
         return [change for change in self.chronicle.about(entry) if change.kind == CORRECTION]
 
+    @derived
     def updates_about(self, entry: Entry) -> list[Change]:
         """The non-minor updates of the log that name ``entry``, newest first."""
         return [change for change in self.chronicle.about(entry) if change.kind == UPDATE]
 
+    @derived
     def change_label(self, change: Change) -> str:
         """A change's kind in words: "Update", "Correction", "Verdict: Disputed → False", "First verdict: False"."""
         if change.kind == UPDATE:
@@ -203,22 +224,23 @@ class SiteView:
             return "Correction"
         return ("Verdict: " if change.previous_status else "First verdict: ") + change.verdict_words
 
-    def sources_named(self, refs: list[Ref] | tuple[Ref, ...]) -> list[Source]:
-        """The sources a list of references names (an unknown id is already reported)."""
-        return self.linked.sources_named(refs)
-
+    @derived
     def news_dates(self) -> str:
         """The dates of every change readers are told about, newest first, for "since your last visit"."""
         return " ".join(change.date.iso() for change in self.chronicle.news)
 
     # --- entry pages ---------------------------------------------------------
 
-    def sources_of(self, entry: Entry) -> list[Source]:
-        return self.linked.sources_named(entry.sources)
+    @derived
+    def sources_of(self, item: Entry | Change) -> list[Source]:
+        """The sources an entry or a change names (an unknown id is already reported)."""
+        return self.linked.sources_named(item.sources)
 
+    @derived
     def citations(self, source: Source) -> list[Entry]:
         return self._ordered(self.linked.citations.get(source.id, []))
 
+    @derived
     def backlink_sections(self, entry: Entry) -> list[Section]:
         """Everything that refers to ``entry``, grouped by how and by kind."""
         backlinks = self.linked.backlinks(entry)
@@ -283,10 +305,16 @@ _HEADINGS = {
 def _headings(entry: Entry) -> list[tuple[str, str, str]]:
     """(relation, kind of the referring entry, heading) for every field that can refer to ``entry``."""
     subject = entry.title if isinstance(entry, Person) else f"this {entry.kind}"
+    return _headings_for(entry.collection, subject, tuple(KINDS))
+
+
+@functools.lru_cache(maxsize=4096)
+def _headings_for(collection: str, subject: str, _kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The headings of :func:`_headings`, worked out once per kind (and person); ``_kinds`` keys the registry."""
     headings = []
     for kind in KINDS.values():
         for attribute, target in kind.references():
-            if target == entry.collection:
+            if target == collection:
                 headings.append(
                     (
                         attribute,

@@ -1,7 +1,7 @@
-"""Rebuild only what an edit affects, in memory, for ``explainer serve``.
+"""The serve session: the last good build kept in memory and brought up to date save by save.
 
-:class:`Session` keeps the last good build and, after each save, re-renders
-only the pages whose signature (:mod:`explainer.signatures`) changed.
+It renders through the same plan as ``explainer build`` (:func:`explainer.rebuild.render_site`),
+keeping the render state in memory instead of in the build cache.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from explainer.build import add_passthrough, collect_assets, load, render_pages, site_files
+from explainer.build import add_passthrough, load
+from explainer.buildcache import Stamp, input_stamps, unchanged_inputs
 from explainer.diagnostics import Diagnostic, Diagnostics
-from explainer.pages import plan_pages
 from explainer.reader import ReadCache
-from explainer.render import Renderer, make_environment, theme_dirs
-from explainer.signatures import Memo, global_signature, page_signature
+from explainer.rebuild import RenderState, render_site, site_files
+from explainer.render import default_theme, make_environment, template_names, theme_dirs
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Update:
     ok: bool
     changed: set[str] = field(default_factory=set)  # output files added, changed or removed
     rendered: int = 0  # pages rendered for this update
+    rendered_pages: set[str] = field(default_factory=set)  # their output paths
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -35,58 +36,61 @@ class Session:
         self.base_url = base_url
         self.lazy_site_files = lazy_site_files
         self._site_files: tuple | None = None
-        self._environments: dict[str, Any] = {}
+        self._environments: dict[tuple, Any] = {}
         self.cache = ReadCache()
         self.bodies: dict[tuple, str] = {}
         self.files: dict[str, bytes] = {}
-        self.signatures: dict[str, str] = {}
-        self.global_signature: str | None = None
+        self.state: RenderState | None = None
+        self.inputs: dict[str, Stamp] = {}  # input files' stamps when the state was made
+        self._themes: list[Path] = [default_theme()]
         self.generation = 0
         self.diagnostics: list[Diagnostic] = []
         self.ok = False
 
     def update(self, changed_paths: Iterable[Path] = ()) -> Update:
         """Re-read what changed, re-render the pages it affects, and keep the result if it is good."""
-        self.cache.forget(Path(p).resolve() for p in changed_paths)
+        changed = {Path(p).resolve() for p in changed_paths}
+        self.cache.forget(changed)
+        inputs = input_stamps(self.project, self._themes)  # taken before reading: a save meanwhile shows next time
         diagnostics = Diagnostics()
         linked = load(self.project, diagnostics, self.base_url, self.cache)
         if diagnostics.errors:
             return self._failed(diagnostics)
-        pages = plan_pages(linked)
-        assets = collect_assets(linked)
-        everything = global_signature(linked, assets.names)
-        if everything not in self._environments:
-            self._environments = {everything: make_environment(theme_dirs(linked))}
-        renderer = Renderer(linked, assets, self.bodies, self._environments[everything])
-        full = everything != self.global_signature or linked.content.settings.theme is not None
-        memo = Memo()
-        signatures = {page.output_path: page_signature(page, linked, assets.names, memo) for page in pages}
-        stale = [
-            page for page in pages if full or signatures[page.output_path] != self.signatures.get(page.output_path)
-        ]
-        rendered = render_pages(renderer, stale, diagnostics)
+        # compiled templates are kept while the same files make the theme (Jinja2 reloads a changed file, but
+        # would keep using the default theme's template after a project theme adds one of the same name)
+        themes = tuple((str(theme), *template_names(theme)) for theme in theme_dirs(linked))
+        if themes not in self._environments:
+            self._environments = {themes: make_environment(theme_dirs(linked))}
+        site = render_site(
+            linked,
+            diagnostics,
+            previous=self.state,
+            stable_paths=unchanged_inputs(self.inputs, inputs) - {str(path) for path in changed},
+            environment=self._environments[themes],
+            bodies=self.bodies,
+            with_site_files=not self.lazy_site_files,
+        )
         if diagnostics.errors:
             return self._failed(diagnostics)
         files = {
-            page.output_path: rendered.get(page.output_path, self.files.get(page.output_path, b"")) for page in pages
+            page.output_path: site.files.get(page.output_path) or self.files[page.output_path] for page in site.pages
         }
-        files.update(assets.files)
-        add_passthrough(self.project, files, diagnostics, set(signatures))
+        files.update(site.files)
+        add_passthrough(self.project, files, diagnostics, {page.output_path for page in site.pages})
         if diagnostics.errors:
             return self._failed(diagnostics)
         if self.lazy_site_files:  # made when first asked for: a preview rarely needs story.json after each save
-            self._site_files = (linked, pages, renderer, None)
-        else:
-            files.update(site_files(linked, pages, renderer))
-        changed = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
+            self._site_files = (linked, site.pages, site.renderer, None)
+        changed_files = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
         recovered = not self.ok  # a fix that restores the last good site still replaces the error page
-        self.files, self.signatures, self.global_signature = files, signatures, everything
+        self.files, self.state = files, site.state
+        self.inputs, self._themes = inputs, theme_dirs(linked)
         self.diagnostics, self.ok = diagnostics.sorted(), True
-        if changed or recovered:
+        if changed_files or recovered:
             self.generation += 1
         if len(self.bodies) > 4 * max(1, len(linked.content.all_entries())):
             self.bodies = {}  # edits leave old bodies behind; start afresh (a kept renderer keeps its own)
-        return Update(True, changed, len(stale), self.diagnostics)
+        return Update(True, changed_files, len(site.stale), {page.output_path for page in site.stale}, self.diagnostics)
 
     def file(self, name: str) -> bytes | None:
         """One output file of the last good build (site files made on first request when lazy)."""

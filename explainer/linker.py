@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from explainer.diagnostics import Diagnostics, Span
 from explainer.model import (
@@ -69,6 +69,8 @@ class Backlink:
 @dataclass
 class Linked:
     """The content with every reference resolved, ready for page planning."""
+
+    _opaque: ClassVar[bool] = True  # a page that reads it whole is rendered every time (explainer.dependencies)
 
     content: Content
     sources: dict[str, Source]

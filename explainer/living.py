@@ -14,8 +14,10 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import ClassVar
 
 from explainer.dates import PartialDate
+from explainer.dependencies import derived
 from explainer.diagnostics import Diagnostics
 from explainer.linker import Linked
 from explainer.model import Claim, Entry, Located, Ref, Snippet
@@ -26,6 +28,8 @@ UPDATE, CORRECTION, VERDICT = "update", "correction", "verdict"
 @dataclass(frozen=True)
 class Change:
     """One dated change, wherever it was written."""
+
+    _identity_prefix: ClassVar[str] = "change:"  # found again by its stable id
 
     kind: str  # UPDATE, CORRECTION or VERDICT
     date: PartialDate
@@ -65,6 +69,8 @@ def _latest(dates: list[PartialDate | None]) -> PartialDate | None:
 
 class Chronicle:
     """Every change of a linked story, newest first, and each entry's last change."""
+
+    _view_name: ClassVar[str] = "chronicle"
 
     def __init__(self, linked: Linked):
         self.linked = linked
@@ -148,25 +154,30 @@ class Chronicle:
 
     # --- what readers are told -----------------------------------------------
 
+    @derived
     def latest_updates(self, count: int = 3) -> list[Change]:
         """The newest non-minor updates, for the story page."""
         return [change for change in self.changes if change.kind == UPDATE and not change.minor][:count]
 
+    @derived
     def about(self, entry: Entry) -> list[Change]:
         """The non-minor changes that concern ``entry``, newest first."""
         return self._by_entry.get(entry.key, [])
 
     # --- derived dates ---------------------------------------------------------
 
+    @derived
     def last_change(self, entry: Entry) -> PartialDate | None:
         """The latest of the entry's ``updated``, its corrections, its verdicts and the updates naming it."""
         return _latest([entry.updated, *(change.date for change in self.about(entry))])
 
+    @derived
     def first_change(self, entry: Entry) -> PartialDate | None:
         """The earliest recorded change of ``entry`` ("New" since a visit when even this is later)."""
         dates = [change.date for change in self.about(entry)]
         return min(dates, key=lambda found: found.instant_key) if dates else None
 
+    @derived
     def story_last_change(self) -> PartialDate | None:
         """The latest change anywhere in the story, its own ``updated`` included."""
         story = self.linked.content.story
@@ -179,6 +190,7 @@ class Chronicle:
         )
 
     @property
+    @derived
     def is_living(self) -> bool:
         """True once the story records any change readers are told about."""
         return bool(self.news)

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
@@ -73,6 +73,8 @@ class Ref:
 @dataclass
 class Entry(Located):
     """What every person, event, claim and question has in common."""
+
+    _identity_prefix: ClassVar[str] = ""  # found again by its key (see explainer.dependencies)
 
     collection: str
     slug: str
@@ -328,6 +330,8 @@ def check_url(url: str, span: Span, diagnostics: Diagnostics) -> None:
 
 @dataclass
 class Source(Located):
+    _identity_prefix: ClassVar[str] = "source:"
+
     id: str
     title: str
     publisher: str | None = None
@@ -341,6 +345,8 @@ class Source(Located):
 
 @dataclass
 class Story(Located):
+    _identity_prefix: ClassVar[str] = "story"
+
     title: str
     summary: str
     published: PartialDate

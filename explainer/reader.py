@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from explainer.config import Settings, load_settings
 from explainer.diagnostics import Diagnostic, Diagnostics, Span
@@ -32,6 +33,8 @@ UPDATES_FILE = "updates.yml"
 @dataclass
 class Content:
     """Everything a project holds, before references are resolved."""
+
+    _opaque: ClassVar[bool] = True  # a page that reads it whole is rendered every time (explainer.dependencies)
 
     project: Path
     settings: Settings

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from explainer.assets import Assets
 from explainer.context import SiteView
 from explainer.dates import PartialDate
+from explainer.dependencies import record
 from explainer.feeds import FEED_FILE
 from explainer.linker import Linked, find_wikilinks, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
@@ -46,6 +47,7 @@ def snippet_key(snippet: Snippet, linked: Linked) -> tuple:
 def _targets(found: list[str], linked: Linked) -> tuple:
     targets = []
     for target in found:
+        record(("wikilink", target))
         entry = linked.wikilinks.get(target)
         if entry is not None:
             aliases = tuple(entry.aliases) if isinstance(entry, Person) else ()
@@ -67,6 +69,12 @@ def theme_dirs(linked: Linked) -> list[Path]:
     """Theme folders in lookup order: the project's own first, then the default."""
     custom = linked.content.settings.theme
     return [custom, default_theme()] if custom else [default_theme()]
+
+
+def template_names(theme: Path) -> list[str]:
+    """The templates a theme folder holds, by name."""
+    folder = theme / "templates"
+    return sorted(FileSystemLoader(str(folder)).list_templates()) if folder.is_dir() else []
 
 
 def make_environment(themes: list[Path]) -> Environment:
@@ -104,7 +112,7 @@ class Renderer:
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
         self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order
         self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
-        base_url = linked.content.settings.base_url
+        base_url = self.base_url = linked.content.settings.base_url
         self.env.globals.update(
             site=self.site,
             index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
@@ -154,8 +162,7 @@ class Renderer:
 
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
-
-        base_url = self.site.content.settings.base_url
+        base_url = self.base_url
 
         def url(target: str | Entry) -> str:
             path = target.url if isinstance(target, Entry) else target

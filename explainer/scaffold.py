@@ -24,10 +24,10 @@ from pathlib import Path
 import yaml
 
 from explainer.dates import FORMS
+from explainer.dependencies import hash_parts
 from explainer.diagnostics import Diagnostics, Span, UsageError, display_path
 from explainer.model import KINDS, Choice, FieldSpec, Kind, as_date
 from explainer.reader import CONTENT_DIR, read_project
-from explainer.signatures import hash_parts
 from explainer.slugs import slugify
 from explainer.yamlsource import Node, load_yaml, read_text, split_front_matter
 

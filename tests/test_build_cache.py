@@ -19,11 +19,12 @@ from conftest import FIXTURES, BuiltSite, copy_project
 from rebuilds import BASE, EDITS, edit, from_scratch, times, tree
 
 import explainer.build
-import explainer.signatures
-from explainer.build import build, collect_assets, load, render_pages
+import explainer.rebuild
+from explainer.build import build, load
 from explainer.buildcache import CACHE_DIR, CACHE_FILE, FORMAT
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
+from explainer.rebuild import collect_assets, render_pages
 from explainer.render import Renderer
 
 
@@ -46,7 +47,7 @@ def test_cached_build_equals_build_from_scratch(name, project, tmp_path, monkeyp
         EDITS[name](project)
     else:
         monkeypatch.setattr(explainer.build, "__version__", "99.0")
-        monkeypatch.setattr(explainer.signatures, "__version__", "99.0")
+        monkeypatch.setattr(explainer.rebuild, "__version__", "99.0")
     result = build(project, search=False)
     after = tree(project / "build")
     assert after == from_scratch(project, tmp_path)
@@ -166,7 +167,8 @@ def test_parallel_rendering_gives_the_same_pages(tmp_path):
     assets = collect_assets(linked)
     serial = render_pages(Renderer(linked, assets), pages, Diagnostics(), workers=1)
     parallel = render_pages(Renderer(linked, assets), pages, Diagnostics(), workers=2)
-    assert parallel == serial and len(serial) == len(pages)
+    assert parallel == serial and len(serial.files) == len(pages)
+    assert parallel.reads == serial.reads and parallel.digests == serial.digests  # what each page read, alike
 
 
 def test_parallel_rendering_reports_errors_like_serial(tmp_path):
@@ -178,8 +180,8 @@ def test_parallel_rendering_reports_errors_like_serial(tmp_path):
     reported = []
     for workers in (1, 2):
         diagnostics = Diagnostics()
-        files = render_pages(Renderer(linked, collect_assets(linked)), plan_pages(linked), diagnostics, workers)
-        assert files == {}
+        rendered = render_pages(Renderer(linked, collect_assets(linked)), plan_pages(linked), diagnostics, workers)
+        assert rendered.files == {}
         reported.append([d.format() for d in diagnostics.items])
     assert reported[0] == reported[1] and len(reported[0]) == 1 and "person.html" in reported[0][0]
 

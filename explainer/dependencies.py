@@ -1,0 +1,372 @@
+"""What a page's render reads, recorded while it renders: the knowledge of which pages an edit affects.
+
+As Lektor records which sources a page used, every page render here records
+what it read, whatever template drew it (the default theme or a project's):
+
+- ``("field", identity, name)``: a field of an entry, the story, a source or a
+  change, or an attribute of the site view or the chronicle;
+- ``("call", owner, name, args)``: a helper of the site view or the chronicle
+  (:func:`derived`); its value stands for everything it read, so a weight that
+  changes no order re-renders nothing;
+- ``("wikilink", text)``: which entry a wikilink's text names;
+- ``("page", output path)`` and ``("template", name)``: the page's own plan and
+  the templates it is drawn with.
+
+A later build evaluates each read again on the new story (:class:`Evaluator`)
+and re-renders exactly the pages with a read whose value changed. A read of
+something with no identity to find again (the whole linked story, a renderer)
+never compares equal, so a theme that reaches past the documented context is
+re-rendered every time rather than left stale.
+
+Recording works by giving the model's classes a recording ``__getattribute__``
+only while pages render (:func:`recording`), so it costs nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from jinja2 import Environment, meta
+
+from explainer.dates import PartialDate
+from explainer.model import Ref, Snippet
+
+Read = tuple  # one of the shapes in the module docstring
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+POSITIONS = frozenset({"span", "spans", "failed", "body_span", "body_indent", "indent"})
+IDENTITY_FIELDS = frozenset({"collection", "slug", "id"})  # part of the identity itself
+MISSING = "missing"
+VOLATILE = "volatile"  # never equal to itself: the page is always rendered again
+
+_frames: list[set[Read] | None] = []  # the reads of the page being rendered; None while a helper runs
+_thread: list[int | None] = [None]  # the thread rendering it
+_original: dict[type, Any] = {}
+_fields: dict[type, frozenset[str]] = {}
+
+
+class Unidentifiable(Exception):
+    """An argument a helper cannot be called with again in a later build."""
+
+
+TAG = "\0@"  # marks a model item's key among plain values
+
+
+def item_key(value: Any) -> str | None:
+    """The key a model item is found by again ("people/ann-lee", "story", "source:id", "change:id"), else None."""
+    prefix = getattr(type(value), "_identity_prefix", None)
+    if prefix is None:
+        return None
+    if prefix == "":
+        return f"{object.__getattribute__(value, 'collection')}/{object.__getattribute__(value, 'slug')}"
+    if prefix == "story":
+        return prefix
+    return prefix + object.__getattribute__(value, "id")
+
+
+def identity(value: Any) -> Any:
+    """How a later build finds ``value`` again: a tagged key for model items, the value for plain data."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    key = item_key(value)
+    if key is not None:
+        return (TAG, key)
+    if isinstance(value, (list, tuple)):
+        return tuple(identity(item) for item in value)
+    raise Unidentifiable(type(value).__name__)
+
+
+def shallow(value: Any) -> Any:
+    """A value as plain data; model items in it stand as their identity (their fields are reads of their own)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value  # Markup is a str: its text is its value
+    key = item_key(value)
+    if key is not None:
+        return (TAG, key)
+    view = getattr(type(value), "_view_name", None)
+    if view is not None:  # the site view or the chronicle: what a page reads of it is recorded read by read
+        return ("view", view)
+    if getattr(type(value), "_opaque", False):
+        raise Unidentifiable(type(value).__name__)
+    if isinstance(value, PartialDate):
+        return ("date", value.text, value.iso())
+    if isinstance(value, Snippet):
+        return ("snippet", value.text)
+    if isinstance(value, Ref):
+        return ("ref", value.target, identity(value.entry) if value.entry is not None else None)
+    if isinstance(value, (list, tuple)):
+        return tuple(shallow(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(shallow(item)) for item in value)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((repr(key), shallow(item)) for key, item in value.items())))
+    if (
+        dataclasses.is_dataclass(value)
+        and not isinstance(value, type)
+        and type(value).__module__.startswith("explainer.")
+    ):
+        return (
+            type(value).__name__,
+            tuple(
+                (f.name, shallow(object.__getattribute__(value, f.name)))
+                for f in dataclasses.fields(value)
+                if f.name not in POSITIONS
+            ),
+        )
+    raise Unidentifiable(type(value).__name__)
+
+
+def value_digest(value: Any) -> str:
+    """A short digest of a value as :func:`shallow` sees it (``VOLATILE`` for what it cannot see)."""
+    if value is None or value is True or value is False:
+        return repr(value)
+    if type(value) is str and len(value) <= 40:  # short text is its own digest
+        return "'" + value
+    try:
+        plain = shallow(value)
+    except (Unidentifiable, RecursionError):
+        return VOLATILE
+    return hashlib.blake2b(repr(plain).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def hash_parts(parts: Iterable[str]) -> str:
+    """One digest of many strings (NUL-separated, so no two lists share one)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def record(read: Read) -> None:
+    """Note a read for the page being rendered (nothing when no page is)."""
+    if _frames and (frame := _frames[-1]) is not None:
+        frame.add(read)
+
+
+def _model_getattribute(self: Any, name: str) -> Any:
+    value = object.__getattribute__(self, name)
+    if (
+        _frames
+        and (frame := _frames[-1]) is not None
+        and name in (_fields.get(type(self)) or recorded_fields(type(self)))
+    ):
+        frame.add(("field", item_key(self), name))
+    return value
+
+
+def _view_getattribute(self: Any, name: str) -> Any:
+    """For the site view and the chronicle: their instance attributes are the values they computed."""
+    value = object.__getattribute__(self, name)
+    if _frames and (frame := _frames[-1]) is not None and name in object.__getattribute__(self, "__dict__"):
+        frame.add(("field", type(self)._view_name, name))
+    return value
+
+
+def recorded_fields(cls: type) -> frozenset[str]:
+    if cls not in _fields:
+        names = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+        _fields[cls] = frozenset(names - POSITIONS - IDENTITY_FIELDS)
+    return _fields[cls]
+
+
+@contextmanager
+def recording(model: list[type], views: list[type]) -> Iterator[None]:
+    """Give ``model`` classes (and their subclasses) and ``views`` recording attribute access for a while."""
+    for cls in model:
+        for sub in [cls, *_subclasses(cls)]:
+            recorded_fields(sub)
+        _original[cls] = cls.__dict__.get("__getattribute__")
+        cls.__getattribute__ = _model_getattribute  # type: ignore[method-assign,assignment]
+    for cls in views:
+        _original[cls] = cls.__dict__.get("__getattribute__")
+        cls.__getattribute__ = _view_getattribute  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        for cls in [*model, *views]:
+            if _original.pop(cls, None) is None:
+                del cls.__getattribute__
+            else:  # pragma: no cover - no class here defines its own
+                cls.__getattribute__ = _original[cls]  # type: ignore[method-assign]
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    subclass: type
+    for subclass in cls.__subclasses__():
+        found += [subclass, *_subclasses(subclass)]
+    return found
+
+
+@contextmanager
+def page_reads() -> Iterator[set[Read]]:
+    """Collect the reads of one page render (in this thread: a preview's request thread may read meanwhile)."""
+    reads: set[Read] = set()
+    _frames.append(reads)
+    _thread[0] = threading.get_ident()
+    try:
+        yield reads
+    finally:
+        _frames.pop()
+
+
+def derived(method: Function) -> Function:
+    """A helper whose value stands for what it read: recorded as a call, evaluated again by a later build.
+
+    Values are kept per instance (a helper is asked the same by many pages). A call
+    with an argument that has no identity is transparent instead: its reads are the page's.
+    """
+    name = method.__name__
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> Any:
+        try:
+            key = (name, identity(args))
+        except Unidentifiable:
+            return method(self, *args)
+        memo = object.__getattribute__(self, "__dict__").setdefault("_derived", {})
+        here = bool(_frames) and _thread[0] == threading.get_ident()
+        if here and (frame := _frames[-1]) is not None:
+            frame.add(("call", type(self)._view_name, name, key[1]))
+        if key in memo:
+            return memo[key]
+        if not here:  # nothing recorded in this thread: a plain call, kept
+            value = memo[key] = method(self, *args)
+            return value
+        _frames.append(None)
+        try:
+            value = memo[key] = method(self, *args)
+        finally:
+            _frames.pop()
+        return value
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Evaluator:
+    """Every read as it is now, digested once however many pages made it."""
+
+    def __init__(
+        self,
+        finders: dict[str, Callable[[str], Any]],
+        views: dict[str, Any],
+        wikilinks: dict[str, Any],
+        pages: dict[str, Any],
+        environment: Environment,
+    ):
+        self.finders = finders  # identity prefix ("source:", "change:"; "" for entries) -> lookup
+        self.views = views  # "site", "chronicle" -> the objects
+        self.wikilinks = wikilinks
+        self.pages = pages
+        self.environment = environment
+        self.digests: dict[Read, str] = {}
+        self.known: dict[Read, str] = {}  # an earlier render's digests, for the reads :meth:`trust` allows
+        self.stable_items: AbstractSet[str] = frozenset()
+        self.same_structure = False
+
+    def trust(self, known: dict[Read, str], stable_items: AbstractSet[str], same_structure: bool) -> None:
+        """Take an earlier render's digests as they are for reads that cannot have changed since.
+
+        A field of an item read from an unchanged file is as it was; and when no item changed anything but
+        its body's text (the same links), neither did any helper's answer, page plan or wikilink target.
+        """
+        self.known, self.stable_items, self.same_structure = known, stable_items, same_structure
+
+    def __call__(self, read: Read) -> str:
+        found = self.digests.get(read)
+        if found is None:
+            if self.trusted(read):
+                found = self.known.get(read)
+            if found is None:
+                found = self._evaluate(read)
+            self.digests[read] = found
+        return found
+
+    def trusted(self, read: Read) -> bool:
+        """Whether an earlier render's digest of ``read`` holds now (when it has one; never a volatile one)."""
+        what = read[0]
+        if self.known.get(read) == VOLATILE:
+            return False
+        if what == "field":
+            return read[1] in self.stable_items or (self.same_structure and read[1] in self.views)
+        return self.same_structure and what in ("call", "page", "wikilink")
+
+    def _evaluate(self, read: Read) -> str:
+        what = read[0]
+        if what == "field":
+            owner = self.views[read[1]] if read[1] in self.views else self._find(read[1])
+            if owner is None:
+                return MISSING
+            return value_digest(object.__getattribute__(owner, read[2]) if hasattr(owner, read[2]) else MISSING)
+        if what == "call":
+            view = self.views[read[1]]
+            try:
+                args = tuple(self._argument(arg) for arg in read[3])
+            except LookupError:
+                return MISSING
+            if isinstance(getattr(type(view), read[2], None), property):
+                return value_digest(getattr(view, read[2]))
+            return value_digest(getattr(view, read[2])(*args))
+        if what == "wikilink":
+            return value_digest(self.wikilinks.get(read[1]))
+        if what == "page":
+            return value_digest(self.pages.get(read[1]))
+        if what == "template":
+            return template_digest(self.environment, read[1])
+        return VOLATILE
+
+    def _find(self, key: Any) -> Any:
+        if not isinstance(key, str):
+            return None
+        if key == "story":
+            return self.finders["story"](key)
+        for prefix in ("source:", "change:"):
+            if key.startswith(prefix):
+                return self.finders[prefix](key[len(prefix) :])
+        return self.finders[""](key)
+
+    def _argument(self, arg: Any) -> Any:
+        if isinstance(arg, tuple) and len(arg) == 2 and arg[0] == TAG:
+            found = self._find(arg[1])
+            if found is None:
+                raise LookupError(arg[1])
+            return found
+        if isinstance(arg, tuple):
+            return [self._argument(item) for item in arg]
+        return arg
+
+
+_template_closures: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def template_digest(environment: Environment, name: str) -> str:
+    """The sources of a template and every template it extends, imports or includes, as the loader finds them.
+
+    A template that names another at run time (not a constant) depends on every template there is.
+    """
+    loader = environment.loader
+    assert loader is not None
+    seen: dict[str, str] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        try:
+            source, filename, _ = loader.get_source(environment, current)
+        except Exception:  # noqa: BLE001 - a missing template: the render reports it
+            seen[current] = MISSING
+            continue
+        seen[current] = f"{filename}:{hashlib.blake2b(source.encode('utf-8'), digest_size=8).hexdigest()}"
+        key = (current, seen[current])
+        if key not in _template_closures:
+            referenced = list(meta.find_referenced_templates(environment.parse(source)))
+            _template_closures[key] = (
+                tuple(loader.list_templates()) if None in referenced else tuple(r for r in referenced if r)
+            )
+        pending.extend(_template_closures[key])
+    return hashlib.blake2b(repr(sorted(seen.items())).encode("utf-8"), digest_size=8).hexdigest()

@@ -1,0 +1,456 @@
+"""The render stage and its one rebuild plan, shared by ``build``, ``check`` and ``serve``.
+
+Every page render records what it read (:mod:`explainer.dependencies`). The
+:class:`RenderState` keeps those reads with their values; the next render
+evaluates them again on the new story and renders only the pages with a read
+whose value changed (:func:`stale_pages`). ``check`` renders with no state,
+``serve`` keeps the state in memory between saves, and ``build`` keeps it in
+the build cache (:mod:`explainer.buildcache` only stores it).
+
+What every page depends on (explainer's version, the settings, the assets,
+the theme folders and the plain template globals) is one global digest; when
+it changes every page is rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from explainer import __version__, exports, feeds
+from explainer.assets import Assets
+from explainer.dependencies import (
+    VOLATILE,
+    Evaluator,
+    Read,
+    item_key,
+    page_reads,
+    recorded_fields,
+    recording,
+    value_digest,
+)
+from explainer.diagnostics import Diagnostic, Diagnostics, Span
+from explainer.linker import Linked, wikilink_targets
+from explainer.living import Change, Chronicle
+from explainer.markdown_render import PathologicalMarkdownError
+from explainer.model import Entry, Person, Source, Story
+from explainer.pages import Page, media_path, plan_pages
+from explainer.parallel import map_chunks, worker_count
+from explainer.reader import CONTENT_DIR
+from explainer.render import Renderer, theme_dirs
+
+PageReads = frozenset  # of Read
+
+
+@dataclass
+class RenderState:
+    """What the last good render read: each page's reads, and each read's value digest then."""
+
+    global_digest: str = ""
+    reads: dict[Read, str] = field(default_factory=dict)
+    pages: dict[str, PageReads] = field(default_factory=dict)  # output path -> the reads its render made
+    items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON: one table of reads, and each page's reads as positions in it."""
+        table = sorted(self.reads, key=repr)
+        position = {read: index for index, read in enumerate(table)}
+        return {
+            "global": self.global_digest,
+            "reads": [[_listed(read), self.reads[read]] for read in table],
+            "pages": {path: sorted(position[read] for read in reads) for path, reads in self.pages.items()},
+            "items": self.items,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> RenderState:
+        """The state :meth:`to_json` wrote, checked shape by shape (ValueError otherwise)."""
+        if not isinstance(data, dict) or not isinstance(data.get("global"), str):
+            raise ValueError("its render state is not in the expected shape")
+        rows, pages = data.get("reads"), data.get("pages")
+        if not isinstance(rows, list) or not isinstance(pages, dict):
+            raise ValueError("its render state is not in the expected shape")
+        table = []
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 2 and isinstance(row[1], str)):
+                raise ValueError("its render state is not in the expected shape")
+            table.append(_tupled(row[0]))
+        items = data.get("items")
+        if not isinstance(items, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in items.items()):
+            raise ValueError("its render state is not in the expected shape")
+        state = cls(data["global"], {read: row[1] for read, row in zip(table, rows, strict=True)}, items=items)
+        for path, positions in pages.items():
+            if not (
+                isinstance(path, str)
+                and isinstance(positions, list)
+                and all(type(n) is int and 0 <= n < len(table) for n in positions)
+            ):
+                raise ValueError("its render state is not in the expected shape")
+            state.pages[path] = frozenset(table[n] for n in positions)
+        return state
+
+
+def _listed(read: Any) -> Any:
+    return [_listed(part) for part in read] if isinstance(read, tuple) else read
+
+
+def _tupled(read: Any, depth: int = 0) -> Any:
+    if isinstance(read, list) and depth < 8:
+        return tuple(_tupled(part, depth + 1) for part in read)
+    if read is None or isinstance(read, (str, int, float, bool)):
+        return read
+    raise ValueError("its render state is not in the expected shape")
+
+
+def global_digest(linked: Linked, renderer: Renderer, asset_names: dict[str, str]) -> str:
+    """What every page depends on: explainer, the settings, the assets, the themes and the plain globals."""
+    plain = sorted(
+        (name, repr(value))
+        for name, value in renderer.env.globals.items()
+        if value is None or isinstance(value, (str, int, bool, dict, tuple, list))
+    )
+    parts = [
+        __version__,
+        repr(dataclasses.astuple(linked.content.settings)),
+        repr(sorted(asset_names.items())),
+        repr([str(theme) for theme in theme_dirs(linked)]),
+        repr(plain),
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def item_digests(
+    linked: Linked, stable_paths: AbstractSet[str] | None, previous: RenderState | None
+) -> tuple[dict[str, str], set[str]]:
+    """Each item's structure (every recorded field but its body, and its body's wikilink targets), and the keys of
+    the items read from files unchanged since ``previous`` (their structure is taken from it, not worked out)."""
+    content = linked.content
+    items: list[Any] = [*content.all_entries(), *linked.sources.values()]
+    if content.story is not None:
+        items.append(content.story)
+    digests: dict[str, str] = {}
+    stable: set[str] = set()
+    known = previous.items if previous is not None else {}
+    for item in items:
+        key = item_key(item)
+        assert key is not None
+        if stable_paths is not None and str(item.span.path) in stable_paths and key in known:
+            digests[key] = known[key]
+            stable.add(key)
+        else:
+            digests[key] = _structure(item)
+    digests["updates"] = value_digest(content.updates)  # the log's items have no file of their own
+    return digests, stable
+
+
+def _structure(item: Any) -> str:
+    fields = sorted(recorded_fields(type(item)) - {"body"})
+    links = wikilink_targets(item) if isinstance(item, (Entry, Story)) else []
+    return value_digest((tuple((name, object.__getattribute__(item, name)) for name in fields), tuple(links)))
+
+
+def evaluator(renderer: Renderer, pages: Iterable[Page]) -> Evaluator:
+    """Reads evaluated on the story ``renderer`` holds."""
+    linked, site = renderer.linked, renderer.site
+    entries: dict[str, Entry] = {entry.key: entry for entry in linked.content.all_entries()}
+    chronicle: Chronicle = site.chronicle
+    changes: dict[str, Change] = {}
+    for change in chronicle.changes:
+        changes.setdefault(change.id, change)
+    sources: dict[str, Source] = linked.sources
+    story: Story | None = linked.content.story
+    return Evaluator(
+        {"": entries.get, "story": lambda _key: story, "source:": sources.get, "change:": changes.get},
+        {"site": site, "chronicle": chronicle},
+        linked.wikilinks,
+        {page.output_path: page for page in pages},
+        renderer.env,
+    )
+
+
+def stale_pages(
+    pages: Sequence[Page],
+    previous: RenderState | None,
+    digest: str,
+    evaluate: Evaluator,
+    dirty: AbstractSet[str] = frozenset(),
+) -> list[Page]:
+    """The pages to render: all without a usable state, else those new, ``dirty``, or with a read that changed.
+
+    Each distinct read is looked at once (most are trusted as they were, see :meth:`Evaluator.trust`); a page is
+    stale when its reads meet the changed ones.
+    """
+    if previous is None or previous.global_digest != digest:
+        return list(pages)
+    changed = {
+        read
+        for read, before in previous.reads.items()
+        if not evaluate.trusted(read) and ((now := evaluate(read)) == VOLATILE or now != before)
+    }
+    stale = []
+    for page in pages:
+        reads = previous.pages.get(page.output_path)
+        if reads is None or page.output_path in dirty or not reads.isdisjoint(changed):
+            stale.append(page)
+    return stale
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Rendered:
+    """One chunk's pages, their reads, what went wrong in it, and the bodies it converted (for the exports)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    reads: dict[str, PageReads] = field(default_factory=dict)
+    digests: dict[Read, str] = field(default_factory=dict)
+    body_errors: list[Diagnostic] = field(default_factory=list)
+    template_error: Diagnostic | None = None
+    bodies: dict[tuple, str] = field(default_factory=dict)
+
+
+def convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
+    """Convert a body ahead of its page, so a broken one is reported at its own line."""
+    try:
+        renderer.body_html(item)
+    except RecursionError:
+        return Diagnostic(
+            item.body_span or item.span,
+            "the Markdown is nested too deeply to render",
+            "use fewer levels of nested lists or quotes",
+        )
+    except PathologicalMarkdownError as problem:  # found before converting: at the line to fix
+        start = item.body_span or item.span
+        indent = item.body_indent if isinstance(item, Entry) else 0
+        column = problem.column + (start.column - 1 if problem.line_offset == 0 else indent)
+        return Diagnostic(Span(start.path, start.line + problem.line_offset, column), problem.message, problem.hint)
+    return None
+
+
+def _render_chunk(shared: tuple[Renderer, list[Page]], pages: Sequence[Page]) -> _Rendered:
+    renderer, every_page = shared
+    result = _Rendered()
+    first_new = len(renderer.converted)
+    result.body_errors = [
+        error for page in pages if page.entry is not None if (error := convert_body(renderer, page.entry)) is not None
+    ]
+    if result.body_errors:
+        return result
+    for page in pages:
+        try:
+            with page_reads() as reads:
+                reads.update({("page", page.output_path), ("template", page.template)})
+                html = renderer.render(page)
+            result.files[page.output_path] = html.encode("utf-8")
+            result.reads[page.output_path] = frozenset(reads)
+        except jinja2.TemplateSyntaxError as exc:
+            result.template_error = Diagnostic(
+                Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
+                f"template error: {exc.message}",
+                "fix the theme template",
+            )
+            break
+        except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
+            result.template_error = Diagnostic(
+                _template_span(exc, page),
+                f"template error while rendering {page.output_path}: {type(exc).__name__}: {exc}",
+                "check the names and filters the template uses",
+            )
+            break
+    evaluate = evaluator(renderer, every_page)  # the values the pages were rendered from
+    result.digests = {read: evaluate(read) for reads in result.reads.values() for read in reads}
+    result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
+    return result
+
+
+@dataclass
+class RenderedPages:
+    files: dict[str, bytes] = field(default_factory=dict)
+    reads: dict[str, PageReads] = field(default_factory=dict)
+    digests: dict[Read, str] = field(default_factory=dict)
+
+
+def render_pages(
+    renderer: Renderer,
+    pages: list[Page],
+    diagnostics: Diagnostics,
+    workers: int = 1,
+    every_page: list[Page] | None = None,
+) -> RenderedPages:
+    """The given pages as HTML, in ``workers`` processes, with what each read; a broken body or template becomes
+    a diagnostic (every body that cannot be converted is reported; of template errors, only the first page's)."""
+    story = renderer.site.content.story
+    if story is not None and (error := convert_body(renderer, story)) is not None:
+        diagnostics.items.append(error)
+    with recording([Entry, Story, Source, Change], [type(renderer.site), Chronicle]):
+        # workers are forked inside: they inherit the recording classes and the story's converted body
+        chunks = map_chunks(_render_chunk, (renderer, every_page or pages), pages, workers)
+    rendered = RenderedPages()
+    for chunk in chunks:
+        diagnostics.items.extend(chunk.body_errors)
+        renderer.bodies.update(chunk.bodies)
+    if diagnostics.errors:
+        return rendered
+    for chunk in chunks:
+        if chunk.template_error is not None:
+            diagnostics.items.append(chunk.template_error)
+            return rendered
+    for chunk in chunks:
+        rendered.files.update(chunk.files)
+        rendered.reads.update(chunk.reads)
+        rendered.digests.update(chunk.digests)
+    return rendered
+
+
+def _template_span(exc: Exception, page: Page) -> Span:
+    """The template file and line an exception was raised from, when Jinja2's traceback tells."""
+    tb = exc.__traceback__
+    found = Span(Path(page.template))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            found = Span(Path(filename), tb.tb_lineno, 1)
+        tb = tb.tb_next
+    return found
+
+
+# --- the site --------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteRender:
+    """One render of a site: the pages planned, those rendered again, and what the next render needs."""
+
+    pages: list[Page]
+    stale: list[Page]
+    files: dict[str, bytes]  # the pages rendered now, the assets and the site files
+    state: RenderState
+    renderer: Renderer
+    assets: Assets
+
+
+def render_site(
+    linked: Linked,
+    diagnostics: Diagnostics,
+    *,
+    previous: RenderState | None = None,
+    dirty: AbstractSet[str] = frozenset(),
+    stable_paths: AbstractSet[str] | None = None,
+    environment: jinja2.Environment | None = None,
+    bodies: dict | None = None,
+    stored: dict[str, str] | None = None,
+    workers: int | None = None,
+    with_site_files: bool = True,
+) -> SiteRender:
+    """Plan the pages, render those the plan finds stale (all without ``previous``), and make the site files.
+
+    ``dirty`` pages are rendered whatever their reads say (their file was changed by hand); ``stable_paths`` are
+    the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
+    """
+    with _collection_paused():
+        return _render_site(
+            linked, diagnostics, previous, dirty, stable_paths, environment, bodies, stored, workers, with_site_files
+        )
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while pages render: its full passes walk the whole story again and again
+    (the story's objects live for the whole render, and rendering makes little cyclic garbage)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render_site(
+    linked: Linked,
+    diagnostics: Diagnostics,
+    previous: RenderState | None,
+    dirty: AbstractSet[str],
+    stable_paths: AbstractSet[str] | None,
+    environment: jinja2.Environment | None,
+    bodies: dict | None,
+    stored: dict[str, str] | None,
+    workers: int | None,
+    with_site_files: bool,
+) -> SiteRender:
+    pages = plan_pages(linked)
+    assets = collect_assets(linked)
+    renderer = Renderer(linked, assets, bodies, environment, stored)
+    digest = global_digest(linked, renderer, assets.names)
+    evaluate = evaluator(renderer, pages)
+    items, stable = item_digests(linked, stable_paths, previous)
+    if previous is not None:
+        evaluate.trust(previous.reads, stable, items == previous.items)
+    stale = stale_pages(pages, previous, digest, evaluate, dirty)
+    rendered = render_pages(
+        renderer, stale, diagnostics, worker_count(len(stale)) if workers is None else workers, pages
+    )
+    state = RenderState(digest, items=items)
+    if not diagnostics.errors:
+        rendered_now = {page.output_path for page in stale}
+        kept = [page.output_path for page in pages if page.output_path not in rendered_now]
+        state.pages = {path: previous.pages[path] for path in kept} if previous is not None else {}
+        state.pages.update(rendered.reads)
+        if previous is not None and evaluate.same_structure:  # no page came or went: the table only grows
+            state.reads = {**previous.reads, **evaluate.digests, **rendered.digests}
+        else:
+            state.reads = dict(rendered.digests)
+            for reads in state.pages.values():
+                for read in reads:
+                    if read not in state.reads:
+                        state.reads[read] = evaluate(read)  # a kept page's: evaluated when it was found unchanged
+    files = {**assets.files, **rendered.files}
+    if with_site_files and not diagnostics.errors:
+        files.update(site_files(linked, pages, renderer))
+    return SiteRender(pages, stale, files, state, renderer, assets)
+
+
+def collect_assets(linked: Linked) -> Assets:
+    """Theme static files (the project's theme overriding by name) and the images entries use."""
+    assets = Assets()
+    for theme in reversed(theme_dirs(linked)):
+        if (theme / "static").is_dir():
+            assets.add_folder(theme / "static", "static")
+    content_dir = linked.content.project / CONTENT_DIR
+    for person in linked.content.entries["people"]:
+        if isinstance(person, Person) and person.image:
+            published = media_path(content_dir, person.image)
+            image = (content_dir / person.image).resolve()  # read from where it is published from
+            if published is not None and published not in assets.names and image.is_file():
+                assets.add(published, image.read_bytes())
+    return assets
+
+
+def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:
+    """robots.txt, the sitemap and feeds (with base_url), story.json and timeline.json.
+
+    A living story's feeds are its changes: ``feed.xml`` for the whole story and
+    ``<kind>/<slug>/feed.xml`` for each entry; a version-1 story keeps its one feed of entries.
+    """
+    base_url = linked.content.settings.base_url
+    chronicle = renderer.site.chronicle
+    files = {"robots.txt": feeds.robots(base_url)}
+    if base_url:
+        files[feeds.SITEMAP_FILE] = feeds.sitemap(pages, base_url, chronicle)
+        if chronicle.is_living:
+            files.update(feeds.change_feeds(chronicle, base_url, renderer.site.title, renderer.snippet_html))
+        else:
+            files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
+    files[exports.STORY_JSON] = exports.story_json(linked, base_url, chronicle)
+    files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url)
+    return files

@@ -1,0 +1,143 @@
+"""One rebuild plan from recorded reads: a project theme keeps rebuilds exact and small.
+
+Each page records what its render read (whatever template drew it); an edit re-renders exactly the pages
+whose reads changed, in ``serve`` and in ``build`` alike.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build, tree
+
+from explainer.build import build
+from explainer.buildcache import CACHE_DIR, CACHE_FILE
+from explainer.incremental import Session
+from explainer.rebuild import RenderState
+from explainer.render import default_theme
+
+# A newsroom theme that shows each person's role beside their name on event pages (the default does not).
+ROLE_ON_EVENTS = """{% extends "base.html" %}
+{% block main %}
+<article class="entry event">
+  <h1>{{ entry.title }}</h1>
+  <ul class="with-roles">
+  {% for ref in entry.people %}<li>{{ ref.entry.title }} ({{ ref.entry.role }})</li>{% endfor %}
+  </ul>
+  {{ body(entry) }}
+</article>
+{% endblock %}
+"""
+
+
+def themed(tmp_path: Path) -> Path:
+    """The base story with a project theme overriding the event template."""
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    (project / "theme/templates").mkdir(parents=True)
+    (project / "theme/templates/event.html").write_text(ROLE_ON_EVENTS)
+    edit(project / "explainer.yml", "title: Base story", "title: Base story\ntheme: theme")
+    return project
+
+
+def changed_pages(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {n for n in before.keys() | after.keys() if n.endswith(".html") and before.get(n) != after.get(n)}
+
+
+def test_a_role_shown_by_a_project_theme_re_renders_exactly_the_pages_that_show_it(tmp_path):
+    project = themed(tmp_path)
+    session = Session(project)
+    assert session.update().ok
+    before = dict(session.files)
+    assert b"(Witness)" in before["events/first-event/index.html"]
+    edit(project / "content/people/ann-lee.md", "role: Witness", "role: Key witness")
+    update = session.update([project / "content/people/ann-lee.md"])
+    assert update.ok
+    shown = changed_pages(before, session.files)
+    assert "events/first-event/index.html" in shown  # the theme's page shows the role
+    assert update.rendered_pages == shown  # and nothing else was rendered
+    assert session.files == full_build(project, tmp_path)
+
+
+def test_the_cli_build_re_renders_the_same_pages_from_its_cache(tmp_path):
+    project = themed(tmp_path)
+    build(project, search=False)
+    before = tree(project / "build")
+    edit(project / "content/people/ann-lee.md", "role: Witness", "role: Key witness")
+    result = build(project, search=False)
+    shown = changed_pages(before, tree(project / "build"))
+    assert "events/first-event/index.html" in shown
+    assert result.rendered == len(shown)
+
+
+@pytest.mark.parametrize("name", [name for name in EDITS if name != "template"])
+def test_with_a_project_theme_every_rebuild_equals_a_full_build(name, tmp_path):
+    serve_edit_equals_full_build(themed(tmp_path), EDITS[name], tmp_path)
+
+
+def test_editing_a_project_template_re_renders_only_the_pages_drawn_with_it(tmp_path):
+    project = themed(tmp_path)
+    session = Session(project)
+    session.update()
+    edit(project / "theme/templates/event.html", '<ul class="with-roles">', '<ul class="people-with-roles">')
+    update = session.update([project / "theme/templates/event.html"])
+    assert update.rendered_pages == {"events/first-event/index.html"}
+    assert session.files == full_build(project, tmp_path)
+
+
+def test_overriding_a_shared_template_re_renders_every_page_that_uses_it(tmp_path):
+    project = themed(tmp_path)
+    session = Session(project)
+    first = session.update()
+    base = (default_theme() / "templates/base.html").read_text()
+    (project / "theme/templates/base.html").write_text(base.replace("<main", "<main data-theme=newsroom", 1))
+    update = session.update([project / "theme/templates/base.html"])
+    assert update.rendered == first.rendered  # every page extends base.html
+    assert session.files == full_build(project, tmp_path)
+
+
+def test_a_theme_reaching_past_the_context_is_rendered_every_time_rather_than_left_stale(tmp_path):
+    project = themed(tmp_path)
+    (project / "theme/templates/sources.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>{{ site.linked.content.entries["people"] | length }} '
+        "people</p>{% endblock %}"
+    )
+    session = Session(project)
+    session.update()
+    (project / "content/people/zoe-park.md").write_text("---\nname: Zoe Park\nrole: Clerk\n---\n")
+    update = session.update([project / "content/people/zoe-park.md"])
+    assert "sources/index.html" in update.rendered_pages
+    assert b"4 people" in session.files["sources/index.html"]
+    assert session.files == full_build(project, tmp_path)
+    assert "sources/index.html" in session.update().rendered_pages  # even with nothing changed
+
+
+def test_a_weight_that_changes_no_order_renders_nothing(tmp_path):
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    session.update()
+    edit(project / "content/people/ann-lee.md", "role: Witness", "role: Witness\nweight: 1")
+    update = session.update([project / "content/people/ann-lee.md"])
+    assert update.rendered == 0 and not {name for name in update.changed if name.endswith(".html")}
+    assert session.files == full_build(project, tmp_path)
+
+
+def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
+    project = themed(tmp_path)
+    build(project, search=False)
+    raw = json.loads((project / CACHE_DIR / CACHE_FILE).read_text())
+    state = RenderState.from_json(raw["render"])
+    assert state.pages and state.reads
+    assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
+    for broken in (
+        {**raw["render"], "pages": {"index.html": [10**9]}},
+        {**raw["render"], "reads": [[{"not": "a read"}, "x"]]},
+        {**raw["render"], "global": 3},
+        [],
+    ):
+        with pytest.raises(ValueError):
+            RenderState.from_json(broken)
