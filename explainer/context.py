@@ -12,6 +12,7 @@ from datetime import date
 from typing import TypeVar
 
 from explainer.dates import PartialDate
+from explainer.diagram import WhoSaysWhat, who_says_what
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, Change, Chronicle
 from explainer.model import (
@@ -131,6 +132,10 @@ class SiteView:
     def claims_by_status(self) -> list[tuple[str, list[Claim]]]:
         groups = [(status, [c for c in self.claims if c.status == status]) for status in CLAIM_STATUSES]
         return [(status, claims) for status, claims in groups if claims]
+
+    def who_says_what(self) -> WhoSaysWhat | None:
+        """The picture of who says what on each disputed point, and the same as a list; None: nothing to draw."""
+        return who_says_what(self.claims, self.people)
 
     def questions_by_status(self) -> list[tuple[str, list[Question]]]:
         groups = [(status, [q for q in self.questions if q.status == status]) for status in ("open", "answered")]
