@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from explainer.model import Claim, Person
 
 MAX_POINTS = 12  # blocks drawn, the "other claims" one included
-MAX_CLAIMS = 40  # claims drawn in all
+MAX_CLAIMS = 20  # claims drawn in all: with its list, the picture stays under 35 KB however long the words
 MAX_PER_SIDE = 5  # claims drawn on one side of a point; the rest are counted
 MAX_OTHER = 8  # claims no other claim disputes or supports, drawn only when there are this few
 
@@ -277,9 +277,11 @@ def wrap(text: str, width: float, size: float, max_lines: int, bold: bool = Fals
         lines.append(current)
     if len(lines) <= max_lines:
         return lines, False
-    last = lines[max_lines - 1]
+    whole = last = lines[max_lines - 1]
     while last and not fits(last + "…"):
         last = last[:-1]
+    if len(last) < len(whole) and whole[len(last)] != " " and " " in last:  # cut at a word's end where one is near
+        last = last[: last.rindex(" ")]
     lines = [*lines[: max_lines - 1], last.rstrip(" ,;:.-") + "…"]
     return lines, True
 
@@ -288,13 +290,13 @@ def wrap(text: str, width: float, size: float, max_lines: int, bold: bool = Fals
 
 
 def _text(x: int, y: int, lines: list[str], size: int = TEXT, extra: str = "") -> str:
-    """One ``<text>`` element; several lines become ``<tspan>`` rows LINE apart."""
-    if len(lines) == 1:
-        return f'<text x="{x}" y="{y}" font-size="{size}"{extra}>{escape(lines[0])}</text>'
+    """One ``<text>`` element (the picture's own size, TEXT, unsaid); lines after the first are ``<tspan>`` rows."""
+    sized = "" if size == TEXT else f' font-size="{size}"'
     rows = "".join(
-        f'<tspan x="{x}" dy="{0 if index == 0 else LINE}">{escape(line)}</tspan>' for index, line in enumerate(lines)
+        f"<tspan>{escape(line)}</tspan>" if index == 0 else f'<tspan x="{x}" dy="{LINE}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
     )
-    return f'<text x="{x}" y="{y}" font-size="{size}"{extra}>{rows}</text>'
+    return f'<text x="{x}" y="{y}"{sized}{extra}>{rows if len(lines) > 1 else escape(lines[0])}</text>'
 
 
 def _status_words(status: str) -> str:
@@ -411,7 +413,7 @@ def _svg(points: list[Point], people: int) -> Markup:
     )
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}" fill="currentColor">'
+        f'height="{height}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}" fill="currentColor" font-size="{TEXT}">'
         f'<title id="{TITLE_ID}">{escape(title)}</title><desc id="{DESC_ID}">{escape(desc)}</desc>'
         + "".join(parts)
         + "</svg>"

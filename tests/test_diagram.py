@@ -237,14 +237,16 @@ def unwrapped(text: Tag) -> str:
 
 
 def test_a_big_story_draws_a_bounded_picture_and_says_what_it_left_out(tmp_path):
-    people = {f"content/people/p{n}.md": f"---\nname: Person {n}\nrole: Witness\n---\n" for n in range(30)}
+    people = {
+        f"content/people/p{n}.md": f"---\nname: Person number {n} of the city's bridge panel\nrole: Witness\n---\n"
+        for n in range(30)
+    }
     claims = {}
+    long = "about the bridge, in a sentence long enough to fill every line a box has room for and then some more"
     for n in range(150):  # 50 points of three claims: two against one
         group = n // 3
         links = f"disputes: [c{group * 3}]\n" if n % 3 == 2 else f"supports: [c{group * 3}]\n" if n % 3 else ""
-        claims[f"content/claims/c{n}.md"] = claim(
-            f"Claim number {n} about the bridge.", f"p{n % 30}", "disputed", links
-        )
+        claims[f"content/claims/c{n}.md"] = claim(f"Claim number {n} {long}.", f"p{n % 30}", "disputed", links)
     for n in range(150, 300):  # claims no other claim answers
         claims[f"content/claims/c{n}.md"] = claim(f"Claim number {n} about the road.", f"p{n % 30}", "unverified")
     site = built(tmp_path, {**people, **claims})
@@ -259,8 +261,9 @@ def test_a_big_story_draws_a_bounded_picture_and_says_what_it_left_out(tmp_path)
         f"{50 - len(headings)} more disputed points and {300 - len(boxes)} more claims are not drawn: "
         "every claim is listed under its verdict below."
     )
+    # the picture and its list take a bounded share of the page, however long the claims
     section = site.soup(CLAIMS).select_one("main .wsw")
-    assert len(str(section).encode()) < 40_000
+    assert len(str(section).encode()) < 35_000
 
 
 def test_many_claims_on_one_side_are_counted_not_drawn(tmp_path):
@@ -330,7 +333,7 @@ def test_the_bundled_story_is_drawn_without_overlaps_inside_its_frame(bundled_si
         if group.find("title", recursive=False) and group.find("rect")
     }
     for text in svg.find_all("text"):
-        size, bold, start = float(text["font-size"]), text.get("font-weight") == "700", float(text["x"])
+        size, bold, start = float(text.get("font-size", TEXT)), text.get("font-weight") == "700", float(text["x"])
         edge = frames.get(id(text), NAMES_WIDTH if start == 0 and size == TEXT else width)
         for line in text.find_all("tspan") or [text]:
             assert start + text_width(words(line), size, bold) <= edge, words(line)
@@ -364,7 +367,8 @@ def test_the_picture_reads_at_320_pixels(bundled_site, browser, scheme):
             """() => {
               const svg = document.querySelector('main svg');
               const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-              const smallest = Math.min(...[...svg.querySelectorAll('text')].map(t => +t.getAttribute('font-size')));
+              const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize));
+              const smallest = Math.min(...sizes);
               const spill = [];
               for (const group of svg.querySelectorAll('g')) {
                 const rect = group.querySelector(':scope > g > rect');
