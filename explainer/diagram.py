@@ -9,7 +9,7 @@ its text, which a graph layout library does not do, and with people beside their
 each person's claims kept together no lines cross that a crossing-minimiser would have to untangle.
 
 The picture is the same bytes for the same story, never needs JavaScript, reads at 320 px (a
-narrow ``viewBox`` scaled to the column, text no smaller than 14 units), says every verdict in
+narrow ``viewBox`` scaled to the column, text of 13 to 15 units: about 12 px there), says every verdict in
 words and a mark as well as in colour, takes its colours from the theme's custom properties
 (``currentColor`` and the ``status-*`` classes), and escapes every writer's word. Templates show
 the same points as a list (``WhoSaysWhat.points``), for screen readers and for anyone who cannot
