@@ -401,6 +401,7 @@ def _svg(points: list[Point], people: int) -> Markup:
     if disputed:
         title = "Who says what on each disputed point"
         about = f"{disputed} disputed point{'s' if disputed != 1 else ''}"
+        about += " and the claims no other claim disputes or supports" if disputed < len(points) else ""
         sides = ", and a line marked versus divides the two sides of a point"
     else:
         title = "Who says what"

@@ -321,6 +321,9 @@ def test_the_bundled_story_is_drawn_without_overlaps_inside_its_frame(bundled_si
     width, height = (float(value) for value in svg["viewbox"].split()[2:])
     boxes = boxes_of(svg)
     assert len(boxes) == 17  # three disputed points and the claims no other claim answers: every claim
+    assert words(svg.desc).startswith(
+        "3 disputed points and the claims no other claim disputes or supports: 17 claims by 11 people."
+    )
     for left, top, right, bottom in boxes:
         assert 0 <= left < right <= width and 0 <= top < bottom <= height
     ordered = sorted(boxes, key=lambda box: box[1])
