@@ -14,6 +14,7 @@ from typing import ClassVar, TypeVar
 
 from explainer.dates import PartialDate
 from explainer.dependencies import derived
+from explainer.diagram import WhoSaysWhat, who_says_what
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, Change, Chronicle
 from explainer.model import (
@@ -143,6 +144,11 @@ class SiteView:
     def claims_by_status(self) -> list[tuple[str, list[Claim]]]:
         groups = [(status, [c for c in self.claims if c.status == status]) for status in CLAIM_STATUSES]
         return [(status, claims) for status, claims in groups if claims]
+
+    @derived
+    def who_says_what(self) -> WhoSaysWhat | None:
+        """The picture of who says what on each disputed point, and the same as a list; None: nothing to draw."""
+        return who_says_what(self.claims, self.people)
 
     @derived
     def questions_by_status(self) -> list[tuple[str, list[Question]]]:

@@ -237,7 +237,8 @@ def test_story_overview(complete_site):
 def test_indexes_group_entries(complete_site):
     assert complete_site.headings("people/index.html") == ["People", "Groups", "Organizations"]
     claims = complete_site.headings("claims/index.html")
-    assert claims == ["Unverified", "Disputed", "Supported", "Confirmed", "False", "Retracted"]
+    # the picture of who says what first, then the claims under their verdicts
+    assert claims == ["Who says what", "Unverified", "Disputed", "Supported", "Confirmed", "False", "Retracted"]
     assert complete_site.headings("questions/index.html") == ["Still open", "Answered"]
 
 

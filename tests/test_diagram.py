@@ -1,0 +1,406 @@
+"""Who says what: the picture of people and the claims they make, and the same as a list, on real builds.
+
+Each test builds a small story, then reads the claims page as a reader's browser or screen reader
+would: the inline SVG (role, title, description, names, verdicts in words), the list beside it, the
+story page's link to it, and what a story without claims, a hostile name or a big story does to it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import AXE, axe_violations, require
+from bs4 import Tag
+from conftest import BuiltSite, resolve
+from rebuilds import BASE, edit, serve_edit_equals_full_build
+
+from explainer.build import build
+from explainer.diagram import MAX_CLAIMS, MAX_POINTS, NAMES_WIDTH, TEXT, WIDTH, text_width, wrap
+
+CLAIMS = "claims/index.html"
+STORY = "content/story.md"
+SOURCES = "content/sources.yml"
+
+
+def write(project: Path, files: dict[str, str]) -> Path:
+    base = {
+        STORY: "---\ntitle: The bridge\nsummary: Is the old bridge safe?\npublished: 2024-01-02\n---\n"
+        "[[Ann Lee]] and [[Bob Stone]] disagree.\n",
+        SOURCES: "- id: report\n  title: The report\n",
+        "content/people/ann-lee.md": "---\nname: Ann Lee\nrole: Engineer\n---\n",
+        "content/people/bob-stone.md": "---\nname: Bob Stone\nrole: Mayor\n---\n",
+    }
+    for name, text in {**base, **files}.items():
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return project
+
+
+def claim(text: str, by: str, status: str, links: str = "") -> str:
+    return f"---\nclaim: {text}\nby: [{by}]\nstatus: {status}\nsources: [report]\n{links}---\n"
+
+
+TWO_SIDES = {
+    "content/claims/bridge-safe.md": claim("The bridge is safe for cars.", "ann-lee", "supported"),
+    "content/claims/bridge-unsafe.md": claim(
+        "The bridge must close at once.", "bob-stone", "disputed", "disputes: [bridge-safe]\n"
+    ),
+}
+
+
+def built(tmp_path: Path, files: dict[str, str], name: str = "story") -> BuiltSite:
+    project = write(tmp_path / name, files)
+    return BuiltSite(build(project, tmp_path / f"{name}-site", search=False).out)
+
+
+def words(element: Tag) -> str:
+    return " ".join(element.get_text(" ", strip=True).split())
+
+
+def picture(site: BuiltSite, page: str = CLAIMS) -> Tag:
+    svgs = site.soup(page).select("main svg")
+    assert len(svgs) == 1, f"{page} has {len(svgs)} pictures"
+    return svgs[0]
+
+
+def listed(site: BuiltSite) -> list[tuple[str, str, str, str]]:
+    """(point heading, side label, "who says:", claim page) for every item of the list beside the picture."""
+    details = site.soup(CLAIMS).select_one("main .wsw details")
+    rows = []
+    heading = side = ""
+    for element in details.find_all(["h3", "p", "li"]):
+        if element.name == "h3":
+            heading, side = words(element), ""
+        elif element.name == "p" and "wsw-side" in element.get("class", []):
+            side = words(element)
+        elif element.name == "li" and element.a is not None:
+            rows.append((heading, side, words(element.select_one(".claimant")), resolve(CLAIMS, element.a["href"])))
+    return rows
+
+
+# --- a story with two people and two claims disputing each other --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_sides(tmp_path_factory) -> BuiltSite:
+    return built(tmp_path_factory.mktemp("two-sides"), TWO_SIDES)
+
+
+def test_the_claims_page_draws_an_accessible_picture_of_both_sides(two_sides):
+    svg = picture(two_sides)
+    assert svg["role"] == "img"
+    labels = svg["aria-labelledby"].split()
+    title, desc = (svg.find(id=label) for label in labels)
+    assert title.name == "title" and desc.name == "desc", labels
+    assert words(title) == "Who says what on each disputed point"
+    assert "1 disputed point: 2 claims by 2 people" in words(desc)
+    # a viewBox narrow enough for a phone, scaled by the theme's stylesheet
+    assert svg["viewbox"].startswith(f"0 0 {WIDTH} ")
+    texts = [words(text) for text in svg.find_all("text")]
+    assert "Ann Lee" in texts and "Bob Stone" in texts
+    assert "✓ Supported" in texts and "⇄ Disputed" in texts  # the verdict in words and a mark, not colour alone
+    assert "versus" in texts
+    tooltips = {words(title) for title in svg.find_all("title")}
+    assert "Ann Lee says: The bridge is safe for cars. (Supported)" in tooltips
+    assert "Bob Stone says: The bridge must close at once. (Disputed)" in tooltips
+    # the sides: Ann's claim above the line marked versus, Bob's below it
+    rows = {words(text): float(text["y"]) for text in svg.find_all("text")}
+    assert rows["Ann Lee"] < rows["versus"] < rows["Bob Stone"]
+    # colour comes from the theme (the status classes and currentColor), never a fixed colour
+    assert svg.select(".status-supported rect") and svg.select(".status-disputed rect")
+    assert not re.search(r"#[0-9a-f]{3,6}\b|rgb\(", str(svg), re.IGNORECASE)
+
+
+def test_the_list_beside_the_picture_says_the_same(two_sides):
+    assert listed(two_sides) == [
+        ("Point 1: 1 claim against 1", "One side:", "Ann Lee says:", "claims/bridge-safe/index.html"),
+        ("Point 1: 1 claim against 1", "The other side:", "Bob Stone says:", "claims/bridge-unsafe/index.html"),
+    ]
+    # the same pairs of who and what as the picture's claims, whose tooltips give them in full
+    svg = picture(two_sides)
+    drawn = {words(title).rsplit(" (", 1)[0] for title in svg.find_all("title") if title.find_parent("g")}
+    page = two_sides.soup(CLAIMS)
+    items = {words(li).rsplit(" ", 1)[0] for li in page.select("main .wsw details li")}
+    assert (
+        drawn
+        == items
+        == {"Ann Lee says: The bridge is safe for cars.", "Bob Stone says: The bridge must close at once."}
+    )
+    # each item gives the verdict as a word too
+    verdicts = [words(li.select_one(".status")) for li in page.select("main .wsw details li")]
+    assert verdicts == ["Supported", "Disputed"]
+    heading = page.find(id="who-says-what")
+    assert heading.name == "h2" and words(heading) == "Who says what"
+
+
+def test_the_story_page_links_to_the_picture(two_sides):
+    story = two_sides.soup("index.html")
+    link = story.find("a", string="Who says what: see the diagram")
+    assert link is not None and link.find_parent("section").find(id="claims-glance")
+    assert resolve("index.html", link["href"], keep_fragment=True) == "claims/index.html#who-says-what"
+    assert not story.select("main svg")  # the picture itself stays on the claims page
+    assert two_sides.broken_links() == []
+
+
+def test_the_picture_is_the_same_bytes_in_every_build(tmp_path):
+    first = built(tmp_path, TWO_SIDES, "first")
+    second = built(tmp_path, TWO_SIDES, "second")
+    assert (first.out / CLAIMS).read_bytes() == (second.out / CLAIMS).read_bytes()
+    assert (first.out / "index.html").read_bytes() == (second.out / "index.html").read_bytes()
+
+
+def test_search_leaves_the_picture_out(two_sides):
+    section = two_sides.soup(CLAIMS).select_one("main .wsw")
+    assert section["data-pagefind-ignore"] == "all"
+
+
+# --- nothing to draw -----------------------------------------------------------------------------------------
+
+
+def test_a_story_without_claims_shows_no_picture_and_no_link(tmp_path):
+    site = built(tmp_path, {})
+    for page in (CLAIMS, "index.html"):
+        soup = site.soup(page)
+        assert not soup.find("svg"), page
+        assert not soup.find(id="who-says-what"), page
+        assert "Who says what" not in soup.get_text(), page
+
+
+def test_a_story_without_people_shows_no_picture(tmp_path):
+    project = write(tmp_path / "story", {})
+    for person in (project / "content/people").iterdir():
+        person.unlink()
+    (project / STORY).write_text(
+        "---\ntitle: The bridge\nsummary: Is it safe?\npublished: 2024-01-02\n---\nNobody yet.\n", encoding="utf-8"
+    )
+    site = BuiltSite(build(project, tmp_path / "site", search=False).out)
+    assert not site.soup(CLAIMS).find("svg")
+
+
+def test_claims_that_answer_no_other_claim_are_still_drawn_with_who_makes_them(tmp_path):
+    site = built(
+        tmp_path,
+        {
+            "content/claims/bridge-old.md": claim("The bridge is old.", "ann-lee", "confirmed"),
+            "content/claims/bridge-busy.md": claim("The bridge is busy.", "bob-stone", "unverified"),
+        },
+    )
+    svg = picture(site)
+    texts = [words(text) for text in svg.find_all("text")]
+    assert "Ann Lee" in texts and "Bob Stone" in texts and "versus" not in texts
+    assert words(svg.title) == "Who says what"
+    assert [row[0] for row in listed(site)] == ["Claims", "Claims"]
+
+
+# --- hostile words -------------------------------------------------------------------------------------------
+
+HOSTILE_NAME = "<script>alert('name')</script> Smith & Sons"
+HOSTILE_CLAIM = "The <b>bridge</b> & its </svg><script>alert(1)</script> ramps are fine."
+
+
+def test_hostile_names_and_claims_are_escaped(tmp_path):
+    site = built(
+        tmp_path,
+        {
+            **TWO_SIDES,
+            "content/people/ann-lee.md": f'---\nname: "{HOSTILE_NAME}"\nrole: Engineer\naliases: [Ann Lee]\n---\n',
+            "content/claims/bridge-safe.md": claim(f"'{HOSTILE_CLAIM}'", "ann-lee", "supported"),
+        },
+    )
+    html = (site.out / CLAIMS).read_text("utf-8")
+    assert "<script>alert" not in html and "<b>bridge" not in html and "</svg><script>" not in html
+    svg = picture(site)
+    assert not svg.find("script") and not svg.find("b")
+    assert svg.find("title", string=f"{HOSTILE_NAME} says: {HOSTILE_CLAIM} (Supported)")
+    names = [unwrapped(text) for text in svg.find_all("text", x="0", attrs={"font-weight": "700"})]
+    assert HOSTILE_NAME in names  # drawn as text, wrapped over lines
+    assert ("Point 1: 1 claim against 1", "One side:", f"{HOSTILE_NAME} says:", "claims/bridge-safe/index.html") in (
+        listed(site)
+    )
+    # the only scripts on the page are the theme's own
+    assert all(
+        script.get("type") == "application/ld+json" or script.get("src") for script in site.soup(CLAIMS)("script")
+    )
+
+
+def unwrapped(text: Tag) -> str:
+    """The words of a ``<text>`` drawn over several lines, as written (a line ending in "-" broke a word)."""
+    lines = [words(line) for line in text.find_all("tspan")] or [words(text)]
+    return "".join(line[:-1] if line.endswith("-") else line + " " for line in lines).strip()
+
+
+# --- big stories ---------------------------------------------------------------------------------------------
+
+
+def test_a_big_story_draws_a_bounded_picture_and_says_what_it_left_out(tmp_path):
+    people = {
+        f"content/people/p{n}.md": f"---\nname: Person number {n} of the city's bridge panel\nrole: Witness\n---\n"
+        for n in range(30)
+    }
+    claims = {}
+    long = "about the bridge, in a sentence long enough to fill every line a box has room for and then some more"
+    for n in range(150):  # 50 points of three claims: two against one
+        group = n // 3
+        links = f"disputes: [c{group * 3}]\n" if n % 3 == 2 else f"supports: [c{group * 3}]\n" if n % 3 else ""
+        claims[f"content/claims/c{n}.md"] = claim(f"Claim number {n} {long}.", f"p{n % 30}", "disputed", links)
+    for n in range(150, 300):  # claims no other claim answers
+        claims[f"content/claims/c{n}.md"] = claim(f"Claim number {n} about the road.", f"p{n % 30}", "unverified")
+    site = built(tmp_path, {**people, **claims})
+    svg = picture(site)
+    boxes = svg.find_all("rect")
+    headings = [words(text) for text in svg.find_all("text") if text.get("font-size") == "15"]
+    assert len(headings) <= MAX_POINTS and len(boxes) <= MAX_CLAIMS
+    assert headings[0] == "Point 1: 2 claims against 1" and "Other claims" not in headings
+    assert len({row[3] for row in listed(site)}) == len(boxes)
+    note = words(site.soup(CLAIMS).select("main .wsw details > p")[-1])
+    assert note == (
+        f"{50 - len(headings)} more disputed points and {300 - len(boxes)} more claims are not drawn: "
+        "every claim is listed under its verdict below."
+    )
+    # the picture and its list take a bounded share of the page, however long the claims
+    section = site.soup(CLAIMS).select_one("main .wsw")
+    assert len(str(section).encode()) < 35_000
+
+
+def test_many_claims_on_one_side_are_counted_not_drawn(tmp_path):
+    people = {f"content/people/p{n}.md": f"---\nname: Person {n}\nrole: Witness\n---\n" for n in range(8)}
+    # the claim a writer puts first (by weight) leads its point
+    claims = {"content/claims/hub.md": claim("The bridge is safe.", "ann-lee", "disputed", "weight: 1\n")}
+    for n in range(8):
+        claims[f"content/claims/c{n}.md"] = claim(f"No, it is not ({n}).", f"p{n}", "unverified", "disputes: [hub]\n")
+    site = built(tmp_path, {**people, **claims})
+    svg = picture(site)
+    assert len(svg.find_all("rect")) == 6
+    assert "and 3 more on this side" in [words(text) for text in svg.find_all("text")]
+    assert words(svg.select_one("text")) == "Point 1: 1 claim against 8"
+    items = [words(li) for li in site.soup(CLAIMS).select("main .wsw details li")]
+    assert items[-1] == "and 3 more on this side, listed under their verdicts below"
+
+
+# --- rebuilds -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change", ["dispute removed", "dispute turned to support"])
+def test_a_rebuild_after_a_link_between_claims_changes_redraws_the_picture(change, tmp_path):
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    other = project / "content/claims/other-claim.md"
+    edits = {
+        "dispute removed": lambda p: edit(other, "disputes: [main-claim]\n", ""),
+        "dispute turned to support": lambda p: edit(other, "disputes: [main-claim]", "supports: [main-claim]"),
+    }
+    serve_edit_equals_full_build(project, edits[change], tmp_path)
+
+
+# --- the layout ----------------------------------------------------------------------------------------------
+
+
+def boxes_of(svg: Tag) -> list[tuple[float, float, float, float]]:
+    return [
+        (
+            float(rect["x"]),
+            float(rect["y"]),
+            float(rect["x"]) + float(rect["width"]),
+            float(rect["y"]) + float(rect["height"]),
+        )
+        for rect in svg.find_all("rect")
+    ]
+
+
+def test_the_bundled_story_is_drawn_without_overlaps_inside_its_frame(bundled_site):
+    svg = picture(bundled_site)
+    width, height = (float(value) for value in svg["viewbox"].split()[2:])
+    boxes = boxes_of(svg)
+    assert len(boxes) == 17  # three disputed points and the claims no other claim answers: every claim
+    assert words(svg.desc).startswith(
+        "3 disputed points and the claims no other claim disputes or supports: 17 claims by 11 people."
+    )
+    for left, top, right, bottom in boxes:
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height
+    ordered = sorted(boxes, key=lambda box: box[1])
+    assert all(upper[3] < lower[1] for upper, lower in zip(ordered, ordered[1:], strict=False))
+    # every line of text fits its box (a claim), its column (a name) or the picture, by the measure that wrapped it
+    frames = {
+        id(text): boxes_of(group)[0][2]
+        for group in svg.find_all("g")
+        for text in group.find_all("text")
+        if group.find("title", recursive=False) and group.find("rect")
+    }
+    for text in svg.find_all("text"):
+        size, bold, start = float(text.get("font-size", TEXT)), text.get("font-weight") == "700", float(text["x"])
+        edge = frames.get(id(text), NAMES_WIDTH if start == 0 and size == TEXT else width)
+        for line in text.find_all("tspan") or [text]:
+            assert start + text_width(words(line), size, bold) <= edge, words(line)
+    headings = [words(text) for text in svg.find_all("text") if text.get("font-size") == "15"]
+    assert headings == [
+        "Point 1: 2 claims that agree",
+        "Point 2: 2 claims against 3",
+        "Point 3: 3 claims against 3",
+        "Other claims",
+    ]
+
+
+def test_wrapping_breaks_long_words_and_marks_what_it_cut():
+    lines, cut = wrap("a " + "x" * 80 + " end", 100, 14, 3)
+    assert cut and len(lines) == 3 and lines[-1].endswith("…")
+    assert all(text_width(line, 14) <= 100 for line in lines)
+    lines, cut = wrap("Short and sweet.", 200, 14, 2)
+    assert (lines, cut) == (["Short and sweet."], False)
+
+
+# --- in a real browser ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_picture_reads_at_320_pixels(bundled_site, browser, scheme):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto((bundled_site.out / CLAIMS).as_uri())
+        found = page.evaluate(
+            """() => {
+              const svg = document.querySelector('main svg');
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize));
+              const smallest = Math.min(...sizes);
+              const spill = [];
+              for (const group of svg.querySelectorAll('g')) {
+                const rect = group.querySelector(':scope > g > rect');
+                if (!rect) continue;
+                const frame = rect.getBBox();
+                for (const text of group.querySelectorAll('text')) {
+                  const box = text.getBBox();
+                  if (box.x + box.width > frame.x + frame.width || box.y + box.height > frame.y + frame.height)
+                    spill.push(text.textContent);
+                }
+              }
+              const colours = new Set([...svg.querySelectorAll('rect')].map(r => getComputedStyle(r).stroke));
+              return {scale, smallest, spill, colours: colours.size, text: getComputedStyle(svg).color,
+                      overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+            }"""
+        )
+        assert found["smallest"] * found["scale"] >= 11.5  # about 12 px, on the narrowest phone
+        assert found["spill"] == []
+        assert found["colours"] >= 3  # verdicts take the theme's colours in both schemes
+        assert found["overflow"] <= 0
+        assert found["text"] == ("rgb(29, 29, 31)" if scheme == "light" else "rgb(236, 237, 239)")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_picture_and_its_open_list_have_no_axe_violations(bundled_site, browser, scheme):
+    require(AXE, "axe-core")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto((bundled_site.out / CLAIMS).as_uri())
+        page.locator("main .wsw summary").click()
+        assert page.locator("main .wsw details li").first.is_visible()
+        assert axe_violations(page) == []
+    finally:
+        context.close()
