@@ -47,6 +47,8 @@ MISSING = "missing"
 VOLATILE = "volatile"  # never equal to itself: the page is always rendered again
 
 _frames: list[set[Read] | None] = []  # the reads of the page being rendered; None while a helper runs
+_handlers: dict[type, Callable[[Any], Any]] = {}
+_items: dict[int, tuple[str, frozenset[str]]] = {}  # while recording: id of an item -> its key and its fields
 _thread: list[int | None] = [None]  # the thread rendering it
 _original: dict[type, Any] = {}
 _fields: dict[type, frozenset[str]] = {}
@@ -75,7 +77,8 @@ def identity(value: Any) -> Any:
     """How a later build finds ``value`` again: a tagged key for model items, the value for plain data."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    key = item_key(value)
+    known = _items.get(id(value))
+    key = known[0] if known is not None else item_key(value)
     if key is not None:
         return (TAG, key)
     if isinstance(value, (list, tuple)):
@@ -85,41 +88,54 @@ def identity(value: Any) -> Any:
 
 def shallow(value: Any) -> Any:
     """A value as plain data; model items in it stand as their identity (their fields are reads of their own)."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value  # Markup is a str: its text is its value
-    key = item_key(value)
-    if key is not None:
-        return (TAG, key)
-    view = getattr(type(value), "_view_name", None)
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return value
+    if kind is list or kind is tuple:
+        return tuple([shallow(item) for item in value])
+    known = _items.get(id(value))
+    if known is not None:
+        return (TAG, known[0])
+    handler = _handlers.get(kind)
+    if handler is None:
+        handler = _handlers[kind] = _handler(kind)
+    return handler(value)
+
+
+def _handler(kind: type) -> Callable[[Any], Any]:
+    """How :func:`shallow` turns values of one type into plain data (worked out once per type)."""
+    if issubclass(kind, (str, int, float)):  # Markup is a str: its text is its value
+        return lambda value: value
+    if getattr(kind, "_identity_prefix", None) is not None:
+        return lambda value: (TAG, item_key(value))
+    view = getattr(kind, "_view_name", None)
     if view is not None:  # the site view or the chronicle: what a page reads of it is recorded read by read
-        return ("view", view)
-    if getattr(type(value), "_opaque", False):
-        raise Unidentifiable(type(value).__name__)
-    if isinstance(value, PartialDate):
-        return ("date", value.text, value.iso())
-    if isinstance(value, Snippet):
-        return ("snippet", value.text)
-    if isinstance(value, Ref):
-        return ("ref", value.target, identity(value.entry) if value.entry is not None else None)
-    if isinstance(value, (list, tuple)):
-        return tuple(shallow(item) for item in value)
-    if isinstance(value, (set, frozenset)):
-        return ("set", tuple(sorted(repr(shallow(item)) for item in value)))
-    if isinstance(value, dict):
-        return ("dict", tuple(sorted((repr(key), shallow(item)) for key, item in value.items())))
-    if (
-        dataclasses.is_dataclass(value)
-        and not isinstance(value, type)
-        and type(value).__module__.startswith("explainer.")
-    ):
-        return (
-            type(value).__name__,
-            tuple(
-                (f.name, shallow(object.__getattribute__(value, f.name)))
-                for f in dataclasses.fields(value)
-                if f.name not in POSITIONS
-            ),
+        return lambda value: ("view", view)
+    if getattr(kind, "_opaque", False):
+        return _unidentifiable
+    if issubclass(kind, PartialDate):
+        return lambda value: ("date", value.text, value.iso())
+    if issubclass(kind, Snippet):
+        return lambda value: ("snippet", value.text)
+    if issubclass(kind, Ref):
+        return lambda value: ("ref", value.target, identity(value.entry) if value.entry is not None else None)
+    if issubclass(kind, (list, tuple)):
+        return lambda value: tuple([shallow(item) for item in value])
+    if issubclass(kind, (set, frozenset)):
+        return lambda value: ("set", tuple(sorted(repr(shallow(item)) for item in value)))
+    if issubclass(kind, dict):
+        return lambda value: ("dict", tuple(sorted((repr(key), shallow(item)) for key, item in value.items())))
+    if dataclasses.is_dataclass(kind) and kind.__module__.startswith("explainer."):
+        names = [f.name for f in dataclasses.fields(kind) if f.name not in POSITIONS]
+        name = kind.__name__
+        return lambda value: (
+            name,
+            tuple([(field, shallow(object.__getattribute__(value, field))) for field in names]),
         )
+    return _unidentifiable
+
+
+def _unidentifiable(value: Any) -> Any:
     raise Unidentifiable(type(value).__name__)
 
 
@@ -148,14 +164,10 @@ def record(read: Read) -> None:
 
 
 def _model_getattribute(self: Any, name: str) -> Any:
-    value = object.__getattribute__(self, name)
-    if (
-        _frames
-        and (frame := _frames[-1]) is not None
-        and name in (_fields.get(type(self)) or recorded_fields(type(self)))
-    ):
-        frame.add(("field", item_key(self), name))
-    return value
+    # the hot path of recording: every attribute read of every item; sorted out when the page is done
+    if _frames and (frame := _frames[-1]) is not None:
+        frame.add((id(self), name))
+    return object.__getattribute__(self, name)
 
 
 def _view_getattribute(self: Any, name: str) -> Any:
@@ -174,8 +186,15 @@ def recorded_fields(cls: type) -> frozenset[str]:
 
 
 @contextmanager
-def recording(model: list[type], views: list[type]) -> Iterator[None]:
-    """Give ``model`` classes (and their subclasses) and ``views`` recording attribute access for a while."""
+def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Iterator[None]:
+    """Give ``model`` classes (and their subclasses) and ``views`` recording attribute access for a while.
+
+    ``items`` are every model item a page may read (all alive meanwhile, so their ids name them)."""
+    _items.clear()
+    for item in items:
+        key = item_key(item)
+        if key is not None:
+            _items[id(item)] = (key, recorded_fields(type(item)))
     for cls in model:
         for sub in [cls, *_subclasses(cls)]:
             recorded_fields(sub)
@@ -187,6 +206,7 @@ def recording(model: list[type], views: list[type]) -> Iterator[None]:
     try:
         yield
     finally:
+        _items.clear()
         for cls in [*model, *views]:
             if _original.pop(cls, None) is None:
                 del cls.__getattribute__
@@ -212,6 +232,14 @@ def page_reads() -> Iterator[set[Read]]:
         yield reads
     finally:
         _frames.pop()
+        raw = [read for read in reads if type(read[0]) is int]
+        reads.difference_update(raw)
+        for number, name in raw:
+            known = _items.get(number)
+            if known is None:  # an item made while rendering: nothing to find it by later
+                reads.add(("volatile",))
+            elif name in known[1]:  # a field (methods and properties are their own reads of fields)
+                reads.add(("field", known[0], name))
 
 
 def derived(method: Function) -> Function:

@@ -289,10 +289,13 @@ def render_pages(
 ) -> RenderedPages:
     """The given pages as HTML, in ``workers`` processes, with what each read; a broken body or template becomes
     a diagnostic (every body that cannot be converted is reported; of template errors, only the first page's)."""
-    story = renderer.site.content.story
+    site = renderer.site
+    story = site.content.story
     if story is not None and (error := convert_body(renderer, story)) is not None:
         diagnostics.items.append(error)
-    with recording([Entry, Story, Source, Change], [type(renderer.site), Chronicle]):
+    linked = renderer.linked
+    items = [*linked.content.all_entries(), *linked.sources.values(), linked.content.story, *site.chronicle.changes]
+    with recording([Entry, Story, Source, Change], [type(site), Chronicle], items):
         # workers are forked inside: they inherit the recording classes and the story's converted body
         chunks = map_chunks(_render_chunk, (renderer, every_page or pages), pages, workers)
     rendered = RenderedPages()
