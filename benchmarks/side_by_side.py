@@ -90,7 +90,7 @@ def hugo_site(story: Path, out: Path) -> int:
             target, shown = split_wikilink(match.group(1))
             entry = linked.wikilinks.get(target)
             shown = shown or (entry.title if entry else target)
-            return f"[{shown}](/{entry.url})" if entry else shown
+            return f"[{shown}](/{entry.path})" if entry else shown
 
         return WIKILINK.sub(link, body)
 

@@ -190,7 +190,7 @@ class SiteView:
         """People in the key events or named in the narrative (everyone if none are), the first
         ``KEY_PEOPLE`` in list order (weights first): the story page leads, the people page lists all."""
         keys = {ref.entry.key for event in self.key_events() for ref in event.people if ref.entry}
-        keys |= {key for key, backlinks in self.linked.incoming.items() if any(b.source is None for b in backlinks)}
+        keys |= {key for key, backlinks in self.linked.incoming.items() if any(b.origin is None for b in backlinks)}
         chosen = [person for person in self.people if person.key in keys]
         return (chosen or self.people)[:KEY_PEOPLE]
 
@@ -253,19 +253,19 @@ class SiteView:
         sections = []
         for relation, source_kind, heading in _headings(entry):
             items = [
-                b.source
+                b.origin
                 for b in backlinks
-                if b.source is not None and b.relation == relation and b.source.collection == source_kind
+                if b.origin is not None and b.relation == relation and b.origin.collection == source_kind
             ]
             if items:
                 sections.append(Section(heading, [*self._ordered(items)], relation))
         shown = {item.key for section in sections for item in section.items if item is not None}
         # a mention adds nothing where the same entry is already listed above
-        mentions = [b for b in backlinks if b.relation == "mention" and (b.source is None or b.source.key not in shown)]
-        if any(b.source is None for b in mentions):
+        mentions = [b for b in backlinks if b.relation == "mention" and (b.origin is None or b.origin.key not in shown)]
+        if any(b.origin is None for b in mentions):
             sections.append(Section("Mentioned in the story", [None], "mention"))
         for kind in KINDS.values():
-            items = [b.source for b in mentions if b.source is not None and b.source.collection == kind.collection]
+            items = [b.origin for b in mentions if b.origin is not None and b.origin.collection == kind.collection]
             if items:
                 sections.append(Section(f"Mentioned in {kind.label.lower()}", [*self._ordered(items)], "mention"))
         return sections
@@ -273,7 +273,7 @@ class SiteView:
     @property
     def navigation(self) -> list[tuple[str, str]]:
         """(index URL, word) for every kind, in the order the site presents them."""
-        return [(kind.url, kind.navigation) for kind in KINDS.values()]
+        return [(kind.path, kind.navigation) for kind in KINDS.values()]
 
     def _ordered(self, entries: list[Entry]) -> list[Entry]:
         return sorted(entries, key=lambda e: self._rank.get(e.key, 0))

@@ -62,14 +62,14 @@ def export_value(spec: FieldSpec, value: Any) -> Any:
 
 
 def _entry(entry: Entry, linked: Linked, base_url: str | None, chronicle: Chronicle) -> dict[str, Any]:
-    data: dict[str, Any] = {"slug": entry.slug, "path": entry.url}
+    data: dict[str, Any] = {"slug": entry.slug, "path": entry.path}
     if base_url:
-        data["url"] = base_url + entry.url
+        data["url"] = base_url + entry.path
     for spec in KINDS[entry.collection].all_fields:
         data[spec.name] = export_value(spec, getattr(entry, spec.key))
     data.update(
         body=entry.body,
-        backlinks=[{"from": b.source_key, "relation": b.relation} for b in linked.backlinks(entry)],
+        backlinks=[{"from": b.origin_key, "relation": b.relation} for b in linked.backlinks(entry)],
         last_change=_date(chronicle.last_change(entry)),
     )
     return data
@@ -135,7 +135,7 @@ def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: s
         if event.summary:  # one plain line, escaped: TimelineJS shows text fields as HTML
             text = f"<p>{html.escape(event.summary)}</p>" + text
         if base_url:
-            text += f'<p><a href="{html.escape(base_url + event.url)}">Read more</a></p>'
+            text += f'<p><a href="{html.escape(base_url + event.path)}">Read more</a></p>'
         item: dict[str, Any] = {
             "unique_id": event.slug,
             "start_date": _timeline_date(event.start),

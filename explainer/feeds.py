@@ -23,7 +23,7 @@ from explainer.dates import PartialDate
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import Claim, Entry, Event, Snippet
-from explainer.pages import CORRECTIONS_URL, UPDATES_URL, Page  # the log's items carry id=change.anchor
+from explainer.pages import UPDATES_URL, Page  # the log's items carry id=change.anchor
 from explainer.structured_data import inline_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -51,7 +51,7 @@ def sitemap(pages: list[Page], base_url: str, chronicle: Chronicle) -> bytes:
         if not page.in_sitemap:
             continue
         url = etree.SubElement(urlset, "url")
-        etree.SubElement(url, "loc").text = base_url + page.url
+        etree.SubElement(url, "loc").text = base_url + page.path
         changed = _lastmod(page, chronicle)
         if changed is not None:
             etree.SubElement(url, "lastmod").text = changed.iso()
@@ -64,9 +64,9 @@ def _lastmod(page: Page, chronicle: Chronicle) -> PartialDate | None:
         return chronicle.last_change(page.entry)
     if page.is_home:
         return chronicle.story_last_change() or (story.published if story else None)
-    if page.url == UPDATES_URL:  # the log lists minor updates too
+    if page.is_update_log:  # the log lists minor updates too
         return chronicle.changes[0].date if chronicle.changes else None
-    if page.url == CORRECTIONS_URL:
+    if page.is_corrections:
         return chronicle.corrections[0].date if chronicle.corrections else None
     return None
 
@@ -112,8 +112,8 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
     for entry in entries:
         item = etree.SubElement(feed, "entry")
         etree.SubElement(item, "title").text = f"{entry.kind.capitalize()}: {entry.title}"
-        etree.SubElement(item, "id").text = base_url + entry.url
-        etree.SubElement(item, "link", href=base_url + entry.url)
+        etree.SubElement(item, "id").text = base_url + entry.path
+        etree.SubElement(item, "link", href=base_url + entry.path)
         etree.SubElement(item, "updated").text = timestamp(changed(entry))
         etree.SubElement(item, "summary").text = _summary(entry)
     return _xml(feed)
@@ -138,7 +138,7 @@ _BLOCK_START = re.compile(r"\s*<(p|ul|ol|dl|blockquote|h[1-6]|pre|table|div|hr|f
 
 def entry_feed_path(entry: Entry) -> str:
     """Where an entry's own feed is written: beside its page (``people/ada-quinn/feed.xml``)."""
-    return entry.url + FEED_FILE
+    return entry.path + FEED_FILE
 
 
 def absolute_links(html: str, base_url: str) -> str:
@@ -201,7 +201,7 @@ class ChangeFeeds:
         return self._feed(
             f"{entry.display_title} — {self.title}",
             subtitle,
-            entry.url,
+            entry.path,
             entry_feed_path(entry),
             newest,
             self.chronicle.about(entry),
@@ -249,7 +249,7 @@ class ChangeFeeds:
         if change.kind == CORRECTION and change.subject is None:
             return self.base_url  # a correction to the story itself
         if len(change.concerns) == 1:
-            return self.base_url + change.concerns[0].url
+            return self.base_url + change.concerns[0].path
         return self.item_id(change)
 
     def item_html(self, change: Change) -> str:
@@ -262,7 +262,7 @@ class ChangeFeeds:
             parts.append(text if _BLOCK_START.match(text) else f"<p>{text}</p>")
         if change.kind == UPDATE and len(change.concerns) > 1:
             links = ", ".join(
-                f'<a href="{escape(entry.url, quote=True)}">{escape(entry.display_title)}</a>'
+                f'<a href="{escape(entry.path, quote=True)}">{escape(entry.display_title)}</a>'
                 for entry in change.concerns
             )
             parts.append(f"<p>About: {links}.</p>")
@@ -283,7 +283,7 @@ class ChangeFeeds:
         etree.SubElement(item, "id").text = self.item_id(change)
         etree.SubElement(item, "link", rel="alternate", type="text/html", href=self.item_link(change))
         for entry in change.concerns if len(change.concerns) > 1 else ():
-            etree.SubElement(item, "link", rel="related", type="text/html", href=self.base_url + entry.url)
+            etree.SubElement(item, "link", rel="related", type="text/html", href=self.base_url + entry.path)
         when = timestamp(change.date)
         etree.SubElement(item, "published").text = when
         etree.SubElement(item, "updated").text = when

@@ -56,14 +56,14 @@ STORY = "story"  # how the story narrative is named where an entry's key would s
 
 @dataclass(frozen=True)
 class Backlink:
-    """``source`` refers to an entry through ``relation``; None means the story overview."""
+    """``origin`` refers to an entry through ``relation``; None means the story overview."""
 
-    source: Entry | None
+    origin: Entry | None
     relation: str  # people, by, disputes, supports, about, mention
 
     @property
-    def source_key(self) -> str:
-        return self.source.key if self.source is not None else STORY
+    def origin_key(self) -> str:
+        return self.origin.key if self.origin is not None else STORY
 
 
 @dataclass
@@ -374,11 +374,11 @@ def link(content: Content, diagnostics: Diagnostics) -> Linked:
     seen: set[tuple[str, str, str]] = set()
     cited: set[tuple[str, str]] = set()
 
-    def add(target: Entry | None, source: Entry | None, relation: str) -> None:
-        if target is None or target is source:
+    def add(target: Entry | None, origin: Entry | None, relation: str) -> None:
+        if target is None or target is origin:
             return
-        backlink = Backlink(source, relation)
-        marker = (target.key, backlink.source_key, relation)
+        backlink = Backlink(origin, relation)
+        marker = (target.key, backlink.origin_key, relation)
         if marker not in seen:
             seen.add(marker)
             linked.incoming[target.key].append(backlink)

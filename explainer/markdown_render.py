@@ -86,7 +86,7 @@ class WikiLinkProcessor(InlineProcessor):
         entry = self.targets.get(target)
         if entry is None:
             return None, None, None  # leave the text as written
-        element = etree.Element("a", {"href": f"{XREF}{entry.url}", "class": "wikilink"})
+        element = etree.Element("a", {"href": f"{XREF}{entry.path}", "class": "wikilink"})
         element.text = shown or _default_text(target, entry)
         return element, m.start(0), m.end(0)
 

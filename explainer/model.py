@@ -115,7 +115,7 @@ class Entry(Located):
         return f"{self.collection}/{self.slug}"
 
     @property
-    def url(self) -> str:
+    def path(self) -> str:
         return f"{self.collection}/{self.slug}/"
 
     def __hash__(self) -> int:
@@ -664,7 +664,7 @@ class Kind:
         return (*self.fields, *COMMON)
 
     @property
-    def url(self) -> str:
+    def path(self) -> str:
         return self.index_url or f"{self.collection}/"
 
     @property

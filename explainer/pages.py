@@ -19,7 +19,7 @@ class _IndexPages(Mapping[str, tuple[str, str, str, str]]):
 
     def __getitem__(self, collection: str) -> tuple[str, str, str, str]:
         kind = KINDS[collection]
-        return (kind.url, kind.title, kind.index_template, kind.entry_template)
+        return (kind.path, kind.title, kind.index_template, kind.entry_template)
 
     def __iter__(self) -> Iterator[str]:
         return iter(KINDS)
@@ -52,25 +52,25 @@ def media_path(content_dir: Path, image: str) -> str | None:
 
 @dataclass
 class Page:
-    url: str  # "" for the home page, else "path/" ; written to <url>index.html
+    path: str  # "" for the home page, else "a/b/" (relative to the site root); written to <path>index.html
     template: str
     title: str
     entry: Entry | None = None
-    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (title, url) above this page
+    breadcrumbs: list[tuple[str, str]] = field(default_factory=list)  # (title, path) above this page
     previous: Event | None = None
     next: Event | None = None
-    output: str | None = None  # a file name that is not <url>index.html (404.html)
+    output: str | None = None  # a file name that is not <path>index.html (404.html)
     in_sitemap: bool = True
     listing: str | None = None  # on an index page, the collection it lists
 
     @property
     def output_path(self) -> str:
-        return self.output or f"{self.url}index.html"
+        return self.output or f"{self.path}index.html"
 
     @property
     def is_home(self) -> bool:
         """The story overview (the 404 page shares its empty URL but is written elsewhere)."""
-        return self.url == "" and self.output is None
+        return self.path == "" and self.output is None
 
     @property
     def is_index(self) -> bool:
@@ -80,6 +80,14 @@ class Page:
     def is_not_found(self) -> bool:
         return self.output is not None
 
+    @property
+    def is_update_log(self) -> bool:
+        return self.path == UPDATES_URL and self.output is None
+
+    @property
+    def is_corrections(self) -> bool:
+        return self.path == CORRECTIONS_URL and self.output is None
+
 
 def plan_pages(linked: Linked) -> list[Page]:
     """Every page of the site, home first, in a stable order."""
@@ -88,14 +96,14 @@ def plan_pages(linked: Linked) -> list[Page]:
     pages = [home]
     for kind in KINDS.values():
         pages.append(
-            Page(kind.url, kind.index_template, kind.title, breadcrumbs=[(home.title, "")], listing=kind.collection)
+            Page(kind.path, kind.index_template, kind.title, breadcrumbs=[(home.title, "")], listing=kind.collection)
         )
-        crumbs = [(home.title, ""), (kind.title, kind.url)]
+        crumbs = [(home.title, ""), (kind.title, kind.path)]
         entries: list[Entry] = (
             [*linked.timeline] if kind.collection == "events" else linked.content.entries[kind.collection]
         )
         for entry in entries:
-            pages.append(Page(entry.url, kind.entry_template, entry.display_title, entry, breadcrumbs=crumbs))
+            pages.append(Page(entry.path, kind.entry_template, entry.display_title, entry, breadcrumbs=crumbs))
         if kind.collection == "events":  # neighbours on the timeline
             event_pages = pages[-len(entries) :] if entries else []
             for position, page in enumerate(event_pages):

@@ -70,7 +70,7 @@ class ReadCache:
         """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
         try:
             status = path.stat()
-            stamp = (status.st_mtime_ns, status.st_size)
+            stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
         except OSError:
             stamp = None
         cached = self._results.get(path)

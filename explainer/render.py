@@ -51,7 +51,7 @@ def _targets(found: list[str], linked: Linked) -> tuple:
         entry = linked.wikilinks.get(target)
         if entry is not None:
             aliases = tuple(entry.aliases) if isinstance(entry, Person) else ()
-            targets.append((target, entry.url, entry.title, aliases))
+            targets.append((target, entry.path, entry.title, aliases))
     return tuple(targets)
 
 
@@ -165,13 +165,13 @@ class Renderer:
         base_url = self.base_url
 
         def url(target: str | Entry) -> str:
-            path = target.url if isinstance(target, Entry) else target
+            path = target.path if isinstance(target, Entry) else target
             if page.output is not None and base_url:  # the 404 page is served at any depth
                 return base_url + relative("", path)
-            return relative(page.url, path)
+            return relative(page.path, path)
 
         def body(item: Entry | Story) -> Markup:
-            return Markup(resolve_xrefs(self.body_html(item), page.url))
+            return Markup(resolve_xrefs(self.body_html(item), page.path))
 
         def absolute(path: str) -> str:
             """An absolute URL with base_url; without it, the path from the site root."""
@@ -187,6 +187,6 @@ class Renderer:
             )
 
         def snippet(item: Snippet | None) -> Markup:
-            return self.snippet_html(item, page.url)
+            return self.snippet_html(item, page.path)
 
         return template.render(page=page, entry=page.entry, url=url, body=body, snippet=snippet, json_ld=json_ld)

@@ -27,7 +27,7 @@ from explainer.dates import PartialDate
 from explainer.escaping import json_for_html
 from explainer.living import Change
 from explainer.model import Claim, Entry, Event, Person, Question, Snippet
-from explainer.pages import CORRECTIONS_URL, UPDATES_URL, Page
+from explainer.pages import Page
 
 TAGS = re.compile(r"<[^>]+>")
 BLOCK_TAGS = re.compile(r"</?(?:p|br|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|div|pre|table|tr|td|th|hr)\b[^>]*>", re.I)
@@ -70,7 +70,7 @@ def structured_data(
     if log is not None:
         graph.append(log)
     # the 404 page has no address of its own: its trail is the home page alone
-    crumbs = [*page.breadcrumbs, (page.title, page.url)] if not page.is_not_found else [(site.title, "")]
+    crumbs = [*page.breadcrumbs, (page.title, page.path)] if not page.is_not_found else [(site.title, "")]
     if crumbs:
         graph.append(
             {
@@ -117,8 +117,8 @@ def _entry_page(
     item: dict[str, Any] = {
         "@type": "WebPage",
         "name": entry.display_title,
-        "url": absolute(entry.url),
-        "about": {"@type": main["@type"], "name": main.get("name", entry.display_title), "url": absolute(entry.url)},
+        "url": absolute(entry.path),
+        "about": {"@type": main["@type"], "name": main.get("name", entry.display_title), "url": absolute(entry.path)},
         "correction": corrections,
     }
     if "dateModified" in main:
@@ -128,15 +128,15 @@ def _entry_page(
 
 def _change_log(page: Page, site: SiteView, absolute: Callable[[str], str]) -> dict[str, Any] | None:
     """The update log and the corrections page: a ``CollectionPage`` modified with its latest item."""
-    if page.entry is not None or page.url not in (UPDATES_URL, CORRECTIONS_URL) or page.output is not None:
+    if not (page.is_update_log or page.is_corrections):
         return None
-    changes = site.chronicle.changes if page.url == UPDATES_URL else site.chronicle.corrections
+    changes = site.chronicle.changes if page.is_update_log else site.chronicle.corrections
     if not changes:
         return None
     return {
         "@type": "CollectionPage",
         "name": page.title,
-        "url": absolute(page.url),
+        "url": absolute(page.path),
         "dateModified": changes[0].date.iso(),
     }
 
@@ -171,7 +171,7 @@ def _main_item(
         return article
     if entry is None:
         return None
-    item: dict[str, Any] = {"url": absolute(entry.url)}
+    item: dict[str, Any] = {"url": absolute(entry.path)}
     if isinstance(entry, Person):
         item.update(
             {
@@ -264,4 +264,4 @@ def _main_item(
 
 def _agent(person: Entry, absolute: Callable[[str], str]) -> dict[str, Any]:
     kind = "Person" if isinstance(person, Person) and person.person_kind == "person" else "Organization"
-    return {"@type": kind, "name": person.title, "url": absolute(person.url)}
+    return {"@type": kind, "name": person.title, "url": absolute(person.path)}

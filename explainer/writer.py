@@ -1,8 +1,10 @@
 """Write the site atomically (the "write" stage).
 
-The new site is written to a temporary folder beside the output and swapped
-in only once complete, so a reader, a server or a failed build never sees a
-half-written site.
+A first build (or one into a folder explainer did not make) is written to a
+temporary folder beside the output and swapped in only once complete; later
+builds change their own folder file by file, each file replaced atomically
+(:func:`update_site`). Either way a reader, a server or a failed build never
+sees a half-written site or a half-written file.
 """
 
 from __future__ import annotations

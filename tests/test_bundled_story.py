@@ -42,7 +42,7 @@ def test_every_entry_has_a_page(bundled_site):
     entries = content.all_entries()
     assert len(entries) >= 30
     for entry in entries:
-        assert (bundled_site.out / entry.url / "index.html").is_file(), entry.key
+        assert (bundled_site.out / entry.path / "index.html").is_file(), entry.key
 
 
 def test_no_broken_links(bundled_site):

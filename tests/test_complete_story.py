@@ -79,7 +79,7 @@ def typed_references():
                     target = ref.target
                 else:
                     target = f"{TYPED[field]}/{ref.target}"
-                pairs.append((page(entry.url.rstrip("/")), page(target)))
+                pairs.append((page(entry.path.rstrip("/")), page(target)))
     return pairs
 
 
