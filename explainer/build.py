@@ -19,6 +19,7 @@ import markdown
 from explainer import __version__
 from explainer.buildcache import (
     BuildCache,
+    Rendered,
     Stamp,
     input_stamps,
     load_cache,
@@ -133,14 +134,15 @@ def build(
     if settings.search and pagefind_executable() is None:
         raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
-    usable = previous if previous is not None and ours else None
+    before = previous.load_render(project) if previous is not None else None
+    usable = previous if previous is not None and before is not None and ours else None
     site = render_site(
         linked,
         diagnostics,
-        previous=usable.render if usable else None,
+        previous=before.state if usable and before else None,
         dirty=_changed_by_hand(found, usable.outputs) if usable else set(),
         stable_paths=unchanged_inputs(usable.inputs, inputs) if usable else None,
-        stored=previous.bodies if previous is not None else None,
+        stored=before.bodies if before is not None else None,
     )
     _raise_if_failed(diagnostics, strict)
     page_names = {page.output_path for page in site.pages}
@@ -166,15 +168,13 @@ def build(
         options,
         [str(theme) for theme in themes],
         inputs,
-        site.state,
         written,
-        _bodies(linked, site),
-        search_signature,
-        page_count,
+        search_signature=search_signature,
+        page_count=page_count,
     )
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
-    save_cache(project, record)
+    save_cache(project, record, Rendered(site.state, _bodies(linked, site)))
     return BuildResult(
         out,
         site.pages,

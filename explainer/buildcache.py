@@ -10,7 +10,9 @@ deployer uploads only the site; safe to delete at any time). It records:
 - the size and modification time of every file it wrote, so a page deleted or
   altered in the output folder is written again;
 - converted Markdown bodies, keyed by a digest of everything their HTML
-  depends on, so exports need no conversion of unchanged bodies;
+  depends on, so exports need no conversion of unchanged bodies (these and
+  the render state live in ``render.json``, which a build after no change
+  never reads);
 - the warnings and notes of that build, to say them again.
 
 The cache holds only JSON strings and numbers and is checked field by field
@@ -48,6 +50,7 @@ from explainer.rebuild import RenderState
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
+RENDER_FILE = "render.json"
 FORMAT = 3
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
@@ -112,6 +115,14 @@ def _scan(
 
 
 @dataclass
+class Rendered:
+    """What a build after a change reuses: which page read what, and converted bodies by their digest."""
+
+    state: RenderState
+    bodies: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class BuildCache:
     """One build's record; ``options`` must match the next build's for the record to be used."""
 
@@ -119,13 +130,31 @@ class BuildCache:
     options: dict[str, Any]
     themes: list[str] = field(default_factory=list)
     inputs: dict[str, Stamp] = field(default_factory=dict)
-    render: RenderState = field(default_factory=RenderState)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
-    bodies: dict[str, str] = field(default_factory=dict)  # body digest -> HTML
+    render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
     search_signature: str | None = None
     page_count: int = 0
     warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
     notes: list[str] = field(default_factory=list)
+
+    def load_render(self, project: Path) -> Rendered | None:
+        """The render state and converted bodies this record was saved with (None: missing or not those).
+
+        They live in their own file, so a build after no change never reads them; this record's
+        signature covers them through ``render_digest``."""
+        try:
+            raw = (project / CACHE_DIR / RENDER_FILE).read_bytes()
+            if not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), self.render_digest):
+                return None
+            data = json.loads(raw)
+            bodies = data["bodies"]
+            if not isinstance(bodies, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in bodies.items()
+            ):
+                return None
+            return Rendered(RenderState.from_json(data["render"]), bodies)
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            return None
 
     def unchanged(self, project: Path, found_outputs: dict[str, Stamp]) -> bool:
         """True when no input changed and the output folder holds exactly what the build wrote."""
@@ -173,7 +202,6 @@ def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | Non
         if data.get("explainer") != __version__ or data.get("options") != options:
             return None, None  # another version or other options: expected, not a problem
         cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
-        cache.render = RenderState.from_json(data["render"])
         _check_types(cache)
     except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         return None, f"ignoring the build cache {path}: {_reason(exc)}; building everything"
@@ -212,9 +240,9 @@ def _check_types(cache: BuildCache) -> None:
         and all(isinstance(t, str) for t in cache.themes)
         and stamps(cache.inputs)
         and stamps(cache.outputs)
-        and strings(cache.bodies)
         and isinstance(cache.search_signature, (str, type(None)))
         and type(cache.page_count) is int
+        and isinstance(cache.render_digest, str)
         and isinstance(cache.notes, list)
         and all(isinstance(n, str) for n in cache.notes)
         and isinstance(cache.warnings, list)
@@ -234,30 +262,41 @@ def _check_types(cache: BuildCache) -> None:
         raise ValueError("its contents are not in the expected shape")
 
 
-def save_cache(project: Path, cache: BuildCache) -> None:
-    """Write the record atomically; a cache that cannot be written only costs the next build time."""
+def save_cache(project: Path, cache: BuildCache, rendered: Rendered) -> None:
+    """Write the record atomically (what it renders from first); a cache that cannot be written only costs
+    the next build time."""
     folder = project / CACHE_DIR
     key = signing_key()
     if key is None:
         return
-    temporary = None
     try:
         folder.mkdir(exist_ok=True)
         ignore = folder / ".gitignore"
         if not ignore.exists():  # never committed, whatever the project's own .gitignore says
             ignore.write_text("# made by explainer; safe to delete\n*\n")
+        heavy = json.dumps({"render": rendered.state.to_json(), "bodies": rendered.bodies}, separators=(",", ":"))
+        payload = heavy.encode("utf-8")
+        cache.render_digest = hashlib.sha256(payload).hexdigest()
+        _replace(folder, RENDER_FILE, payload)
         data = {"format": FORMAT, "explainer": __version__}
         data.update({name: getattr(cache, name) for name in BuildCache.__dataclass_fields__})
-        data["render"] = cache.render.to_json()
         payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
         signature = hmac.new(key, payload, hashlib.sha256).hexdigest()
-        handle, temporary = tempfile.mkstemp(prefix=".build-", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
-        os.replace(temporary, folder / CACHE_FILE)
+        _replace(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
     except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+        pass
+
+
+def _replace(folder: Path, name: str, data: bytes) -> None:
+    """Replace ``folder/name`` with ``data`` whole (written beside it, then renamed)."""
+    handle, temporary = tempfile.mkstemp(prefix=".build-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, folder / name)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _signed(raw: bytes, key: bytes) -> bool:

@@ -27,13 +27,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from jinja2 import Environment, meta
+from jinja2 import Environment
 
 from explainer.dates import PartialDate
 from explainer.model import Ref, Snippet
@@ -369,12 +370,14 @@ class Evaluator:
 
 
 _template_closures: dict[tuple[str, str], tuple[str, ...]] = {}
+# a quoted template name, or anything else (a name made at run time: depends on every template)
+_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(?:(["'])(.*?)\1(\s*[~+|.\[(])?|(\S))""")
 
 
 def template_digest(environment: Environment, name: str) -> str:
     """The sources of a template and every template it extends, imports or includes, as the loader finds them.
 
-    A template that names another at run time (not a constant) depends on every template there is.
+    A template that names another at run time (not a quoted name) depends on every template there is.
     """
     loader = environment.loader
     assert loader is not None
@@ -392,9 +395,8 @@ def template_digest(environment: Environment, name: str) -> str:
         seen[current] = f"{filename}:{hashlib.blake2b(source.encode('utf-8'), digest_size=8).hexdigest()}"
         key = (current, seen[current])
         if key not in _template_closures:
-            referenced = list(meta.find_referenced_templates(environment.parse(source)))
-            _template_closures[key] = (
-                tuple(loader.list_templates()) if None in referenced else tuple(r for r in referenced if r)
-            )
+            found = _REFERENCE.findall(source)
+            dynamic = any(match[2] or match[3] for match in found)
+            _template_closures[key] = tuple(loader.list_templates()) if dynamic else tuple(match[1] for match in found)
         pending.extend(_template_closures[key])
     return hashlib.blake2b(repr(sorted(seen.items())).encode("utf-8"), digest_size=8).hexdigest()

@@ -62,7 +62,7 @@ class RenderState:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: one table of reads, and each page's reads as positions in it."""
-        table = sorted(self.reads, key=repr)
+        table = list(self.reads)
         position = {read: index for index, read in enumerate(table)}
         return {
             "global": self.global_digest,
@@ -103,12 +103,18 @@ def _listed(read: Any) -> Any:
     return [_listed(part) for part in read] if isinstance(read, tuple) else read
 
 
-def _tupled(read: Any, depth: int = 0) -> Any:
-    if isinstance(read, list) and depth < 8:
-        return tuple(_tupled(part, depth + 1) for part in read)
-    if read is None or isinstance(read, (str, int, float, bool)):
-        return read
-    raise ValueError("its render state is not in the expected shape")
+def _tupled(read: Any, depth: int = 0) -> tuple:
+    """A read from JSON: lists back to tuples, plain values kept, anything else refused."""
+    if type(read) is not list or depth > 8:
+        raise ValueError("its render state is not in the expected shape")
+    parts = []
+    for part in read:
+        kind = type(part)
+        if kind is str or part is None or kind is int or kind is bool or kind is float:
+            parts.append(part)
+        else:
+            parts.append(_tupled(part, depth + 1))
+    return tuple(parts)
 
 
 def global_digest(linked: Linked, renderer: Renderer, asset_names: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ data that reaches <script> blocks and exports, search index out of step, trust i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from explainer import search
 from explainer.build import build, check
-from explainer.buildcache import CACHE_DIR, CACHE_FILE
+from explainer.buildcache import CACHE_DIR, CACHE_FILE, RENDER_FILE
 from explainer.diagnostics import ContentError, UsageError
 from explainer.search import SEARCH_BUNDLE
 from explainer.writer import MARKER
@@ -279,21 +280,27 @@ def test_the_search_index_holds_what_the_pages_hold(project):
 def test_html_planted_in_the_cache_never_reaches_a_page(project):
     build(project, search=False)
     cache = project / CACHE_DIR / CACHE_FILE
-    data = json.loads(cache.read_bytes())
+    rendered = project / CACHE_DIR / RENDER_FILE
+    data = json.loads(rendered.read_bytes())
     data["bodies"] = {key: '<script>alert("cache")</script>' for key in data["bodies"]}
-    data.pop("signature", None)
-    unsigned = json.dumps(data, separators=(",", ":"))
-    for number, forged in enumerate([unsigned, unsigned[:-1] + ',"signature":"' + "0" * 64 + '"}']):
-        cache.write_text(forged)
+    planted = json.dumps(data, separators=(",", ":"))
+    record = json.loads(cache.read_bytes())
+    record["render_digest"] = hashlib.sha256(planted.encode("utf-8")).hexdigest()  # the record made to vouch for it
+    record.pop("signature", None)
+    unsigned = json.dumps(record, separators=(",", ":"))
+    signed_by_nobody = unsigned[:-1] + ',"signature":"' + "0" * 64 + '"}'
+    for number, forged in enumerate([None, unsigned, signed_by_nobody]):
+        rendered.write_text(planted)  # planted beside the genuine record, whose digest no longer matches
+        if forged is not None:
+            cache.write_text(forged)
         edit(project / "content/story.md", "saw the", f"saw ({number}) the")
-        build(project, search=False)  # the first build after forging may have rewritten it: forge again
-        cache.write_text(forged)
-        edit(project / "content/story.md", f"saw ({number}) the", "saw the")
         result = build(project, search=False)
-        assert result.cache_warning and "signature does not match" in result.cache_warning
+        if forged is not None:
+            assert result.cache_warning and "signature does not match" in result.cache_warning
         for page in (project / "build").rglob("*"):
             if page.is_file():
                 assert b'alert("cache")' not in page.read_bytes(), page
+        edit(project / "content/story.md", f"saw ({number}) the", "saw the")
 
 
 def test_a_cache_nested_too_deeply_is_ignored(project):

@@ -14,7 +14,7 @@ import pytest
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build, tree
 
 from explainer.build import build
-from explainer.buildcache import CACHE_DIR, CACHE_FILE
+from explainer.buildcache import CACHE_DIR, RENDER_FILE
 from explainer.incremental import Session
 from explainer.rebuild import RenderState
 from explainer.render import default_theme
@@ -129,7 +129,7 @@ def test_a_weight_that_changes_no_order_renders_nothing(tmp_path):
 def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
     project = themed(tmp_path)
     build(project, search=False)
-    raw = json.loads((project / CACHE_DIR / CACHE_FILE).read_text())
+    raw = json.loads((project / CACHE_DIR / RENDER_FILE).read_text())
     state = RenderState.from_json(raw["render"])
     assert state.pages and state.reads
     assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
