@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, TypeVar
@@ -22,6 +23,7 @@ from explainer.model import (
     CLAIM_STATUSES,
     KINDS,
     PERSON_KINDS,
+    QUESTION_STATUSES,
     Claim,
     Entry,
     Event,
@@ -29,6 +31,7 @@ from explainer.model import (
     Question,
     Source,
 )
+from explainer.pages import SOURCES_URL, citations_path, list_page_path, page_size
 
 EntryType = TypeVar("EntryType", bound=Entry)
 
@@ -134,15 +137,34 @@ class SiteView:
     # --- index pages ---------------------------------------------------------
 
     @derived
-    def people_by_kind(self) -> list[tuple[str, list[Person]]]:
-        groups = [
-            (PERSON_KIND_PLURALS[kind], [p for p in self.people if p.person_kind == kind]) for kind in PERSON_KINDS
-        ]
+    def listing(self, collection: str) -> list[Entry | Source]:
+        """What an index (or, for ``sources``, the sources page) lists, in its order, groups together."""
+        if collection == "people":
+            return [person for kind in PERSON_KINDS for person in self.people if person.person_kind == kind]
+        if collection == "claims":
+            return [claim for status in CLAIM_STATUSES for claim in self.claims if claim.status == status]
+        if collection == "questions":
+            return [q for status in QUESTION_STATUSES for q in self.questions if q.status == status]
+        if collection == "sources":
+            return [*self.sources]
+        return [*self.entries_of(collection)]
+
+    @derived
+    def listed(self, collection: str, number: int = 1) -> list[Entry | Source]:
+        """The part of :meth:`listing` that page ``number`` of the index shows."""
+        size = page_size(collection)
+        return self.listing(collection)[(number - 1) * size : number * size]
+
+    @derived
+    def people_by_kind(self, number: int = 1) -> list[tuple[str, list[Person]]]:
+        shown = _of_type(self.listed("people", number), Person)
+        groups = [(PERSON_KIND_PLURALS[kind], [p for p in shown if p.person_kind == kind]) for kind in PERSON_KINDS]
         return [(label, people) for label, people in groups if people]
 
     @derived
-    def claims_by_status(self) -> list[tuple[str, list[Claim]]]:
-        groups = [(status, [c for c in self.claims if c.status == status]) for status in CLAIM_STATUSES]
+    def claims_by_status(self, number: int = 1) -> list[tuple[str, list[Claim]]]:
+        shown = _of_type(self.listed("claims", number), Claim)
+        groups = [(status, [c for c in shown if c.status == status]) for status in CLAIM_STATUSES]
         return [(status, claims) for status, claims in groups if claims]
 
     @derived
@@ -151,8 +173,9 @@ class SiteView:
         return who_says_what(self.claims, self.people)
 
     @derived
-    def questions_by_status(self) -> list[tuple[str, list[Question]]]:
-        groups = [(status, [q for q in self.questions if q.status == status]) for status in ("open", "answered")]
+    def questions_by_status(self, number: int = 1) -> list[tuple[str, list[Question]]]:
+        shown = _of_type(self.listed("questions", number), Question)
+        groups = [(status, [q for q in shown if q.status == status]) for status in QUESTION_STATUSES]
         return [(status, questions) for status, questions in groups if questions]
 
     @derived
@@ -173,9 +196,9 @@ class SiteView:
         return rows
 
     @derived
-    def timeline_by_year(self) -> list[tuple[int, list[TimelineRow]]]:
+    def timeline_by_year(self, number: int = 1) -> list[tuple[int, list[TimelineRow]]]:
         years: dict[int, list[TimelineRow]] = {}
-        for row in self.timeline_rows(self.timeline):
+        for row in self.timeline_rows(_of_type(self.listed("events", number), Event)):
             years.setdefault(row.event.start.year, []).append(row)
         return list(years.items())
 
@@ -247,6 +270,21 @@ class SiteView:
         return self._ordered(self.linked.citations.get(source.id, []))
 
     @derived
+    def source_location(self, source: Source) -> str:
+        """Where a source is listed: its item on the page of the sources list that holds it."""
+        position = self._source_positions().get(source.id, 0)
+        return f"{list_page_path(SOURCES_URL, position // page_size('sources') + 1)}#{source.anchor}"
+
+    @derived
+    def _source_positions(self) -> dict[str, int]:
+        return {source.id: position for position, source in enumerate(self.sources)}
+
+    @staticmethod
+    def citations_page(source: Source) -> str:
+        """The page listing every entry that cites a source (made for sources cited more than CITED_INLINE times)."""
+        return citations_path(source.id)
+
+    @derived
     def backlink_sections(self, entry: Entry) -> list[Section]:
         """Everything that refers to ``entry``, grouped by how and by kind."""
         backlinks = self.linked.backlinks(entry)
@@ -294,7 +332,7 @@ def weighted(entries: list[EntryType]) -> list[EntryType]:
     return sorted(entries, key=lambda entry: (entry.weight is None, entry.weight or 0))
 
 
-def _of_type(entries: list[Entry], cls: type[EntryType]) -> list[EntryType]:
+def _of_type(entries: Sequence[object], cls: type[EntryType]) -> list[EntryType]:
     """The entries of one class (a collection holds only its kind's class; this tells the type checker)."""
     return [entry for entry in entries if isinstance(entry, cls)]
 

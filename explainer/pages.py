@@ -6,12 +6,14 @@ The plan is plain data; rendering and writing only follow it. Later stages
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explainer.linker import Linked
-from explainer.model import KINDS, Entry, Event
+from explainer.model import KINDS, Entry, Event, Source
+from explainer.slugs import is_valid_slug
 
 
 class _IndexPages(Mapping[str, tuple[str, str, str, str]]):
@@ -34,6 +36,25 @@ SEARCH_URL = "search/"
 UPDATES_URL = "updates/"
 CORRECTIONS_URL = "corrections/"
 MEDIA_DIR = "media"
+LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light
+SOURCES_PAGE_SIZE = 100  # sources a page of sources lists (each with up to CITED_INLINE citing entries)
+CITED_INLINE = 5  # a source cited by more entries lists them on a page of its own
+
+
+def page_size(collection: str) -> int:
+    """How many items one page of a listing holds."""
+    return SOURCES_PAGE_SIZE if collection == "sources" else LIST_PAGE_SIZE
+
+
+def list_page_path(first: str, number: int) -> str:
+    """Where page ``number`` of a listing starting at ``first`` lives (an underscore: never an entry's slug)."""
+    return first if number == 1 else f"{first}page_{number}/"
+
+
+def citations_path(source_id: str) -> str:
+    """Where the entries citing a source are listed (an id that is not a slug is named by its digest)."""
+    name = source_id if is_valid_slug(source_id) else "id_" + hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:12]
+    return f"{SOURCES_URL}cited_{name}/"
 
 
 def media_path(content_dir: Path, image: str) -> str | None:
@@ -62,6 +83,9 @@ class Page:
     output: str | None = None  # a file name that is not <path>index.html (404.html)
     in_sitemap: bool = True
     listing: str | None = None  # on an index page, the collection it lists
+    number: int = 1  # of a listing split over pages (LIST_PAGE_SIZE items each)
+    siblings: list[str] = field(default_factory=list)  # every page of that listing, first to last, when several
+    source: Source | None = None  # on a source's page of citations
 
     @property
     def output_path(self) -> str:
@@ -95,13 +119,13 @@ def plan_pages(linked: Linked) -> list[Page]:
     home = Page("", "story.html", story.title if story else "Story")
     pages = [home]
     for kind in KINDS.values():
-        pages.append(
-            Page(kind.path, kind.index_template, kind.title, breadcrumbs=[(home.title, "")], listing=kind.collection)
-        )
-        crumbs = [(home.title, ""), (kind.title, kind.path)]
         entries: list[Entry] = (
             [*linked.timeline] if kind.collection == "events" else linked.content.entries[kind.collection]
         )
+        pages += _listing_pages(
+            kind.path, kind.index_template, kind.title, len(entries), [(home.title, "")], listing=kind.collection
+        )
+        crumbs = [(home.title, ""), (kind.title, kind.path)]
         for entry in entries:
             pages.append(Page(entry.path, kind.entry_template, entry.display_title, entry, breadcrumbs=crumbs))
         if kind.collection == "events":  # neighbours on the timeline
@@ -109,7 +133,15 @@ def plan_pages(linked: Linked) -> list[Page]:
             for position, page in enumerate(event_pages):
                 page.previous = linked.timeline[position - 1] if position > 0 else None
                 page.next = linked.timeline[position + 1] if position + 1 < len(entries) else None
-    pages.append(Page(SOURCES_URL, "sources.html", "Sources", breadcrumbs=[(home.title, "")]))
+    sources = linked.content.sources
+    pages += _listing_pages(
+        SOURCES_URL, "sources.html", "Sources", len(sources), [(home.title, "")], size=SOURCES_PAGE_SIZE
+    )
+    crumbs = [(home.title, ""), ("Sources", SOURCES_URL)]
+    for source in sources:
+        if len(linked.citations.get(source.id, [])) > CITED_INLINE:
+            title = f"Citing {source.title}"
+            pages.append(Page(citations_path(source.id), "citations.html", title, breadcrumbs=crumbs, source=source))
     # the living story's pages exist for every story (an empty log says so), so links to them never break
     pages.append(Page(UPDATES_URL, "updates.html", "Updates", breadcrumbs=[(home.title, "")]))
     pages.append(Page(CORRECTIONS_URL, "corrections.html", "Corrections", breadcrumbs=[(home.title, "")]))
@@ -119,3 +151,29 @@ def plan_pages(linked: Linked) -> list[Page]:
     # made as if from the root and, with base_url, pinned there by <base href>.
     pages.append(Page("", "404.html", "Page not found", output="404.html", in_sitemap=False))
     return pages
+
+
+def _listing_pages(
+    first: str,
+    template: str,
+    title: str,
+    count: int,
+    crumbs: list[tuple[str, str]],
+    listing: str | None = None,
+    size: int = LIST_PAGE_SIZE,
+) -> list[Page]:
+    """A listing's pages: one, or one per ``size`` items, linked to each other."""
+    total = max(1, -(-count // size))
+    paths = [list_page_path(first, number) for number in range(1, total + 1)]
+    return [
+        Page(
+            path,
+            template,
+            title if number == 1 else f"{title}, page {number} of {total}",
+            breadcrumbs=crumbs if number == 1 else [*crumbs, (title, first)],
+            listing=listing,
+            number=number,
+            siblings=paths if total > 1 else [],
+        )
+        for number, path in enumerate(paths, 1)
+    ]

@@ -24,7 +24,17 @@ from explainer.feeds import FEED_FILE
 from explainer.linker import Linked, find_wikilinks, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
 from explainer.model import Entry, Person, Snippet, Story
-from explainer.pages import CORRECTIONS_URL, INDEX_PAGES, SEARCH_URL, SOURCES_URL, UPDATES_URL, Page, media_path
+from explainer.pages import (
+    CITED_INLINE,
+    CORRECTIONS_URL,
+    INDEX_PAGES,
+    SEARCH_URL,
+    SOURCES_PAGE_SIZE,
+    SOURCES_URL,
+    UPDATES_URL,
+    Page,
+    media_path,
+)
 from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE
 from explainer.structured_data import inline_text, plain_text, structured_data
@@ -117,6 +127,8 @@ class Renderer:
             site=self.site,
             index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
             sources_url=SOURCES_URL,
+            cited_inline=CITED_INLINE,
+            sources_page_size=SOURCES_PAGE_SIZE,
             search_url=SEARCH_URL if linked.content.settings.search else None,
             updates_url=UPDATES_URL,
             corrections_url=CORRECTIONS_URL,

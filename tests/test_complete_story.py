@@ -36,6 +36,7 @@ INDEX_PAGES = [
     "claims/index.html",
     "questions/index.html",
     "sources/index.html",
+    "sources/cited_city-release/index.html",  # cited by more entries than a list item holds
     "updates/index.html",
     "corrections/index.html",
     "search/index.html",
@@ -247,7 +248,9 @@ def test_sources_have_anchors_and_citations(complete_site):
     item = sources.find(id="source-city-release")
     assert item.find("a", href="https://example.org/release")
     cited = {a["href"] for a in item.find_all("a") if not a["href"].startswith("http")}
-    assert "../claims/bridge-unsafe/index.html" in cited
+    assert cited == {"cited_city-release/index.html"}  # cited by more entries than a list item holds
+    citing = {a["href"] for a in complete_site.soup("sources/cited_city-release/index.html").select("main li a")}
+    assert "../../claims/bridge-unsafe/index.html" in citing
     assert sources.find(id="source-engineer-report")
     links = complete_site.section_links(page("events/inspection"), "Sources")
     assert links == ["sources/index.html", "sources/index.html"]
