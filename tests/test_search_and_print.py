@@ -1,10 +1,11 @@
-"""Search that finds the right page.
+"""Search that finds the right page, breadcrumbs that fit a phone, and print that reads as one document.
 
 One story, written here, is built once and served under a subpath; Chromium
 searches it through the real search page (Pagefind's UI and index) in light and
-dark. The story is made to be hard on ranking: one person's name is inside
-another entry's name ("Mara Quint's lawyer"), in an event's title, in the
-titles of the claims she makes, and shared in part by two other people.
+dark, and looks at its pages at 320 px and in print. The story is made to be
+hard on ranking: one person's name is inside another entry's name ("Mara
+Quint's lawyer"), in an event's title, in the titles of the claims she makes,
+and shared in part by two other people.
 """
 
 from __future__ import annotations
@@ -319,6 +320,102 @@ def read_index(path: Path):
 
 def write_index(path: Path, value) -> None:
     path.write_bytes(gzip.compress(b"pagefind_dcd" + pagefind._encode(value)))
+
+
+BREADCRUMB_PAGES = ["claims/quint-warned/index.html", "people/mara-quints-lawyer/index.html", "people/index.html"]
+
+
+@pytest.mark.parametrize("path", BREADCRUMB_PAGES)
+def test_breadcrumbs_fit_one_line_on_a_320px_phone(site, tab, path):
+    base_url, _ = site
+    page = tab(width=320)
+    page.goto(base_url + path)
+    crumbs = page.evaluate(
+        """() => {
+             const list = document.querySelector('.breadcrumbs ol');
+             const shown = [...list.children].filter(li => li.getClientRects().length);
+             return {height: list.getBoundingClientRect().height,
+                     line: parseFloat(getComputedStyle(list).lineHeight),
+                     right: Math.max(...shown.map(li => li.getBoundingClientRect().right)),
+                     width: document.documentElement.clientWidth,
+                     texts: shown.map(li => li.innerText),
+                     heading: document.querySelector('h1').innerText};
+           }"""
+    )
+    assert crumbs["height"] < 1.5 * crumbs["line"], crumbs
+    assert crumbs["right"] <= crumbs["width"], crumbs
+    assert not any(crumbs["heading"] in text for text in crumbs["texts"]), "the page's heading is not repeated"
+    assert crumbs["texts"][0].startswith("The harbour master")  # the story's crumb, cut short
+    # on a wide screen the full trail shows, the page itself included
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator('.breadcrumbs [aria-current="page"]').is_visible()
+
+
+PRINT_PAGES = [
+    "index.html",
+    "people/mara-quint/index.html",
+    "claims/quint-warned/index.html",
+    "questions/did-quint-know/index.html",
+    "timeline/index.html",
+    "updates/index.html",
+    "sources/index.html",
+]
+
+
+def test_print_uses_one_type_scale(site, tab):
+    """Printed body text, in paragraphs and lists alike, is 11pt; smaller notes and the lead are steps of it."""
+    base_url, _ = site
+    page = tab()
+    seen: set[float] = set()
+    for path in PRINT_PAGES:
+        page.goto(base_url + path)
+        page.emulate_media(media="print")
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('main p, main li, main dt, main dd')]
+                 .filter(e => e.getClientRects().length)
+                 .map(e => [e.tagName + (e.className ? '.' + e.className : ''),
+                            parseFloat(getComputedStyle(e).fontSize)])"""
+        )
+        sizes = [(name, round(px * 0.75, 1)) for name, px in sizes]  # in pt
+        plain = {size for name, size in sizes if name in ("P", "LI", "DT", "DD")}
+        assert plain <= {11.0}, (path, sorted({tuple(item) for item in sizes}))
+        seen |= plain
+        for name, size in sizes:
+            top = 13.2 if "lead" in name or "quote" in name else 11.0  # the lead is one step up
+            assert 8 <= size <= top, (path, name, size)
+    assert seen == {11.0}
+
+
+def test_printed_pages_show_source_addresses(site, tab):
+    base_url, _ = site
+    page = tab()
+
+    def printed_addresses(path: str) -> list[str]:
+        """The addresses a printout shows: print-only text, and the text print adds after links."""
+        page.goto(base_url + path)
+        page.emulate_media(media="print")
+        return page.evaluate(
+            """() => [...document.querySelectorAll('main .print-only, main a')]
+                 .filter(e => e.getClientRects().length)
+                 .map(e => e.matches('a') ? getComputedStyle(e, '::after').content : e.innerText)
+                 .filter(text => text.includes('https://'))"""
+        )
+
+    def expect(found: list[str], address: str) -> None:
+        assert any(address in text for text in found), (address, found)
+
+    person = printed_addresses("people/mara-quint/index.html")
+    expect(person, "https://example.org/gazette/quint-resigns")  # its sources, and the sources of its updates
+    expect(person, "https://example.org/council/minutes")  # a link in its text
+    expect(person, "https://example.org/council/people/quint")  # its links
+    expect(printed_addresses("updates/index.html"), "https://example.org/gazette/quint-resigns")
+    expect(printed_addresses("sources/index.html"), "https://example.org/gazette/quint-resigns")
+    expect(printed_addresses("index.html"), "https://example.org/gazette/quint-resigns")
+    page.goto(base_url + "people/mara-quint/index.html")
+    page.emulate_media(media="screen")
+    assert page.locator(".print-only").first.is_hidden()
+    shown = page.evaluate("() => getComputedStyle(document.querySelector('main a[href^=\"http\"]'), '::after').content")
+    assert "https://" not in shown
 
 
 def test_built_pages_mark_search_fields(site):
