@@ -106,6 +106,11 @@ class Entry(Located):
         """The singular name of the collection ("person", "claim")."""
         return KINDS[self.collection].singular
 
+    @property
+    def kind_label(self) -> str:
+        """The plural noun readers know the kind by ("People", "Claims"), as in headings and the search filter."""
+        return KINDS[self.collection].label
+
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
         """Rules between this entry's own fields, once references are resolved (the validate stage)."""
 
