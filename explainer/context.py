@@ -287,6 +287,7 @@ class SiteView:
     @derived
     def backlink_sections(self, entry: Entry) -> list[Section]:
         """Everything that refers to ``entry``, grouped by how and by kind."""
+        subject = entry.title if isinstance(entry, Person) else f"this {entry.kind}"
         backlinks = self.linked.backlinks(entry)
         sections = []
         for relation, source_kind, heading in _headings(entry):
@@ -305,7 +306,7 @@ class SiteView:
         for kind in KINDS.values():
             items = [b.origin for b in mentions if b.origin is not None and b.origin.collection == kind.collection]
             if items:
-                sections.append(Section(f"Mentioned in {kind.label.lower()}", [*self._ordered(items)], "mention"))
+                sections.append(Section(f"{kind.label} mentioning {subject}", [*self._ordered(items)], "mention"))
         return sections
 
     @property

@@ -214,12 +214,18 @@ def stale_pages(
 
 
 @dataclass
-class _Rendered:
-    """One chunk's pages, their reads, what went wrong in it, and the bodies it converted (for the exports)."""
+class RenderedPages:
+    """Pages as HTML, what each read, and the digests of those reads."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     reads: dict[str, PageReads] = field(default_factory=dict)
     digests: dict[Read, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Rendered(RenderedPages):
+    """One chunk's pages, what went wrong in it, and the bodies it converted (for the exports)."""
+
     body_errors: list[Diagnostic] = field(default_factory=list)
     template_error: Diagnostic | None = None
     bodies: dict[tuple, str] = field(default_factory=dict)
@@ -277,13 +283,6 @@ def _render_chunk(shared: tuple[Renderer, list[Page]], pages: Sequence[Page]) ->
     result.digests = {read: evaluate(read) for reads in result.reads.values() for read in reads}
     result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
     return result
-
-
-@dataclass
-class RenderedPages:
-    files: dict[str, bytes] = field(default_factory=dict)
-    reads: dict[str, PageReads] = field(default_factory=dict)
-    digests: dict[Read, str] = field(default_factory=dict)
 
 
 def render_pages(

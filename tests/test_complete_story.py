@@ -137,9 +137,9 @@ def test_mentions_are_backlinks_grouped_by_kind(complete_site):
     assert "index.html" in complete_site.section_links(dana, "Mentioned in the story")
     assert page("questions/who-inspected") in complete_site.section_links(dana, "Questions about Dana Lee")
     inspection = page("events/inspection")
-    mentioned = complete_site.section_links(inspection, "Mentioned in people")
+    mentioned = complete_site.section_links(inspection, "People mentioning this event")
     assert page("people/dana-lee") in mentioned
-    assert page("claims/bridge-unsafe") in complete_site.section_links(inspection, "Mentioned in claims")
+    assert page("claims/bridge-unsafe") in complete_site.section_links(inspection, "Claims mentioning this event")
 
 
 def test_person_page_sections(complete_site):
@@ -152,6 +152,8 @@ def test_person_page_sections(complete_site):
     park = complete_site.soup(page("people/mayor-jane-park"))
     assert park.find("h1").get_text() == "Jane Park"
     assert "Also called Mayor Park, mayor" in park.get_text(" ", strip=True)
+    dana_text = complete_site.soup(dana).get_text(" ", strip=True)
+    assert "Also called" not in dana_text  # her one alias, "Lee", is part of her name
     image = park.find("img")
     assert image["alt"] == "Jane Park at a press conference"
     assert re.fullmatch(r"\.\./\.\./media/images/park\.[0-9a-f]{10}\.png", image["src"])
