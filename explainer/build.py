@@ -93,7 +93,7 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
     _raise_if_failed(diagnostics, strict)
-    files = render_site(linked, diagnostics).files
+    files = render_site(linked, diagnostics, with_images=False).files
     _raise_if_failed(diagnostics, strict)
     add_passthrough(linked.content.project, files, diagnostics)
     _raise_if_failed(diagnostics, strict)

@@ -370,15 +370,27 @@ def render_site(
     stored: dict[str, str] | None = None,
     workers: int | None = None,
     with_site_files: bool = True,
+    with_images: bool = True,
 ) -> SiteRender:
     """Plan the pages, render those the plan finds stale (all without ``previous``), and make the site files.
 
     ``dirty`` pages are rendered whatever their reads say (their file was changed by hand); ``stable_paths`` are
     the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
+    Without ``with_images`` no share image is drawn (``check``: drawing finds no problem).
     """
     with _collection_paused():
         return _render_site(
-            linked, diagnostics, previous, dirty, stable_paths, environment, bodies, stored, workers, with_site_files
+            linked,
+            diagnostics,
+            previous,
+            dirty,
+            stable_paths,
+            environment,
+            bodies,
+            stored,
+            workers,
+            with_site_files,
+            with_images,
         )
 
 
@@ -406,6 +418,7 @@ def _render_site(
     stored: dict[str, str] | None,
     workers: int | None,
     with_site_files: bool,
+    with_images: bool,
 ) -> SiteRender:
     pages = plan_pages(linked)
     assets = collect_assets(linked)
@@ -436,7 +449,7 @@ def _render_site(
     files = {**assets.files, **rendered.files}
     images: set[str] = set()
     drawn = 0
-    if renderer.share_images and not diagnostics.errors:
+    if renderer.share_images and with_images and not diagnostics.errors:
         cards = share_images.plan_cards(pages, renderer.site.title, linked.content.settings.base_url)
         state.images = {path: card.digest() for path, card in cards.items()}
         before = previous.images if previous is not None else {}

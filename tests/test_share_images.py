@@ -15,7 +15,7 @@ from rebuilds import BASE, EDITS, edit, serve_edit_equals_full_build, times
 from serving import Server
 
 from explainer import share_images
-from explainer.build import build
+from explainer.build import build, check
 from explainer.diagnostics import ContentError
 from explainer.incremental import Session
 from explainer.pages import Page
@@ -202,6 +202,15 @@ def test_a_rename_draws_the_images_that_show_the_name(project):
         "claims/bridge-safe/share.png",  # "Dana Lee-Smith and Harbour Engineers Ltd say"
         "claims/inspection-happened/share.png",  # "Dana Lee-Smith says"
     }
+
+
+def test_check_draws_no_image(project, monkeypatch):
+    def refuse(card):
+        raise AssertionError("check drew an image")
+
+    monkeypatch.setattr(share_images, "draw", refuse)
+    check(project)  # the pages' tags are rendered and checked all the same
+    assert not (project / "build").exists()
 
 
 @pytest.fixture
