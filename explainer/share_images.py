@@ -7,14 +7,15 @@ drawn again (``RenderState.images`` in :mod:`explainer.rebuild`).
 
 Text is never drawn as empty boxes: whether a bundled font has a glyph for every character is read from the font's
 character map (with fontTools). A page title the bold font cannot draw (Thai, Chinese, …) falls back to the site's
-title; a name, role or date it cannot draw is left out. Scripts written right to left are left out too: they need a
-shaping engine, and drawing without one keeps the bytes the same on every machine.
+title; a name, role or date it cannot draw is left out. Scripts written right to left are left out too: they need
+bidirectional layout (and Arabic, shaping), which Pillow's basic layout, the one that gives the same pixels on every
+machine, does not do.
 
 Drawing is cheap enough to leave on (``benchmarks/share_images.py``): the background is made once, each glyph is
 rasterised once per font size and process and then only blended in, and the PNG is written here as a 16-colour
-palette image (4 bits a pixel) with zlib's fastest level, about three times faster than Pillow's PNG encoder, which
-tries its row filters on every row. The canvas is two pixels wider than the image and its first two columns stay at
-colour 0, so its packed rows are already PNG's rows, each led by the zero byte of filter type "None".
+palette image (4 bits a pixel) with zlib's fastest level, in about a third of the time Pillow's PNG encoder takes
+for the same image. The canvas is two pixels wider than the image and its first two columns stay at colour 0, so its
+packed rows are already PNG's rows, each led by the zero byte of filter type "None".
 """
 
 from __future__ import annotations
@@ -403,8 +404,9 @@ def _draw_verdict(canvas: ImageDraw.ImageDraw, card: Card) -> None:
     """The verdict as its mark and word in an outline: a pill for a claim, a box for a question."""
     face = _fonts().bold.face(38)
     mark = MARKS.get(card.verdict, "?")
-    text_width = face.width(mark) + (face.width("  " + card.verdict_word) if card.verdict_word else 0)
     height, stroke, padding = 80, 4, 36
+    word = face.shorten(card.verdict_word, _TEXT_WIDTH - 2 * padding - face.width(mark + "  "))
+    text_width = face.width(mark) + (face.width("  " + word) if word else 0)
     top, left = HEIGHT - 64 - height, _MARGIN + _SHIFT
     right = left + int(text_width) + 2 * padding
     if not card.is_question:
@@ -417,8 +419,8 @@ def _draw_verdict(canvas: ImageDraw.ImageDraw, card: Card) -> None:
         canvas.rectangle((left, top, right, top + height - 1), outline=INK, width=stroke)
     text_top = top + (height - face.size) // 2 - 4
     face.draw(canvas, left - _SHIFT + padding, text_top, mark, INK)
-    if card.verdict_word:
-        face.draw(canvas, left - _SHIFT + padding + face.width(mark + "  "), text_top, card.verdict_word, INK)
+    if word:
+        face.draw(canvas, left - _SHIFT + padding + face.width(mark + "  "), text_top, word, INK)
 
 
 # --- PNG ---------------------------------------------------------------------------------------------------------
