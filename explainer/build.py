@@ -60,6 +60,7 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
     page_count: int = 0
     rendered: int = 0  # pages rendered by this build
+    drawn: int = 0  # share images drawn by this build
     removed: int = 0  # files deleted from the output folder (pages of removed entries, strays)
     up_to_date: bool = False  # nothing had changed: nothing was read, rendered or written
     cache_warning: str | None = None  # a build cache that could not be used, and why
@@ -93,7 +94,7 @@ def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
     _raise_if_failed(diagnostics, strict)
-    files = render_site(linked, diagnostics).files
+    files = render_site(linked, diagnostics, with_images=False).files
     _raise_if_failed(diagnostics, strict)
     add_passthrough(linked.content.project, files, diagnostics)
     _raise_if_failed(diagnostics, strict)
@@ -146,8 +147,8 @@ def build(
     )
     _raise_if_failed(diagnostics, strict)
     page_names = {page.output_path for page in site.pages}
-    files = site.files
-    add_passthrough(project, files, diagnostics, page_names)
+    files = site.files  # share images not drawn again are in the output folder already: they are kept
+    add_passthrough(project, files, diagnostics, page_names | site.images)
     _raise_if_failed(diagnostics, strict)
     check_output_names(out, files)
     search_signature = hash_parts([site.state.global_digest, *sorted(page_names)]) if settings.search else None
@@ -157,6 +158,7 @@ def build(
             files,
             found=found,
             pages=page_names,
+            kept=site.images,
             search=settings.search,
             reindex_anyway=previous is None or search_signature != previous.search_signature,
         )
@@ -183,6 +185,7 @@ def build(
         notes,
         page_count,
         len(site.stale),
+        site.drawn,
         len(removed),
         cache_warning=cache_warning,
     )
@@ -202,13 +205,21 @@ def _changed_by_hand(found: dict[str, Stamp], written: dict[str, Stamp]) -> set[
 
 
 def _update_output(
-    out: Path, files: dict[str, bytes], *, found: dict[str, Stamp], pages: set[str], search: bool, reindex_anyway: bool
+    out: Path,
+    files: dict[str, bytes],
+    *,
+    found: dict[str, Stamp],
+    pages: set[str],
+    kept: set[str],
+    search: bool,
+    reindex_anyway: bool,
 ) -> tuple[dict[str, bytes], dict[str, Stamp], set[str]]:
     """Change our earlier output file by file: write what differs, delete what is gone, re-index if needed.
 
-    Returns the files written, every output file's stamp and the names removed.
+    ``pages`` and ``kept`` (share images) not in ``files`` are unchanged and stay. Returns the files written,
+    every output file's stamp and the names removed.
     """
-    current = pages | set(files)
+    current = pages | kept | set(files)
     changed = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
     removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
     reindex = search and (changed.keys() & pages or removed or reindex_anyway or not _real_folder(out / SEARCH_BUNDLE))
@@ -355,10 +366,12 @@ def code_stamp() -> str:
 
 def left_out(linked: Linked) -> list[str]:
     """What a build without base_url cannot make, said once so deployers know."""
-    if linked.content.settings.base_url:
+    settings = linked.content.settings
+    if settings.base_url:
         return []
+    made = "sitemap.xml, feed.xml, share images" if settings.social_cards else "sitemap.xml, feed.xml"
     return [
-        "no base_url set (explainer.yml or --base-url): left out sitemap.xml, feed.xml and canonical and "
+        f"no base_url set (explainer.yml or --base-url): left out {made} and canonical and "
         "Open Graph URLs; 404.html links assume it is served from the site's root folder"
     ]
 

@@ -51,7 +51,7 @@ from explainer.rebuild import RenderState
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
-FORMAT = 3
+FORMAT = 4
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
 

@@ -21,6 +21,7 @@ SETTINGS_SCHEMA = (
     FieldSpec("theme", as_text),
     FieldSpec("unsafe_html", as_bool),
     FieldSpec("search", as_bool),
+    FieldSpec("social_cards", as_bool),
 )
 
 
@@ -34,6 +35,7 @@ class Settings:
     theme: Path | None = None
     unsafe_html: bool = False
     search: bool = True  # build the Pagefind index and the search page
+    social_cards: bool = True  # a share image per page (made only with base_url)
     theme_span: Span | None = None
 
 

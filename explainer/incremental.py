@@ -75,6 +75,7 @@ class Session:
         files = {
             page.output_path: site.files.get(page.output_path) or self.files[page.output_path] for page in site.pages
         }
+        files.update({name: self.files[name] for name in site.images if name not in site.files})  # not drawn again
         files.update(site.files)
         add_passthrough(self.project, files, diagnostics, {page.output_path for page in site.pages})
         if diagnostics.errors:

@@ -10,6 +10,12 @@ the build cache (:mod:`explainer.buildcache` only stores it).
 What every page depends on (explainer's version, the settings, the assets,
 the theme folders and the plain template globals) is one global digest; when
 it changes every page is rendered.
+
+Share images (:mod:`explainer.share_images`) are planned beside the pages: each
+image's bytes depend only on its card, so the state keeps each card's digest
+and an image is drawn again only when its card changed (or its file was changed
+by hand). Images not drawn are left where they are (``build``) or as they were
+in memory (``serve``); :attr:`SiteRender.images` names them all.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-from explainer import __version__, exports, feeds
+from explainer import __version__, exports, feeds, share_images
 from explainer.assets import Assets
 from explainer.dependencies import (
     VOLATILE,
@@ -59,6 +65,7 @@ class RenderState:
     reads: dict[Read, str] = field(default_factory=dict)
     pages: dict[str, PageReads] = field(default_factory=dict)  # output path -> the reads its render made
     items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
+    images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: one table of reads, and each page's reads as positions in it."""
@@ -69,6 +76,7 @@ class RenderState:
             "reads": [[_listed(read), self.reads[read]] for read in table],
             "pages": {path: sorted(position[read] for read in reads) for path, reads in self.pages.items()},
             "items": self.items,
+            "images": self.images,
         }
 
     @classmethod
@@ -84,10 +92,9 @@ class RenderState:
             if not (isinstance(row, list) and len(row) == 2 and isinstance(row[1], str)):
                 raise ValueError("its render state is not in the expected shape")
             table.append(_tupled(row[0]))
-        items = data.get("items")
-        if not isinstance(items, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in items.items()):
-            raise ValueError("its render state is not in the expected shape")
-        state = cls(data["global"], {read: row[1] for read, row in zip(table, rows, strict=True)}, items=items)
+        items, images = _strings(data.get("items")), _strings(data.get("images"))
+        reads = {read: row[1] for read, row in zip(table, rows, strict=True)}
+        state = cls(data["global"], reads, items=items, images=images)
         for path, positions in pages.items():
             if not (
                 isinstance(path, str)
@@ -97,6 +104,12 @@ class RenderState:
                 raise ValueError("its render state is not in the expected shape")
             state.pages[path] = frozenset(table[n] for n in positions)
         return state
+
+
+def _strings(mapping: Any) -> dict[str, str]:
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise ValueError("its render state is not in the expected shape")
+    return mapping
 
 
 def _listed(read: Any) -> Any:
@@ -130,6 +143,7 @@ def global_digest(linked: Linked, renderer: Renderer, asset_names: dict[str, str
         repr(sorted(asset_names.items())),
         repr([str(theme) for theme in theme_dirs(linked)]),
         repr(plain),
+        share_images.environment() if renderer.share_images else "",  # the fonts decide which titles fall back
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
@@ -341,10 +355,12 @@ class SiteRender:
 
     pages: list[Page]
     stale: list[Page]
-    files: dict[str, bytes]  # the pages rendered now, the assets and the site files
+    files: dict[str, bytes]  # the pages rendered now, the share images drawn now, the assets and the site files
     state: RenderState
     renderer: Renderer
     assets: Assets
+    images: set[str] = field(default_factory=set)  # every share image's path, drawn now or kept from before
+    drawn: int = 0  # share images drawn now
 
 
 def render_site(
@@ -359,15 +375,27 @@ def render_site(
     stored: dict[str, str] | None = None,
     workers: int | None = None,
     with_site_files: bool = True,
+    with_images: bool = True,
 ) -> SiteRender:
     """Plan the pages, render those the plan finds stale (all without ``previous``), and make the site files.
 
     ``dirty`` pages are rendered whatever their reads say (their file was changed by hand); ``stable_paths`` are
     the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
+    Without ``with_images`` no share image is drawn (``check``: drawing finds no problem).
     """
     with _collection_paused():
         return _render_site(
-            linked, diagnostics, previous, dirty, stable_paths, environment, bodies, stored, workers, with_site_files
+            linked,
+            diagnostics,
+            previous,
+            dirty,
+            stable_paths,
+            environment,
+            bodies,
+            stored,
+            workers,
+            with_site_files,
+            with_images,
         )
 
 
@@ -395,6 +423,7 @@ def _render_site(
     stored: dict[str, str] | None,
     workers: int | None,
     with_site_files: bool,
+    with_images: bool,
 ) -> SiteRender:
     pages = plan_pages(linked)
     assets = collect_assets(linked)
@@ -423,9 +452,25 @@ def _render_site(
                     if read not in state.reads:
                         state.reads[read] = evaluate(read)  # a kept page's: evaluated when it was found unchanged
     files = {**assets.files, **rendered.files}
+    images: set[str] = set()
+    drawn = 0
+    if renderer.share_images and with_images and not diagnostics.errors:
+        cards = share_images.plan_cards(pages, renderer.site.title, linked.content.settings.base_url)
+        state.images = {path: card.digest() for path, card in cards.items()}
+        before = previous.images if previous is not None else {}
+        redraw = [
+            (path, card) for path, card in cards.items() if before.get(path) != state.images[path] or path in dirty
+        ]
+        for chunk in map_chunks(_draw_chunk, None, redraw, worker_count(len(redraw)) if workers is None else workers):
+            files.update(chunk)
+        images, drawn = set(cards), len(redraw)
     if with_site_files and not diagnostics.errors:
         files.update(site_files(linked, pages, renderer))
-    return SiteRender(pages, stale, files, state, renderer, assets)
+    return SiteRender(pages, stale, files, state, renderer, assets, images, drawn)
+
+
+def _draw_chunk(_shared: None, cards: Sequence[tuple[str, share_images.Card]]) -> dict[str, bytes]:
+    return share_images.draw_cards(cards)
 
 
 def collect_assets(linked: Linked) -> Assets:

@@ -37,6 +37,7 @@ from explainer.pages import (
 )
 from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE
+from explainer.share_images import ShareImage, card_for, enabled, has_image, image_path
 from explainer.structured_data import inline_text, plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs
 
@@ -123,6 +124,7 @@ class Renderer:
         self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order
         self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
         base_url = self.base_url = linked.content.settings.base_url
+        self.share_images = enabled(linked.content.settings.social_cards, base_url)
         self.env.globals.update(
             site=self.site,
             index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
@@ -201,4 +203,18 @@ class Renderer:
         def snippet(item: Snippet | None) -> Markup:
             return self.snippet_html(item, page.path)
 
-        return template.render(page=page, entry=page.entry, url=url, body=body, snippet=snippet, json_ld=json_ld)
+        def share_image() -> ShareImage | None:
+            """The page's share image: its absolute address, size and what it shows in words; none without one."""
+            if not self.share_images or not has_image(page):
+                return None
+            return ShareImage(f"{base_url}{image_path(page)}", card_for(page, self.site.title, base_url).alt)
+
+        return template.render(
+            page=page,
+            entry=page.entry,
+            url=url,
+            body=body,
+            snippet=snippet,
+            json_ld=json_ld,
+            share_image=share_image,
+        )

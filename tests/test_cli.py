@@ -22,7 +22,7 @@ def test_build_defaults_to_project_build_folder(tmp_path):
     result = run("build", cwd=project)
     assert result.returncode == 0, result.stderr
     assert (project / "build" / "index.html").is_file()
-    assert "built 26 pages" in result.stderr
+    assert "built 27 pages" in result.stderr
 
 
 def test_check_writes_nothing_and_exits_zero(tmp_path):

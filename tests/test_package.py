@@ -43,6 +43,8 @@ def test_wheel_contains_the_default_theme(wheel):
     ]:
         assert f"explainer/themes/default/templates/{template}" in names
     assert "explainer/themes/default/static/style.css" in names
+    fonts = "explainer/themes/default/fonts/"
+    assert {f"{fonts}DejaVuSans.ttf", f"{fonts}DejaVuSans-Bold.ttf", f"{fonts}LICENSE"} <= names  # share images
     assert {"explainer/starter/content/story.md", "explainer/starter/gitignore"} <= names
 
 
@@ -74,6 +76,7 @@ def test_installed_wheel_builds_a_site(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (out / "index.html").is_file() and list((out / "static").glob("style.*.css"))
     assert (out / "people" / "dana-lee" / "index.html").is_file()
+    assert (out / "people" / "dana-lee" / "share.png").read_bytes().startswith(b"\x89PNG")  # the bundled fonts
     started = subprocess.run(
         [str(python), "-m", "explainer", "init", "new-story"], cwd=tmp_path, capture_output=True, text=True
     )
