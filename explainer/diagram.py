@@ -25,22 +25,13 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from explainer.model import Claim, Person
+from explainer.model import STATUS_MARKS, Claim, Person
 
 MAX_POINTS = 12  # blocks drawn, the "other claims" one included
 MAX_CLAIMS = 20  # claims drawn in all: with its list, the picture stays under 35 KB however long the words
 MAX_PER_SIDE = 5  # claims drawn on one side of a point; the rest are counted
 MAX_OTHER = 8  # claims no other claim disputes or supports, drawn only when there are this few
 
-# the marks the theme's status badges show, so the picture and the lists speak alike
-STATUS_MARKS = {
-    "unverified": "?",
-    "disputed": "⇄",
-    "supported": "✓",
-    "confirmed": "✔",
-    "false": "✗",
-    "retracted": "↶",
-}
 
 TITLE_ID = "who-says-what-title"
 DESC_ID = "who-says-what-desc"

@@ -46,6 +46,17 @@ def likely_collection(name: str) -> str | None:
 PERSON_KINDS = ("person", "group", "organization")
 CLAIM_STATUSES = ("unverified", "disputed", "supported", "confirmed", "false", "retracted")
 QUESTION_STATUSES = ("open", "answered")
+# each status's mark, as the theme's badges (style.css) draw it: a verdict is a word and a shape, never colour alone
+STATUS_MARKS = {
+    "unverified": "?",
+    "disputed": "⇄",
+    "supported": "✓",
+    "confirmed": "✔",
+    "false": "✗",
+    "retracted": "↶",
+    "open": "…",
+    "answered": "✓",
+}
 
 
 @dataclass

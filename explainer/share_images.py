@@ -36,7 +36,7 @@ import PIL
 from PIL import Image, ImageDraw, ImageFont, features
 
 from explainer.context import PERSON_KIND_LABELS
-from explainer.model import KINDS, QUESTION_STATUSES, Claim, Entry, Event, Person, Question
+from explainer.model import KINDS, QUESTION_STATUSES, STATUS_MARKS, Claim, Entry, Event, Person, Question
 from explainer.pages import SEARCH_URL, Page
 
 WIDTH, HEIGHT = 1200, 630
@@ -45,17 +45,6 @@ FONTS = "fonts"
 REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 DESIGN = "1"  # raise when the drawing changes: every image is drawn again
 
-# the site's status marks (style.css), so a verdict is a word and a shape, never a colour alone
-MARKS = {
-    "unverified": "?",
-    "disputed": "⇄",
-    "supported": "✓",
-    "confirmed": "✔",
-    "false": "✗",
-    "retracted": "↶",
-    "open": "…",
-    "answered": "✓",
-}
 _RIGHT_TO_LEFT = frozenset({"R", "AL", "RLE", "RLO", "RLI"})
 
 # a 16-colour palette: 0-13 a ramp from the background to white (antialiased text blends along it), 14 the accent
@@ -403,7 +392,7 @@ def _fit_title(title: str, height: int) -> tuple[list[str], _Face]:
 def _draw_verdict(canvas: ImageDraw.ImageDraw, card: Card) -> None:
     """The verdict as its mark and word in an outline: a pill for a claim, a box for a question."""
     face = _fonts().bold.face(38)
-    mark = MARKS.get(card.verdict, "?")
+    mark = STATUS_MARKS.get(card.verdict, "?")
     height, stroke, padding = 80, 4, 36
     word = face.shorten(card.verdict_word, _TEXT_WIDTH - 2 * padding - face.width(mark + "  "))
     text_width = face.width(mark) + (face.width("  " + word) if word else 0)
