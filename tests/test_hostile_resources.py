@@ -207,7 +207,7 @@ class Target:
     """Just what WikiLinkProcessor reads from an entry."""
 
     def __init__(self, slug: str):
-        self.url, self.title = f"people/{slug}/", slug
+        self.path, self.title = f"people/{slug}/", slug
 
 
 CODE_AND_LINKS = [
