@@ -150,7 +150,12 @@ def value_digest(value: Any) -> str:
         plain = shallow(value)
     except (Unidentifiable, RecursionError):
         return VOLATILE
-    return hashlib.blake2b(repr(plain).encode("utf-8"), digest_size=8).hexdigest()
+    return short_digest(repr(plain))
+
+
+def short_digest(text: str) -> str:
+    """Sixteen hex digits standing for ``text``: reads, templates and items compare by these."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def hash_parts(parts: Iterable[str]) -> str:
@@ -264,14 +269,14 @@ def derived(method: Function) -> Function:
         if key in memo:
             return memo[key]
         if not here:  # nothing recorded in this thread: a plain call, kept
-            value = memo[key] = method(self, *args)
-            return value
-        _frames.append(None)
+            memo[key] = method(self, *args)
+            return memo[key]
+        _frames.append(None)  # what the helper reads is its value's business, not the page's
         try:
-            value = memo[key] = method(self, *args)
+            memo[key] = method(self, *args)
         finally:
             _frames.pop()
-        return value
+        return memo[key]
 
     return wrapper  # type: ignore[return-value]
 
@@ -281,13 +286,13 @@ class Evaluator:
 
     def __init__(
         self,
-        finders: dict[str, Callable[[str], Any]],
+        items: dict[str, Any],
         views: dict[str, Any],
         wikilinks: dict[str, Any],
         pages: dict[str, Any],
         environment: Environment,
     ):
-        self.finders = finders  # identity prefix ("source:", "change:"; "" for entries) -> lookup
+        self.items = items  # every model item by its key (item_key)
         self.views = views  # "site", "chronicle" -> the objects
         self.wikilinks = wikilinks
         self.pages = pages
@@ -349,14 +354,7 @@ class Evaluator:
         return VOLATILE
 
     def _find(self, key: Any) -> Any:
-        if not isinstance(key, str):
-            return None
-        if key == "story":
-            return self.finders["story"](key)
-        for prefix in ("source:", "change:"):
-            if key.startswith(prefix):
-                return self.finders[prefix](key[len(prefix) :])
-        return self.finders[""](key)
+        return self.items.get(key) if isinstance(key, str) else None
 
     def _argument(self, arg: Any) -> Any:
         if isinstance(arg, tuple) and len(arg) == 2 and arg[0] == TAG:
@@ -392,11 +390,11 @@ def template_digest(environment: Environment, name: str) -> str:
         except Exception:  # noqa: BLE001 - a missing template: the render reports it
             seen[current] = MISSING
             continue
-        seen[current] = f"{filename}:{hashlib.blake2b(source.encode('utf-8'), digest_size=8).hexdigest()}"
+        seen[current] = f"{filename}:{short_digest(source)}"
         key = (current, seen[current])
         if key not in _template_closures:
             found = _REFERENCE.findall(source)
             dynamic = any(match[2] or match[3] for match in found)
             _template_closures[key] = tuple(loader.list_templates()) if dynamic else tuple(match[1] for match in found)
         pending.extend(_template_closures[key])
-    return hashlib.blake2b(repr(sorted(seen.items())).encode("utf-8"), digest_size=8).hexdigest()
+    return short_digest(repr(sorted(seen.items())))

@@ -154,9 +154,7 @@ def item_digests(
     """Each item's structure (every recorded field but its body, and its body's wikilink targets), and the keys of
     the items read from files unchanged since ``previous`` (their structure is taken from it, not worked out)."""
     content = linked.content
-    items: list[Any] = [*content.all_entries(), *linked.sources.values()]
-    if content.story is not None:
-        items.append(content.story)
+    items = [*content.all_entries(), *linked.sources.values(), *([content.story] if content.story else [])]
     digests: dict[str, str] = {}
     stable: set[str] = set()
     known = previous.items if previous is not None else {}
@@ -178,20 +176,22 @@ def _structure(item: Any) -> str:
     return value_digest((tuple((name, object.__getattribute__(item, name)) for name in fields), tuple(links)))
 
 
+def model_items(linked: Linked, chronicle: Chronicle) -> list[Any]:
+    """Every item a page may read and a later build finds again by its key: entries, sources, the story, changes."""
+    story = [linked.content.story] if linked.content.story is not None else []
+    return [*linked.content.all_entries(), *linked.sources.values(), *story, *chronicle.changes]
+
+
 def evaluator(renderer: Renderer, pages: Iterable[Page]) -> Evaluator:
     """Reads evaluated on the story ``renderer`` holds."""
-    linked, site = renderer.linked, renderer.site
-    entries: dict[str, Entry] = {entry.key: entry for entry in linked.content.all_entries()}
-    chronicle: Chronicle = site.chronicle
-    changes: dict[str, Change] = {}
-    for change in chronicle.changes:
-        changes.setdefault(change.id, change)
-    sources: dict[str, Source] = linked.sources
-    story: Story | None = linked.content.story
+    site = renderer.site
+    items: dict[str, Any] = {}
+    for item in model_items(renderer.linked, site.chronicle):
+        items.setdefault(str(item_key(item)), item)
     return Evaluator(
-        {"": entries.get, "story": lambda _key: story, "source:": sources.get, "change:": changes.get},
-        {"site": site, "chronicle": chronicle},
-        linked.wikilinks,
+        items,
+        {"site": site, "chronicle": site.chronicle},
+        renderer.linked.wikilinks,
         {page.output_path: page for page in pages},
         renderer.env,
     )
@@ -312,8 +312,7 @@ def render_pages(
     story = site.content.story
     if story is not None and (error := convert_body(renderer, story)) is not None:
         diagnostics.items.append(error)
-    linked = renderer.linked
-    items = [*linked.content.all_entries(), *linked.sources.values(), linked.content.story, *site.chronicle.changes]
+    items = model_items(renderer.linked, site.chronicle)
     with recording([Entry, Story, Source, Change], [type(site), Chronicle], items):
         # workers are forked inside: they inherit the recording classes and the story's converted body
         chunks = map_chunks(_render_chunk, (renderer, every_page or pages), pages, workers)
@@ -363,6 +362,20 @@ class SiteRender:
     drawn: int = 0  # share images drawn now
 
 
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while pages render: its full passes walk the whole story again and again
+    (the story's objects live for the whole render, and rendering makes little cyclic garbage)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_collection_paused()
 def render_site(
     linked: Linked,
     diagnostics: Diagnostics,
@@ -383,48 +396,10 @@ def render_site(
     the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
     Without ``with_images`` no share image is drawn (``check``: drawing finds no problem).
     """
-    with _collection_paused():
-        return _render_site(
-            linked,
-            diagnostics,
-            previous,
-            dirty,
-            stable_paths,
-            environment,
-            bodies,
-            stored,
-            workers,
-            with_site_files,
-            with_images,
-        )
 
+    def processes(count: int) -> int:
+        return worker_count(count) if workers is None else workers
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while pages render: its full passes walk the whole story again and again
-    (the story's objects live for the whole render, and rendering makes little cyclic garbage)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _render_site(
-    linked: Linked,
-    diagnostics: Diagnostics,
-    previous: RenderState | None,
-    dirty: AbstractSet[str],
-    stable_paths: AbstractSet[str] | None,
-    environment: jinja2.Environment | None,
-    bodies: dict | None,
-    stored: dict[str, str] | None,
-    workers: int | None,
-    with_site_files: bool,
-    with_images: bool,
-) -> SiteRender:
     pages = plan_pages(linked)
     assets = collect_assets(linked)
     renderer = Renderer(linked, assets, bodies, environment, stored)
@@ -434,9 +409,7 @@ def _render_site(
     if previous is not None:
         evaluate.trust(previous.reads, stable, items == previous.items)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
-    rendered = render_pages(
-        renderer, stale, diagnostics, worker_count(len(stale)) if workers is None else workers, pages
-    )
+    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages)
     state = RenderState(digest, items=items)
     if not diagnostics.errors:
         rendered_now = {page.output_path for page in stale}
@@ -461,7 +434,7 @@ def _render_site(
         redraw = [
             (path, card) for path, card in cards.items() if before.get(path) != state.images[path] or path in dirty
         ]
-        for chunk in map_chunks(_draw_chunk, None, redraw, worker_count(len(redraw)) if workers is None else workers):
+        for chunk in map_chunks(_draw_chunk, None, redraw, processes(len(redraw))):
             files.update(chunk)
         images, drawn = set(cards), len(redraw)
     if with_site_files and not diagnostics.errors:
