@@ -61,6 +61,16 @@ def serving(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
+@contextlib.contextmanager
+def browser_page(browser, scheme: str = "light", width: int = 1280, height: int = 900) -> Iterator[Any]:
+    """A page in a fresh browser context with this colour scheme and viewport, closed afterwards."""
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": height})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def require(path: Path, what: str) -> None:
     if not path.exists():
         if os.environ.get("CI"):

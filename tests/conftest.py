@@ -121,15 +121,18 @@ def copy_project(source: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def complete_site(tmp_path_factory) -> BuiltSite:
-    out = tmp_path_factory.mktemp("complete") / "site"
-    build(FIXTURES / "complete", out)
-    return BuiltSite(out)
+    return built_site(tmp_path_factory, FIXTURES / "complete", "complete")
 
 
 @pytest.fixture(scope="session")
 def bundled_site(tmp_path_factory) -> BuiltSite:
-    out = tmp_path_factory.mktemp("bundled") / "site"
-    build(ROOT, out)
+    return built_site(tmp_path_factory, ROOT, "bundled")
+
+
+def built_site(tmp_path_factory, project: Path, name: str) -> BuiltSite:
+    """``project`` built into a fresh temporary folder named after ``name``."""
+    out = tmp_path_factory.mktemp(name) / "site"
+    build(project, out)
     return BuiltSite(out)
 
 

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser import AXE, VNU, QuietHandler, axe_violations, require
+from browser import AXE, VNU, QuietHandler, axe_violations, browser_page, require
 from conftest import FIXTURES, ROOT, BuiltSite
 
 from explainer.build import build
@@ -97,15 +97,11 @@ CASES += [
 def test_no_axe_violations(served, browser, story, scheme, width, path):
     require(AXE, "axe-core")
     base_url, _ = served[story]
-    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
-    try:
-        page = context.new_page()
+    with browser_page(browser, scheme, width, 900) as page:
         page.goto(base_url + path)
         assert axe_violations(page) == []
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways at {width}px"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -113,9 +109,7 @@ def test_since_visit_marks_have_no_axe_violations(served, browser, scheme):
     """What the "since your last visit" script shows (the count, the marks in lists) is readable in light and dark."""
     require(AXE, "axe-core")
     base_url, _ = served["living"]
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 900})
-    try:
-        page = context.new_page()
+    with browser_page(browser, scheme, 320, 900) as page:
         for path in ("index.html", "people/index.html"):
             page.goto(base_url + path)
             page.evaluate(
@@ -144,8 +138,6 @@ def test_since_visit_marks_have_no_axe_violations(served, browser, scheme):
             assert overflow <= 0, f"{path} scrolls sideways with the marks shown"
         page.emulate_media(media="print")
         assert page.locator(".since-mark").first.is_hidden()
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -153,16 +145,12 @@ def test_search_results_have_no_axe_violations(served, browser, scheme):
     """The bundled story's search page with results and its filter showing, in light and dark."""
     require(AXE, "axe-core")
     base_url, _ = served["bundled"]
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
+    with browser_page(browser, scheme, 1280, 900) as page:
         page.goto(base_url + "search/index.html")
         page.locator(".pagefind-ui__search-input").fill("Baldwin")
         page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
         page.locator(".pagefind-ui__filter-label").first.wait_for(timeout=10_000)
         assert axe_violations(page) == []
-    finally:
-        context.close()
 
 
 def test_axe_harness_reports_a_real_violation(page):

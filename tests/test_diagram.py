@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import AXE, axe_violations, require
+from browser import AXE, axe_violations, browser_page, require
 from bs4 import Tag
 from conftest import BuiltSite, resolve
 from rebuilds import BASE, edit, serve_edit_equals_full_build
@@ -357,9 +357,7 @@ def test_wrapping_breaks_long_words_and_marks_what_it_cut():
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_picture_reads_at_320_pixels(bundled_site, browser, scheme):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 800})
-    try:
-        page = context.new_page()
+    with browser_page(browser, scheme, 320, 800) as page:
         page.goto((bundled_site.out / CLAIMS).as_uri())
         found = page.evaluate(
             """() => {
@@ -388,19 +386,13 @@ def test_the_picture_reads_at_320_pixels(bundled_site, browser, scheme):
         assert found["colours"] >= 3  # verdicts take the theme's colours in both schemes
         assert found["overflow"] <= 0
         assert found["text"] == ("rgb(29, 29, 31)" if scheme == "light" else "rgb(236, 237, 239)")
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_picture_and_its_open_list_have_no_axe_violations(bundled_site, browser, scheme):
     require(AXE, "axe-core")
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 320, "height": 800})
-    try:
-        page = context.new_page()
+    with browser_page(browser, scheme, 320, 800) as page:
         page.goto((bundled_site.out / CLAIMS).as_uri())
         page.locator("main .wsw summary").click()
         assert page.locator("main .wsw details li").first.is_visible()
         assert axe_violations(page) == []
-    finally:
-        context.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, BuiltSite, copy_project, resolve
+from conftest import FIXTURES, BuiltSite, built_site, copy_project, resolve
 from rebuilds import edit, from_scratch, full_build, serve_edit_equals_full_build, tree
 
 from explainer.build import build
@@ -30,16 +30,13 @@ ANSWERED = "questions/what-caused-the-contamination/index.html"
 
 @pytest.fixture(scope="module")
 def living(tmp_path_factory) -> BuiltSite:
-    out = tmp_path_factory.mktemp("living") / "site"
-    build(LIVING, out)
-    return BuiltSite(out)
+    return built_site(tmp_path_factory, LIVING, "living")
 
 
 @pytest.fixture(scope="module")
-def version_one(tmp_path_factory) -> BuiltSite:
-    out = tmp_path_factory.mktemp("version-one") / "site"
-    build(FIXTURES / "complete", out)
-    return BuiltSite(out)
+def version_one(complete_site) -> BuiltSite:
+    """A version-1 story: the complete fixture, already built for the whole session."""
+    return complete_site
 
 
 def text(element) -> str:

@@ -10,6 +10,7 @@ and shared in part by two other people.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import http.server
@@ -20,7 +21,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser import AXE, QuietHandler, axe_violations, require
+from browser import AXE, QuietHandler, axe_violations, browser_page, require
 from conftest import BuiltSite
 
 from explainer import search as pagefind
@@ -149,16 +150,8 @@ def site(tmp_path_factory):
 @pytest.fixture()
 def tab(browser):
     """A new tab with its own colour scheme and width: tab(scheme, width)."""
-    contexts = []
-
-    def open_tab(scheme: str = "light", width: int = 1280):
-        context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_tab
-    for context in contexts:
-        context.close()
+    with contextlib.ExitStack() as tabs:
+        yield lambda scheme="light", width=1280: tabs.enter_context(browser_page(browser, scheme, width))
 
 
 def in_site(url: str) -> str:
