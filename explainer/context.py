@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, TypeVar
 
+from explainer import i18n
 from explainer.dates import PartialDate
 from explainer.dependencies import derived
 from explainer.diagram import WhoSaysWhat, who_says_what
@@ -106,7 +107,7 @@ class SiteView:
         self.story = linked.content.story
         settings = linked.content.settings
         self.title = settings.title or (self.story.title if self.story else "")
-        self.language = settings.language or (self.story.language if self.story else "en")
+        self.language = i18n.site_language(self.content)[0]
         self.chronicle = Chronicle(linked)
         # the story's last change (its own ``updated`` and every change since): "Updated …" on every page
         self.story_updated: PartialDate | None = self.chronicle.story_last_change()

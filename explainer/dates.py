@@ -9,7 +9,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from explainer import i18n
 
 DATE_PATTERN = re.compile(
     r"^(?P<year>\d{4})"
@@ -115,13 +117,14 @@ class PartialDate:
         return text
 
     def human(self) -> str:
-        """The date for readers, at the precision written ("October 21, 2021")."""
+        """The date for readers, at the precision written, in the site's language ("October 21, 2021",
+        "21. Oktober 2021")."""
         if self.month is None:
             return str(self.year)
-        month = calendar.month_name[self.month]
+        language = i18n.active()
         if self.day is None:
-            return f"{month} {self.year}"
-        text = f"{month} {self.day}, {self.year}"
+            return language.month(date(self.year, self.month, 1))
+        text = language.day(date(self.year, self.month, self.day))
         if self.hour is not None:
             text += f", {self.hour:02d}:{self.minute:02d}"
             if self.offset:

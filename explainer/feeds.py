@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 from markupsafe import Markup
 
+from explainer import i18n
 from explainer.dates import PartialDate
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
@@ -183,7 +184,7 @@ class ChangeFeeds:
         if story is None:
             raise ValueError("a feed needs a story")
         self.story = story
-        self.language = self.linked.content.settings.language or story.language
+        self.language = i18n.site_language(self.linked.content)[0]
 
     # --- the feeds -------------------------------------------------------------------------------
 

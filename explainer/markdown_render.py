@@ -732,9 +732,17 @@ def _scan_costs(visible: str, start: int, kind: str) -> list[_Cost]:
 class MarkdownRenderer:
     """One configured converter, reused for every body with ``reset()``."""
 
-    def __init__(self, targets: dict[str, Entry], unsafe_html: bool = False):
+    def __init__(self, targets: dict[str, Entry], unsafe_html: bool = False, quotes: tuple[str, str] = ("“", "”")):
         self.unsafe_html = unsafe_html
-        self.md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists", "smarty"], output_format="html")
+        # the smarty extension's double quotes in the site's language (« » in French); its single quotes
+        # stay ‘ ’, since the closing one is also the apostrophe every one of these languages writes
+        english = quotes == ("“", "”")
+        substitutions = {} if english else {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}
+        self.md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", "smarty"],
+            extension_configs={"smarty": {"substitutions": substitutions}},
+            output_format="html",
+        )
         self.md.inlinePatterns.register(WikiLinkProcessor(targets), "wikilink", 75)
         if not unsafe_html:
             self.md.preprocessors.deregister("html_block")

@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-from explainer import __version__, exports, feeds, share_images
+from explainer import __version__, exports, feeds, i18n, share_images
 from explainer.assets import Assets
 from explainer.dependencies import (
     VOLATILE,
@@ -144,6 +144,7 @@ def global_digest(linked: Linked, renderer: Renderer, asset_names: dict[str, str
         repr([str(theme) for theme in theme_dirs(linked)]),
         repr(plain),
         share_images.environment() if renderer.share_images else "",  # the fonts decide which titles fall back
+        renderer.language.digest,  # the catalogs every page's words come from
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
@@ -402,7 +403,9 @@ def render_site(
 
     pages = plan_pages(linked)
     assets = collect_assets(linked)
-    renderer = Renderer(linked, assets, bodies, environment, stored)
+    tag, span = i18n.site_language(linked.content)
+    language = i18n.load_language(tag, theme_dirs(linked), diagnostics, span)
+    renderer = Renderer(linked, assets, bodies, environment, stored, language)
     digest = global_digest(linked, renderer, assets.names)
     evaluate = evaluator(renderer, pages)
     items, stable = item_digests(linked, stable_paths, previous)

@@ -16,6 +16,7 @@ import markdown
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from explainer import i18n
 from explainer.assets import Assets
 from explainer.context import SiteView
 from explainer.dates import PartialDate
@@ -46,13 +47,15 @@ SINCE_SCRIPT = "static/since.js"
 
 def body_key(item: Entry | Story, linked: Linked) -> tuple:
     """What a body's HTML depends on: its text, the settings, and each wikilink's target and title."""
-    return (item.body, linked.content.settings.unsafe_html, _targets(wikilink_targets(item), linked))
+    settings = (linked.content.settings.unsafe_html, i18n.active().quotes())
+    return (item.body, settings, _targets(wikilink_targets(item), linked))
 
 
 def snippet_key(snippet: Snippet, linked: Linked) -> tuple:
     """What a short Markdown field's HTML depends on, as :func:`body_key`."""
     found = [target for target, _shown, _span in find_wikilinks(snippet.text, snippet.span, snippet.indent)]
-    return ("snippet", snippet.text, linked.content.settings.unsafe_html, _targets(found, linked))
+    settings = (linked.content.settings.unsafe_html, i18n.active().quotes())
+    return ("snippet", snippet.text, settings, _targets(found, linked))
 
 
 def _targets(found: list[str], linked: Linked) -> tuple:
@@ -92,12 +95,14 @@ def make_environment(themes: list[Path]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
     env = Environment(
         loader=loader,
+        extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
+    env.filters["number"] = lambda value: i18n.active().number(value)
     env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
     return env
 
@@ -112,13 +117,17 @@ class Renderer:
         bodies: dict | None = None,
         environment: Environment | None = None,
         stored: dict[str, str] | None = None,
+        language: i18n.Language | None = None,
     ):
+        self.language = language if language is not None else i18n.english()
+        i18n.activate(self.language)
         self.site = SiteView(linked)
         self.linked = linked
         # an environment may be reused between builds for its compiled templates; the globals set below
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
-        self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html)
+        self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
+        self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
         self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from explainer import i18n
 from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
 from explainer.living import Chronicle, check_dates
@@ -23,13 +24,8 @@ LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 def validate(linked: Linked, diagnostics: Diagnostics) -> None:
     content = linked.content
     story = content.story
-    language = content.settings.language or (story.language if story else None)
-    if language and not LANGUAGE_TAG.match(language):
-        span = (
-            story.field_span("language")
-            if story and not content.settings.language
-            else Span(content.project / "explainer.yml")
-        )
+    language, span = i18n.site_language(content)
+    if not LANGUAGE_TAG.match(language):
         diagnostics.error(span, f"'{language}' is not a BCP 47 language tag", "use a tag such as en, en-GB or es")
     for source in content.sources:
         if not SOURCE_ID.match(source.id):

@@ -1,0 +1,190 @@
+"""The site in its readers' language: the theme's words from gettext catalogs, dates and numbers from Babel.
+
+Catalogs are ``.po`` files in a theme folder (``locale/<language>/LC_MESSAGES/messages.po``), read and
+compiled in memory with Babel, so a project adds a language or overrides one string by dropping a ``.po``
+file in its theme, with no compile step. The project's catalog is asked first, then the default theme's;
+a string neither has stays in English.
+
+Pages render with one language active (:func:`activate`); the theme's templates call ``_()`` through
+Jinja2's i18n extension, the build's own Python code calls :func:`_` here.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from explainer.diagnostics import Diagnostics, Span
+
+if TYPE_CHECKING:
+    from explainer.reader import Content
+
+DEFAULT_LANGUAGE = "en"
+SHIPPED_LANGUAGES = ("en", "de", "es", "fr")
+LOCALE_DIR = "locale"
+DOMAIN = "messages"
+
+
+def catalog_path(theme: Path, locale: str) -> Path:
+    """Where a theme keeps one language's catalog (``locale`` as gettext spells it: ``de``, ``pt_BR``)."""
+    return theme / LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def candidates(tag: str) -> list[str]:
+    """Catalog names for a BCP 47 tag, most specific first: ``de-AT`` → ``de_AT``, ``de``."""
+    parts = tag.replace("_", "-").split("-")
+    names = []
+    for end in range(len(parts), 0, -1):
+        head = [parts[0].lower(), *(part.upper() if len(part) == 2 else part for part in parts[1:end])]
+        names.append("_".join(head))
+    return names
+
+
+@dataclass
+class Language:
+    """One site language: its translations, Babel's locale data, and a digest of the catalogs read."""
+
+    tag: str
+    locale: Locale
+    translations: gettext.NullTranslations
+    digest: str = ""
+    catalogs: list[Path] = field(default_factory=list)
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.translations.ngettext(singular, plural, count)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def day(self, value: date) -> str:
+        """A day in full, as the language writes it ("23. März 2021")."""
+        return format_date(value, "long", locale=self.locale)
+
+    def month(self, value: date) -> str:
+        """A month and year ("März 2021")."""
+        return format_skeleton("yMMMM", value, locale=self.locale)
+
+    def clock(self, value: time) -> str:
+        """A time of day in 24 hours ("14:05"), which every language reads."""
+        return format_time(value, "HH:mm", locale=self.locale)
+
+    def quotes(self) -> tuple[str, str]:
+        """The language's opening and closing quotation marks, from its catalog."""
+        return (self.gettext("“"), self.gettext("”"))
+
+
+def english() -> Language:
+    return Language(DEFAULT_LANGUAGE, Locale.parse(DEFAULT_LANGUAGE), gettext.NullTranslations())
+
+
+_active: Language = english()
+
+
+def activate(language: Language) -> None:
+    """Make ``language`` the one the build's own words are written in (until the next call)."""
+    global _active
+    _active = language
+
+
+def active() -> Language:
+    return _active
+
+
+def _(message: str, **values: object) -> str:
+    """``message`` in the active language, with ``%(name)s`` placeholders filled from ``values``."""
+    text = _active.gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
+    """The singular or plural form for ``count`` in the active language; ``%(num)s`` is the count."""
+    text = _active.ngettext(singular, plural, count)
+    return text % {"num": _active.number(count), **values}
+
+
+def N_(message: str) -> str:  # noqa: N802
+    """Marks a message for the catalogs where it is defined; it is translated where it is shown."""
+    return message
+
+
+def quoted(text: str) -> str:
+    """``text`` between the active language's quotation marks."""
+    opening, closing = _active.quotes()
+    return f"{opening}{text}{closing}"
+
+
+def site_language(content: Content) -> tuple[str, Span]:
+    """The site's language tag (``explainer.yml`` first, then the story's, else English) and where it is set."""
+    settings, story = content.settings, content.story
+    if settings.language:
+        return settings.language, Span(content.project / "explainer.yml")
+    if story is not None and "language" in story.spans:
+        return story.language, story.field_span("language")
+    return DEFAULT_LANGUAGE, Span(content.project / "explainer.yml")
+
+
+def load_language(
+    tag: str, themes: list[Path], diagnostics: Diagnostics | None = None, span: Span | None = None
+) -> Language:
+    """The language ``tag`` with every theme's catalog for it (``themes`` in lookup order, the project's first).
+
+    A catalog entry whose placeholders do not match the English ones is reported and left out, so a page
+    never fails to render over a translation; a language no theme translates is reported as a warning."""
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse(DEFAULT_LANGUAGE)
+    found = [path for theme in themes for name in candidates(tag) if (path := catalog_path(theme, name)).is_file()]
+    translations: gettext.NullTranslations = gettext.NullTranslations()
+    chain: list[gettext.NullTranslations] = []
+    digest = hashlib.sha256(tag.encode("utf-8"))
+    for path in found:
+        stat = path.stat()
+        compiled, problems = _compile(path, stat.st_size, stat.st_mtime_ns)
+        digest.update(compiled)
+        if diagnostics is not None:
+            for line, message in problems:
+                diagnostics.error(Span(path, line), message, "use the same %(name)s placeholders as the msgid")
+        chain.append(Translations(io.BytesIO(compiled), domain=DOMAIN))
+    if chain:
+        translations = chain[0]
+        for fallback in chain[1:]:
+            translations.add_fallback(fallback)
+    elif diagnostics is not None and candidates(tag)[-1] != DEFAULT_LANGUAGE:
+        diagnostics.warning(
+            span or Span(Path(tag)),
+            f"no theme translates '{tag}': the site's own words (navigation, headings, labels) stay in English",
+            f"add {LOCALE_DIR}/{candidates(tag)[0]}/LC_MESSAGES/{DOMAIN}.po to your theme folder "
+            f"(translations ship for {', '.join(SHIPPED_LANGUAGES)})",
+        )
+    return Language(tag, locale, translations, digest.hexdigest(), found)
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int, str]]]:
+    """A ``.po`` file as ``.mo`` bytes, without its fuzzy or broken entries; (line, problem) for each broken one."""
+    with path.open("rb") as stream:
+        catalog = read_po(stream, abort_invalid=False)
+    problems = []
+    for message, errors in catalog.check():
+        problems.append((message.lineno or 1, f"translation of '{message.id}' is broken: {errors[0]}"))
+        catalog.delete(message.id, message.context)
+    output = io.BytesIO()
+    write_mo(output, catalog)
+    return output.getvalue(), problems
