@@ -37,6 +37,7 @@ class Settings:
     search: bool = True  # build the Pagefind index and the search page
     social_cards: bool = True  # a share image per page (made only with base_url)
     theme_span: Span | None = None
+    language_span: Span | None = None  # where explainer.yml sets the language, for messages about it
 
 
 def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
@@ -49,6 +50,8 @@ def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
         return Settings()
     values = convert_fields(node, SETTINGS_SCHEMA, CONFIG_FILE, diagnostics) or {}
     settings = Settings(**{key: value for key, value in values.items() if key != "theme"})
+    if "language" in values:
+        settings.language_span = node.value["language"].span
     if "theme" in values:
         settings.theme = (project / values["theme"]).resolve()
         settings.theme_span = node.value["theme"].span

@@ -17,6 +17,7 @@ from explainer import i18n
 from explainer.dates import PartialDate
 from explainer.dependencies import derived
 from explainer.diagram import WhoSaysWhat, who_says_what
+from explainer.i18n import N_, _, ngettext
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, Change, Chronicle
 from explainer.model import (
@@ -49,8 +50,8 @@ QUESTION_STATUS_MEANINGS = {
     "answered": "Answered: the answer is below.",
 }
 KEY_PEOPLE = 8  # people on the story page; the people page lists everyone
-PERSON_KIND_LABELS = {"person": "Person", "group": "Group", "organization": "Organization"}
-PERSON_KIND_PLURALS = {"person": "People", "group": "Groups", "organization": "Organizations"}
+PERSON_KIND_LABELS = {"person": N_("Person"), "group": N_("Group"), "organization": N_("Organization")}
+PERSON_KIND_PLURALS = {"person": N_("People"), "group": N_("Groups"), "organization": N_("Organizations")}
 
 
 @dataclass
@@ -69,10 +70,14 @@ def _days_between(first: PartialDate, second: PartialDate) -> int | None:
 
 
 def _gap_words(days: int) -> str:
-    for size, unit in ((365, "year"), (30, "month"), (7, "week"), (1, "day")):
-        if days >= size:
-            count = round(days / size)
-            return f"{count} {unit}{'s' if count != 1 else ''} later"
+    if days >= 365:
+        return ngettext("%(num)s year later", "%(num)s years later", round(days / 365))
+    if days >= 30:
+        return ngettext("%(num)s month later", "%(num)s months later", round(days / 30))
+    if days >= 7:
+        return ngettext("%(num)s week later", "%(num)s weeks later", round(days / 7))
+    if days >= 1:
+        return ngettext("%(num)s day later", "%(num)s days later", days)
     return ""
 
 
@@ -80,7 +85,7 @@ def _span_words(event: Event) -> str | None:
     if event.end_date is None:
         return None
     days = _days_between(event.start, event.end_date)
-    return f"lasted {days + 1} days" if days else None
+    return ngettext("lasted %(num)s day", "lasted %(num)s days", days + 1) if days else None
 
 
 @dataclass
@@ -159,7 +164,7 @@ class SiteView:
     @derived
     def people_by_kind(self, number: int = 1) -> list[tuple[str, list[Person]]]:
         shown = _of_type(self.listed("people", number), Person)
-        groups = [(PERSON_KIND_PLURALS[kind], [p for p in shown if p.person_kind == kind]) for kind in PERSON_KINDS]
+        groups = [(_(PERSON_KIND_PLURALS[kind]), [p for p in shown if p.person_kind == kind]) for kind in PERSON_KINDS]
         return [(label, people) for label, people in groups if people]
 
     @derived
@@ -249,10 +254,12 @@ class SiteView:
     def change_label(self, change: Change) -> str:
         """A change's kind in words: "Update", "Correction", "Verdict: Disputed → False", "First verdict: False"."""
         if change.kind == UPDATE:
-            return "Update"
+            return _("Update")
         if change.kind == CORRECTION:
-            return "Correction"
-        return ("Verdict: " if change.previous_status else "First verdict: ") + change.verdict_words
+            return _("Correction")
+        if change.previous_status:
+            return _("Verdict: %(verdict)s", verdict=change.verdict_words)
+        return _("First verdict: %(verdict)s", verdict=change.verdict_words)
 
     @derived
     def news_dates(self) -> str:
@@ -288,7 +295,7 @@ class SiteView:
     @derived
     def backlink_sections(self, entry: Entry) -> list[Section]:
         """Everything that refers to ``entry``, grouped by how and by kind."""
-        subject = entry.title if isinstance(entry, Person) else f"this {entry.kind}"
+        subject = _subject(entry)
         backlinks = self.linked.backlinks(entry)
         sections = []
         for relation, source_kind, heading in _headings(entry):
@@ -303,11 +310,12 @@ class SiteView:
         # a mention adds nothing where the same entry is already listed above
         mentions = [b for b in backlinks if b.relation == "mention" and (b.origin is None or b.origin.key not in shown)]
         if any(b.origin is None for b in mentions):
-            sections.append(Section("Mentioned in the story", [None], "mention"))
+            sections.append(Section(_("Mentioned in the story"), [None], "mention"))
         for kind in KINDS.values():
             items = [b.origin for b in mentions if b.origin is not None and b.origin.collection == kind.collection]
             if items:
-                sections.append(Section(f"{kind.label} mentioning {subject}", [*self._ordered(items)], "mention"))
+                heading = _("%(kind)s mentioning %(subject)s", kind=_(kind.label), subject=subject)
+                sections.append(Section(heading, [*self._ordered(items)], "mention"))
         return sections
 
     @property
@@ -321,12 +329,16 @@ class SiteView:
     # --- words ---------------------------------------------------------------
 
     @staticmethod
+    def status_label(status: str) -> str:
+        return status.capitalize()
+
+    @staticmethod
     def status_meaning(status: str) -> str:
         return STATUS_MEANINGS.get(status) or QUESTION_STATUS_MEANINGS.get(status, "")
 
     @staticmethod
     def person_kind_label(kind: str) -> str:
-        return PERSON_KIND_LABELS[kind]
+        return _(PERSON_KIND_LABELS[kind])
 
 
 def weighted(entries: list[EntryType]) -> list[EntryType]:
@@ -341,22 +353,30 @@ def _of_type(entries: Sequence[object], cls: type[EntryType]) -> list[EntryType]
 
 # Headings for references whose wording a person would choose; any other reference gets a plain one.
 _HEADINGS = {
-    ("people", "events"): "Events",
-    ("by", "claims"): "Claims made",
-    ("disputes", "claims"): "Disputed by",
-    ("supports", "claims"): "Supported by",
+    ("people", "events"): N_("Events"),
+    ("by", "claims"): N_("Claims made"),
+    ("disputes", "claims"): N_("Disputed by"),
+    ("supports", "claims"): N_("Supported by"),
 }
+# how a heading names the entry whose page it is on, when it is not a person named by name
+_THIS = {"event": N_("this event"), "claim": N_("this claim"), "question": N_("this question")}
+
+
+def _subject(entry: Entry) -> str:
+    if isinstance(entry, Person):
+        return entry.title
+    return _(_THIS[entry.kind]) if entry.kind in _THIS else _("this %(kind)s", kind=entry.kind)
 
 
 def _headings(entry: Entry) -> list[tuple[str, str, str]]:
     """(relation, kind of the referring entry, heading) for every field that can refer to ``entry``."""
-    subject = entry.title if isinstance(entry, Person) else f"this {entry.kind}"
-    return _headings_for(entry.collection, subject, tuple(KINDS))
+    return _headings_for(entry.collection, _subject(entry), tuple(KINDS), i18n.active().digest)
 
 
 @functools.lru_cache(maxsize=4096)
-def _headings_for(collection: str, subject: str, _kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """The headings of :func:`_headings`, worked out once per kind (and person); ``_kinds`` keys the registry."""
+def _headings_for(collection: str, subject: str, _kinds: tuple[str, ...], _language: str) -> list[tuple[str, str, str]]:
+    """The headings of :func:`_headings`, worked out once per kind (and person) and language; ``_kinds`` keys the
+    registry."""
     headings = []
     for kind in KINDS.values():
         for attribute, target in kind.references():
@@ -365,11 +385,18 @@ def _headings_for(collection: str, subject: str, _kinds: tuple[str, ...]) -> lis
                     (
                         attribute,
                         kind.collection,
-                        _HEADINGS.get((attribute, kind.collection), f"{kind.label} ({attribute})"),
+                        _(_HEADINGS[(attribute, kind.collection)])
+                        if (attribute, kind.collection) in _HEADINGS
+                        else _("%(kind)s (%(field)s)", kind=_(kind.label), field=attribute),
                     )
                 )
     for kind in KINDS.values():
         for attribute, target in kind.references():
             if target == ANY_KIND:
-                headings.append((attribute, kind.collection, f"{kind.label} {attribute} {subject}"))
+                heading = (
+                    _("%(kind)s about %(subject)s", kind=_(kind.label), subject=subject)
+                    if attribute == "about"
+                    else f"{_(kind.label)} {attribute} {subject}"
+                )
+                headings.append((attribute, kind.collection, heading))
     return headings

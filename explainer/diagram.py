@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from explainer.i18n import _, ngettext
 from explainer.model import STATUS_MARKS, Claim, Person
 
 MAX_POINTS = 12  # blocks drawn, the "other claims" one included
@@ -76,16 +77,27 @@ class Point:
     def heading(self) -> str:
         """ "Point 1: 2 claims against 3", "Point 2: 2 claims that agree", "Other claims"."""
         if self.number is None:
-            return "Other claims" if self.others else "Claims"
+            return _("Other claims") if self.others else _("Claims")
         if len(self.sides) == 2:
-            return f"Point {self.number}: {_claims(self.sides[0].total)} against {self.sides[1].total}"
-        return f"Point {self.number}: {_claims(self.sides[0].total)} that agree"
+            return ngettext(
+                "Point %(number)s: %(num)s claim against %(other)s",
+                "Point %(number)s: %(num)s claims against %(other)s",
+                self.sides[0].total,
+                number=self.number,
+                other=self.sides[1].total,
+            )
+        return ngettext(
+            "Point %(number)s: %(num)s claim that agrees",
+            "Point %(number)s: %(num)s claims that agree",
+            self.sides[0].total,
+            number=self.number,
+        )
 
     def side_label(self, index: int) -> str:
         """How the list names a side: "One side", "The other side" ("" when the point has one)."""
         if len(self.sides) < 2:
             return ""
-        return "One side" if index == 0 else "The other side"
+        return _("One side") if index == 0 else _("The other side")
 
 
 @dataclass
@@ -167,7 +179,7 @@ def _groups(claims: list[Claim]) -> list[tuple[list[Claim], list[Claim]]]:
         queue = deque([start])
         while queue:
             claim = queue.popleft()
-            for _, other, together in sorted(links[claim.key], key=lambda link: (link[0], not link[2])):
+            for _rank, other, together in sorted(links[claim.key], key=lambda link: (link[0], not link[2])):
                 if other.key not in side_of:
                     side_of[other.key] = side_of[claim.key] ^ (0 if together else 1)
                     members.append(other)
@@ -202,10 +214,6 @@ def _side(claims: list[Claim], limit: int = MAX_PER_SIDE) -> Side:
 
     ordered = sorted(claims, key=place)
     return Side(ordered[:limit], len(ordered) - len(ordered[:limit]))
-
-
-def _claims(count: int) -> str:
-    return f"{count} claim" if count == 1 else f"{count} claims"
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -301,7 +309,7 @@ def _draw_side(side: Side, top: int, parts: list[str]) -> int:
     boxes: list[str] = []
     y = top
     for claim in side.claims:
-        lines, _ = wrap(claim.claim, BOX_WIDTH - 2 * PADDING, TEXT, CLAIM_LINES)
+        lines, _cut = wrap(claim.claim, BOX_WIDTH - 2 * PADDING, TEXT, CLAIM_LINES)
         height = 45 + (len(lines) - 1) * LINE
         centres[claim.key] = y + height // 2
         spans[claim.key] = (y, y + height)
@@ -330,7 +338,7 @@ def _draw_side(side: Side, top: int, parts: list[str]) -> int:
     below = top
     names: list[str] = []
     joins: list[str] = []
-    for centre, _, person, most in sorted(wanted, key=lambda item: (item[0], item[1])):
+    for centre, _order, person, most in sorted(wanted, key=lambda item: (item[0], item[1])):
         lines, cut = wrap(person.title, NAMES_WIDTH, TEXT, most, bold=True)
         height = len(lines) * LINE
         name_top = max(centre - height // 2, below)
@@ -349,7 +357,7 @@ def _draw_side(side: Side, top: int, parts: list[str]) -> int:
     parts.extend(names)
     parts.extend(boxes)
     if side.more:
-        more = f"and {side.more} more on this side"
+        more = ngettext("and %(num)s more on this side", "and %(num)s more on this side", side.more)
         parts.append(_text(BOX + PADDING, bottom + 20, [more], SMALL, ' font-style="italic"'))
         bottom += 28
     return bottom
@@ -358,7 +366,7 @@ def _draw_side(side: Side, top: int, parts: list[str]) -> int:
 def _draw_point(point: Point, top: int, parts: list[str]) -> int:
     """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom."""
     parts.append("<g>")
-    heading, _ = wrap(point.heading, WIDTH, HEAD, 2, bold=True)
+    heading, _cut = wrap(point.heading, WIDTH, HEAD, 2, bold=True)
     parts.append(_text(0, top + 15, heading, HEAD, ' font-weight="700"'))
     rule = top + 15 + (len(heading) - 1) * LINE + 9
     parts.append(f'<path d="M0 {rule}H{WIDTH}" stroke="currentColor" stroke-opacity=".35"/>')
@@ -366,14 +374,15 @@ def _draw_point(point: Point, top: int, parts: list[str]) -> int:
     for index, side in enumerate(point.sides):
         if index:
             middle = y + 16
-            half = int(text_width("versus", SMALL) / 2) + 8
+            versus = _("versus")
+            half = int(text_width(versus, SMALL) / 2) + 8
             parts.append(
                 f'<path d="M0 {middle}H{WIDTH // 2 - half}M{WIDTH // 2 + half} {middle}H{WIDTH}" '
                 f'stroke="currentColor" stroke-width="1.5" stroke-dasharray="5 4"/>'
             )
             parts.append(
                 f'<text x="{WIDTH // 2}" y="{middle + 5}" font-size="{SMALL}" font-style="italic" '
-                f'text-anchor="middle">versus</text>'
+                f'text-anchor="middle">{escape(versus)}</text>'
             )
             y += 32
         y = _draw_side(side, y, parts) + 12
@@ -389,20 +398,26 @@ def _svg(points: list[Point], people: int) -> Markup:
     height = y - 28 + 2
     claims = sum(len(side.claims) for point in points for side in point.sides)
     disputed = sum(1 for point in points if point.number is not None)
-    if disputed:
-        title = "Who says what on each disputed point"
-        about = f"{disputed} disputed point{'s' if disputed != 1 else ''}"
-        about += " and the claims no other claim disputes or supports" if disputed < len(points) else ""
-        sides = ", and a line marked versus divides the two sides of a point"
-    else:
-        title = "Who says what"
-        about = "The claims in this story"
-        sides = ""
-    desc = (
-        f"{about}: {_claims(claims)} by {people} {'person' if people == 1 else 'people'}. Each name is joined "
-        f"by a line to the claims that person makes, each claim shows its verdict in words{sides}. "
-        "The list below says the same."
+    counts = " ".join(
+        (
+            ngettext("%(num)s claim", "%(num)s claims", claims),
+            ngettext("by %(num)s person.", "by %(num)s people.", people),
+        )
     )
+    if disputed:
+        title = _("Who says what on each disputed point")
+        about = ngettext("%(num)s disputed point", "%(num)s disputed points", disputed)
+        if disputed < len(points):
+            about = _("%(points)s and the claims no other claim disputes or supports", points=about)
+        how = _(
+            "Each name is joined by a line to the claims that person makes, each claim shows its verdict in "
+            "words, and a line marked versus divides the two sides of a point."
+        )
+    else:
+        title = _("Who says what")
+        about = _("The claims in this story")
+        how = _("Each name is joined by a line to the claims that person makes, each claim shows its verdict in words.")
+    desc = f"{about}: {counts} {how} {_('The list below says the same.')}"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}" fill="currentColor" font-size="{TEXT}">'

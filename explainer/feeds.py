@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from explainer import i18n
 from explainer.dates import PartialDate
+from explainer.i18n import N_, _, quoted
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import Claim, Entry, Event, Snippet
@@ -112,7 +113,7 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
         etree.SubElement(etree.SubElement(feed, "author"), "name").text = name
     for entry in entries:
         item = etree.SubElement(feed, "entry")
-        etree.SubElement(item, "title").text = f"{entry.kind.capitalize()}: {entry.title}"
+        etree.SubElement(item, "title").text = f"{_(entry.kind.capitalize())}: {entry.title}"
         etree.SubElement(item, "id").text = base_url + entry.path
         etree.SubElement(item, "link", href=base_url + entry.path)
         etree.SubElement(item, "updated").text = timestamp(changed(entry))
@@ -125,7 +126,8 @@ def _summary(entry: Entry) -> str:
         return f"{entry.start.human()}{f', {entry.place}' if entry.place else ''}: {entry.title}"
     if isinstance(entry, Claim):
         names = ", ".join(ref.entry.title for ref in entry.by if ref.entry)
-        return f"{names} claim: {entry.title} Status: {entry.status}."
+        verdict = entry.status
+        return _("%(people)s claim: %(claim)s Status: %(status)s.", people=names, claim=entry.title, status=verdict)
     status = getattr(entry, "status", None)
     return f"{entry.title} ({status})" if status else entry.title
 
@@ -198,7 +200,9 @@ class ChangeFeeds:
     def entry_feed(self, entry: Entry) -> bytes:
         """``<kind>/<slug>/feed.xml``: the changes that concern one entry (valid, and empty, when there are none)."""
         newest = self.chronicle.last_change(entry) or self.story.published
-        subtitle = entry.summary or f"Updates about {entry.display_title} in “{self.story.title}”"
+        subtitle = entry.summary or _(
+            "Updates about %(title)s in %(story)s", title=entry.display_title, story=quoted(self.story.title)
+        )
         return self._feed(
             f"{entry.display_title} — {self.title}",
             subtitle,
@@ -239,11 +243,14 @@ class ChangeFeeds:
     def item_title(self, change: Change) -> str:
         """What happened, in plain text: "Update: …", "Correction: <page>", "Verdict changed: <claim>: A → B"."""
         if change.kind == CORRECTION:
-            return f"Correction: {change.subject.display_title if change.subject else self.story.title}"
+            corrected = change.subject.display_title if change.subject else self.story.title
+            return _("Correction: %(title)s", title=corrected)
         if change.kind == VERDICT:
             claim = change.subject.display_title.removesuffix(".") if change.subject else ""
-            return f"{'Verdict changed' if change.previous_status else 'Verdict'}: {claim}: {change.verdict_words}"
-        return f"Update: {_shortened(inline_text(str(self.snippet_html(change.text, ''))))}"
+            if change.previous_status:
+                return _("Verdict changed: %(claim)s: %(verdict)s", claim=claim, verdict=change.verdict_words)
+            return _("Verdict: %(claim)s: %(verdict)s", claim=claim, verdict=change.verdict_words)
+        return _("Update: %(text)s", text=_shortened(inline_text(str(self.snippet_html(change.text, "")))))
 
     def item_link(self, change: Change) -> str:
         """The page the change concerns; the update log's item when it concerns several pages, or none."""
@@ -288,11 +295,11 @@ class ChangeFeeds:
         when = timestamp(change.date)
         etree.SubElement(item, "published").text = when
         etree.SubElement(item, "updated").text = when
-        etree.SubElement(item, "category", term=change.kind, label=_CATEGORY_LABELS[change.kind])
+        etree.SubElement(item, "category", term=change.kind, label=_(_CATEGORY_LABELS[change.kind]))
         etree.SubElement(item, "content", type="html").text = self.item_html(change)
 
 
-_CATEGORY_LABELS = {UPDATE: "Update", CORRECTION: "Correction", VERDICT: "Verdict"}
+_CATEGORY_LABELS = {UPDATE: N_("Update"), CORRECTION: N_("Correction"), VERDICT: N_("Verdict")}
 
 
 def change_feeds(chronicle: Chronicle, base_url: str, title: str, snippet_html: SnippetHtml) -> dict[str, bytes]:

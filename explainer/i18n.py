@@ -38,6 +38,11 @@ LOCALE_DIR = "locale"
 DOMAIN = "messages"
 
 
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name for a marker)
+    """Marks a message for the catalogs where it is defined; it is translated where it is shown."""
+    return message
+
+
 def catalog_path(theme: Path, locale: str) -> Path:
     """Where a theme keeps one language's catalog (``locale`` as gettext spells it: ``de``, ``pt_BR``)."""
     return theme / LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -86,7 +91,14 @@ class Language:
 
     def quotes(self) -> tuple[str, str]:
         """The language's opening and closing quotation marks, from its catalog."""
-        return (self.gettext("“"), self.gettext("”"))
+        return (self.gettext(OPENING_QUOTE), self.gettext(CLOSING_QUOTE))
+
+
+# Translators: the opening and closing double quotation marks of your language (« and » in French, with a
+# no-break space inside; „ and “ in German); quotations in the story's text and titles use them.
+OPENING_QUOTE = N_("“")
+# Translators: see the opening quotation mark above.
+CLOSING_QUOTE = N_("”")
 
 
 def english() -> Language:
@@ -133,7 +145,7 @@ def site_language(content: Content) -> tuple[str, Span]:
     """The site's language tag (``explainer.yml`` first, then the story's, else English) and where it is set."""
     settings, story = content.settings, content.story
     if settings.language:
-        return settings.language, Span(content.project / "explainer.yml")
+        return settings.language, settings.language_span or Span(content.project / "explainer.yml")
     if story is not None and "language" in story.spans:
         return story.language, story.field_span("language")
     return DEFAULT_LANGUAGE, Span(content.project / "explainer.yml")
@@ -181,9 +193,11 @@ def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int
     """A ``.po`` file as ``.mo`` bytes, without its fuzzy or broken entries; (line, problem) for each broken one."""
     with path.open("rb") as stream:
         catalog = read_po(stream, abort_invalid=False)
+    broken = list(catalog.check())
     problems = []
-    for message, errors in catalog.check():
-        problems.append((message.lineno or 1, f"translation of '{message.id}' is broken: {errors[0]}"))
+    for message, errors in broken:
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        problems.append((message.lineno or 1, f"translation of '{msgid}' is broken: {errors[0]}"))
         catalog.delete(message.id, message.context)
     output = io.BytesIO()
     write_mo(output, catalog)

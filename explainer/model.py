@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
+from explainer.i18n import N_, _, quoted
 from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from explainer.yamlsource import Node, kind_problem, path_kind
 
@@ -120,7 +121,7 @@ class Entry(Located):
     @property
     def kind_label(self) -> str:
         """The plural noun readers know the kind by ("People", "Claims"), as in headings and the search filter."""
-        return KINDS[self.collection].label
+        return _(KINDS[self.collection].label)
 
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
         """Rules between this entry's own fields, once references are resolved (the validate stage)."""
@@ -247,7 +248,9 @@ class Claim(Entry):
     def claimants(self) -> str:
         """Who makes the claim, as readers read it: "Alec Baldwin", "A and B", "A, B and C"."""
         names = [ref.entry.title for ref in self.by if ref.entry is not None] or [ref.target for ref in self.by]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+        if len(names) < 2:
+            return names[0] if names else ""
+        return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
     @property
     def attribution(self) -> str:
@@ -255,12 +258,14 @@ class Claim(Entry):
         plural = len(self.by) > 1 or any(
             isinstance(ref.entry, Person) and ref.entry.person_kind == "group" for ref in self.by
         )
-        return f"{self.claimants} {'say' if plural else 'says'}" if self.by else "Claimed"
+        if not self.by:
+            return _("Claimed")
+        return _("%(names)s say", names=self.claimants) if plural else _("%(names)s says", names=self.claimants)
 
     @property
     def display_title(self) -> str:
         if self.quote:
-            return f"{self.claimants}: “{self.quote}”" if self.by else f"“{self.quote}”"
+            return f"{self.claimants}: {quoted(self.quote)}" if self.by else quoted(self.quote)
         return f"{self.attribution}: {self.claim}"
 
     def snippets(self) -> list[Snippet]:
@@ -685,11 +690,13 @@ class Kind:
 
     @property
     def title(self) -> str:
-        return self.index_title or self.label
+        """The index page's title, in the site's language."""
+        return _(self.index_title or self.label)
 
     @property
     def navigation(self) -> str:
-        return self.nav_label or self.label
+        """The navigation's word for the index page, in the site's language."""
+        return _(self.nav_label or self.label)
 
     def references(self) -> list[tuple[str, str]]:
         """(attribute, what it names) for every field that refers to other entries (sources aside)."""
@@ -749,7 +756,7 @@ register_kind(
             FieldSpec("links", as_links, meaning="map of label to `http(s)` URL", scaffold="{Website: https://}"),
         ),
         title_field="name",
-        label="People",
+        label=N_("People"),
         description="People, groups and organizations",
         body="background, in Markdown",
         index_template="people.html",
@@ -791,12 +798,12 @@ register_kind(
             ),
         ),
         title_field="title",
-        label="Events",
-        nav_label="Timeline",
+        label=N_("Events"),
+        nav_label=N_("Timeline"),
         description="Events",
         body="what happened, in Markdown",
         index_url="timeline/",
-        index_title="Timeline",
+        index_title=N_("Timeline"),
         index_template="timeline.html",
         entry_template="event.html",
     )
@@ -857,7 +864,7 @@ register_kind(
             ),
         ),
         title_field="claim",
-        label="Claims",
+        label=N_("Claims"),
         description="Claims",
         body="context: what the evidence says",
         index_template="claims.html",
@@ -889,7 +896,7 @@ register_kind(
             ),
         ),
         title_field="question",
-        label="Questions",
+        label=N_("Questions"),
         description="Questions",
         body="what is known so far, or the answer",
         index_template="questions.html",

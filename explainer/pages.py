@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from explainer.i18n import _
 from explainer.linker import Linked
 from explainer.model import KINDS, Entry, Event, Source
 from explainer.slugs import is_valid_slug
@@ -116,7 +117,7 @@ class Page:
 def plan_pages(linked: Linked) -> list[Page]:
     """Every page of the site, home first, in a stable order."""
     story = linked.content.story
-    home = Page("", "story.html", story.title if story else "Story")
+    home = Page("", "story.html", story.title if story else _("Story"))
     pages = [home]
     for kind in KINDS.values():
         entries: list[Entry] = (
@@ -135,21 +136,21 @@ def plan_pages(linked: Linked) -> list[Page]:
                 page.next = linked.timeline[position + 1] if position + 1 < len(entries) else None
     sources = linked.content.sources
     pages += _listing_pages(
-        SOURCES_URL, "sources.html", "Sources", len(sources), [(home.title, "")], size=SOURCES_PAGE_SIZE
+        SOURCES_URL, "sources.html", _("Sources"), len(sources), [(home.title, "")], size=SOURCES_PAGE_SIZE
     )
-    crumbs = [(home.title, ""), ("Sources", SOURCES_URL)]
+    crumbs = [(home.title, ""), (_("Sources"), SOURCES_URL)]
     for source in sources:
         if len(linked.citations.get(source.id, [])) > CITED_INLINE:
-            title = f"Citing {source.title}"
+            title = _("Citing %(source)s", source=source.title)
             pages.append(Page(citations_path(source.id), "citations.html", title, breadcrumbs=crumbs, source=source))
     # the living story's pages exist for every story (an empty log says so), so links to them never break
-    pages.append(Page(UPDATES_URL, "updates.html", "Updates", breadcrumbs=[(home.title, "")]))
-    pages.append(Page(CORRECTIONS_URL, "corrections.html", "Corrections", breadcrumbs=[(home.title, "")]))
+    pages.append(Page(UPDATES_URL, "updates.html", _("Updates"), breadcrumbs=[(home.title, "")]))
+    pages.append(Page(CORRECTIONS_URL, "corrections.html", _("Corrections"), breadcrumbs=[(home.title, "")]))
     if linked.content.settings.search:
-        pages.append(Page(SEARCH_URL, "search.html", "Search", breadcrumbs=[(home.title, "")], in_sitemap=False))
+        pages.append(Page(SEARCH_URL, "search.html", _("Search"), breadcrumbs=[(home.title, "")], in_sitemap=False))
     # Written once at the root, served for missing paths at any depth: links are
     # made as if from the root and, with base_url, pinned there by <base href>.
-    pages.append(Page("", "404.html", "Page not found", output="404.html", in_sitemap=False))
+    pages.append(Page("", "404.html", _("Page not found"), output="404.html", in_sitemap=False))
     return pages
 
 
@@ -169,7 +170,9 @@ def _listing_pages(
         Page(
             path,
             template,
-            title if number == 1 else f"{title}, page {number} of {total}",
+            title
+            if number == 1
+            else _("%(title)s, page %(number)s of %(count)s", title=title, number=number, count=total),
             breadcrumbs=crumbs if number == 1 else [*crumbs, (title, first)],
             listing=listing,
             number=number,

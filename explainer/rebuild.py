@@ -401,10 +401,11 @@ def render_site(
     def processes(count: int) -> int:
         return worker_count(count) if workers is None else workers
 
-    pages = plan_pages(linked)
-    assets = collect_assets(linked)
     tag, span = i18n.site_language(linked.content)
     language = i18n.load_language(tag, theme_dirs(linked), diagnostics, span)
+    i18n.activate(language)  # page titles are planned in it
+    pages = plan_pages(linked)
+    assets = collect_assets(linked)
     renderer = Renderer(linked, assets, bodies, environment, stored, language)
     digest = global_digest(linked, renderer, assets.names)
     evaluate = evaluator(renderer, pages)

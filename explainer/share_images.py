@@ -36,6 +36,7 @@ import PIL
 from PIL import Image, ImageDraw, ImageFont, features
 
 from explainer.context import PERSON_KIND_LABELS
+from explainer.i18n import _, quoted
 from explainer.model import KINDS, QUESTION_STATUSES, STATUS_MARKS, Claim, Entry, Event, Person, Question
 from explainer.pages import SEARCH_URL, Page
 
@@ -99,7 +100,11 @@ class Card:
             main += f", {self.detail}"
         if self.verdict_word:
             main += f"{'' if main.endswith(('.', '?', '!', '…')) else '.'} "
-            main += f"{'Status' if self.is_question else 'Verdict'}: {self.verdict_word}"
+            word = self.verdict_word
+            if self.is_question:
+                main += _("Status: %(status)s", status=word)
+            else:
+                main += _("Verdict: %(verdict)s", verdict=word)
         return f"{self.site_title} — {main}" if self.site_title else main
 
 
@@ -134,13 +139,14 @@ def card_for(page: Page, site_title: str, base_url: str | None) -> Card:
     entry: Entry | None = page.entry
     title, kind, claimant, verdict, detail = page.title, "", "", "", ""
     if entry is not None:
-        kind = KINDS[entry.collection].singular.capitalize()
+        kind = _(KINDS[entry.collection].singular.capitalize())
     if isinstance(entry, Claim):
-        title = f"“{entry.quote}”" if entry.quote else entry.claim
+        title = quoted(entry.quote) if entry.quote else entry.claim
         claimant = entry.attribution if entry.by else ""
         verdict = entry.status
     elif isinstance(entry, Person):
-        kind, detail = PERSON_KIND_LABELS.get(entry.person_kind, kind), entry.role
+        kind = _(PERSON_KIND_LABELS[entry.person_kind]) if entry.person_kind in PERSON_KIND_LABELS else kind
+        detail = entry.role
     elif isinstance(entry, Event):
         detail = entry.date.human() if entry.date is not None else ""
     elif isinstance(entry, Question):

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from explainer.context import SiteView
 from explainer.dates import PartialDate
 from explainer.escaping import json_for_html
+from explainer.i18n import _
 from explainer.living import Change
 from explainer.model import Claim, Entry, Event, Person, Question, Snippet
 from explainer.pages import Page
@@ -192,7 +193,7 @@ def _main_item(
                 "startDate": entry.start.iso(),
                 "description": entry.summary or body_text(entry) or entry.title,
                 "eventStatus": "https://schema.org/EventScheduled",
-                "location": {"@type": "Place", "name": entry.place or "Not given"},
+                "location": {"@type": "Place", "name": entry.place or _("Not given")},
             }
         )
         if entry.end_date:

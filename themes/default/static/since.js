@@ -1,8 +1,10 @@
 /* "Since your last visit", kept in this browser only, sent nowhere. A visit
-   ends after 30 minutes without a page view. */
+   ends after 30 minutes without a page view. Its words come from the script tag's data-* attributes,
+   in the site's language. */
 (function () {
   var script = document.currentScript || document.querySelector("script[data-site]");
   var key = "explainer-since:" + script.getAttribute("data-site");
+  var words = script.dataset;
   var now = Date.now();
   var since;
   try {
@@ -28,7 +30,7 @@
     if (after(item.dataset.changed)) {
       var mark = document.createElement("span");
       mark.className = "since-mark";
-      mark.textContent = after(item.dataset.first) ? "New" : "Updated";
+      mark.textContent = after(item.dataset.first) ? words.markNew : words.markUpdated;
       item.append(" ", mark);
     }
   });
@@ -40,8 +42,8 @@
   setTimeout(function () {
     var link = document.createElement("a");
     link.href = count.dataset.updatesUrl;
-    link.textContent = "see what\u2019s new";
-    count.textContent = n + (n > 1 ? " changes" : " change") + " since your last visit \u2014 ";
+    link.textContent = words.seeNew;
+    count.textContent = (n > 1 ? words.changes : words.change).replace("%n", n) + " \u2014 ";
     count.append(link);
   }, 50);
 })();
