@@ -130,11 +130,6 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     return text % {"num": _active.number(count), **values}
 
 
-def N_(message: str) -> str:  # noqa: N802
-    """Marks a message for the catalogs where it is defined; it is translated where it is shown."""
-    return message
-
-
 def quoted(text: str) -> str:
     """``text`` between the active language's quotation marks."""
     opening, closing = _active.quotes()
