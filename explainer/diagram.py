@@ -417,7 +417,8 @@ def _svg(points: list[Point], people: int) -> Markup:
         title = _("Who says what")
         about = _("The claims in this story")
         how = _("Each name is joined by a line to the claims that person makes, each claim shows its verdict in words.")
-    desc = f"{about}: {counts} {how} {_('The list below says the same.')}"
+    same = _("The list below says the same.")
+    desc = f"{about}: {counts} {how} {same}"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}" fill="currentColor" font-size="{TEXT}">'

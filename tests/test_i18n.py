@@ -156,9 +156,9 @@ def test_a_german_story_writes_dates_and_quotes_in_german(german):
 def test_a_german_story_has_german_feeds_data_and_search(german):
     feed = (german.out / "feed.xml").read_text("utf-8")
     assert 'xml:lang="de"' in feed and "Korrektur" in feed
-    search = german.soup("search/index.html").find_all("script")[-1].get_text()
+    search = next(s.get_text() for s in german.soup("search/index.html").find_all("script") if "PagefindUI" in s.get_text())
     words = json.loads(re.search(r"translations: (\{.*?\}),\n", search).group(1))
-    assert words["placeholder"] == "Suchen" and "[SEARCH_TERM]" in words["zero_results"]
+    assert words["placeholder"] == "Suche" and "[SEARCH_TERM]" in words["zero_results"]
     assert re.search(r'openFilters: \["Art"\]', search)
     claim = german.soup("events/die-bruecke-wird-gesperrt/index.html")
     assert claim.find("main")["data-pagefind-filter"] == "Art:Ereignisse"
@@ -203,7 +203,7 @@ def test_a_project_overrides_one_word_and_keeps_the_rest(tmp_path):
     build(project, out)
     site = BuiltSite(out)
     nav = [a.get_text(strip=True) for a in site.soup("index.html").select(".site-nav a")]
-    assert "Quellenangaben" in nav and "Zeitleiste" in nav
+    assert "Quellenangaben" in nav and "Chronik" in nav
 
 
 def test_a_project_adds_a_language(tmp_path):

@@ -1,14 +1,13 @@
 /* "Since your last visit", kept in this browser only, sent nowhere. A visit
-   ends after 30 minutes without a page view. Its words come from the script tag's data-* attributes,
-   in the site's language. */
+   ends after 30 minutes without a page view. Words: the tag's data-*. */
 (function () {
   var script = document.currentScript || document.querySelector("script[data-site]");
-  var key = "explainer-since:" + script.getAttribute("data-site");
   var words = script.dataset;
+  var key = "explainer-since:" + words.site;
   var now = Date.now();
   var since;
   try {
-    // "<last view> <reference for this visit>" (ms)
+    // "<last view> <this visit's reference>" (ms)
     var saved = (localStorage.getItem(key) || "").split(" ");
     var last = +saved[0];
     since = !last ? 0 : now - last > 18e5 ? last : +saved[1];
@@ -18,7 +17,7 @@
   }
   if (!(since > 0)) return; // a first visit marks nothing
 
-  // an ISO date after since? UTC without an offset; a date without a time lasts to its end
+  // ISO date after since? No offset: UTC; a date lasts to its end
   function after(iso) {
     var m = /^(\d{4})(?:-(\d\d))?(?:-(\d\d))?(?:T(\d\d):(\d\d)(?::(\d\d))?)?(Z|([+-])(\d\d):(\d\d))?$/.exec(iso);
     var t = m && (m[4] ? Date.UTC(m[1], m[2] - 1, m[3], m[4], m[5], m[6] || 0)
@@ -38,7 +37,7 @@
   var count = document.getElementById("since-visit");
   var n = count ? count.dataset.changes.split(" ").filter(after).length : 0;
   if (!n) return;
-  count.hidden = false; // role=status: the words set next are announced
+  count.hidden = false; // role=status: what is set next is read out
   setTimeout(function () {
     var link = document.createElement("a");
     link.href = count.dataset.updatesUrl;
