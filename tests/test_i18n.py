@@ -156,7 +156,8 @@ def test_a_german_story_writes_dates_and_quotes_in_german(german):
 def test_a_german_story_has_german_feeds_data_and_search(german):
     feed = (german.out / "feed.xml").read_text("utf-8")
     assert 'xml:lang="de"' in feed and "Korrektur" in feed
-    search = next(s.get_text() for s in german.soup("search/index.html").find_all("script") if "PagefindUI" in s.get_text())
+    scripts = [script.get_text() for script in german.soup("search/index.html").find_all("script")]
+    search = next(script for script in scripts if "PagefindUI" in script)
     words = json.loads(re.search(r"translations: (\{.*?\}),\n", search).group(1))
     assert words["placeholder"] == "Suche" and "[SEARCH_TERM]" in words["zero_results"]
     assert re.search(r'openFilters: \["Art"\]', search)
