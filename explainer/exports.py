@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from explainer.dates import PartialDate
+from explainer.i18n import _
 from explainer.linker import Linked
 from explainer.living import Chronicle
 from explainer.model import (
@@ -135,7 +136,8 @@ def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: s
         if event.summary:  # one plain line, escaped: TimelineJS shows text fields as HTML
             text = f"<p>{html.escape(event.summary)}</p>" + text
         if base_url:
-            text += f'<p><a href="{html.escape(base_url + event.path)}">Read more</a></p>'
+            more = html.escape(_("Read more"))
+            text += f'<p><a href="{html.escape(base_url + event.path)}">{more}</a></p>'
         item: dict[str, Any] = {
             "unique_id": event.slug,
             "start_date": _timeline_date(event.start),

@@ -161,11 +161,11 @@ def test_a_german_story_has_german_feeds_data_and_search(german):
     words = json.loads(re.search(r"translations: (\{.*?\}),\n", search).group(1))
     assert words["placeholder"] == "Suche" and "[SEARCH_TERM]" in words["zero_results"]
     assert re.search(r'openFilters: \["Art"\]', search)
-    claim = german.soup("events/die-bruecke-wird-gesperrt/index.html")
-    assert claim.find("main")["data-pagefind-filter"] == "Art:Ereignisse"
-    data = json.loads((german.out / "story.json").read_text("utf-8"))
-    events = {event["slug"]: event for event in data["events"]}
-    assert events["die-bruecke-wird-gesperrt"]["display_date"] == "23. März 2021"
+    event = german.soup("events/die-brucke-wird-gesperrt/index.html")
+    assert event.find("main")["data-pagefind-filter"] == "Art:Ereignisse"
+    timeline = json.loads((german.out / "timeline.json").read_text("utf-8"))
+    first = timeline["events"][0]
+    assert first["start_date"]["display_date"] == "23. März 2021" and "Weiterlesen" in first["text"]["text"]
 
 
 # --- a project's own words ---------------------------------------------------------------------------
