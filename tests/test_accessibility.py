@@ -263,7 +263,7 @@ def test_meta_description_and_sharing_tags(served):
             assert soup.find("meta", attrs={"name": "twitter:card"})
     claim = site.soup("claims/set-not-chaotic/index.html")
     description = claim.find("meta", attrs={"name": "description"})["content"]
-    assert description.startswith("Crew members who signed the open letter") and "Status: disputed" in description
+    assert description.startswith("Crew members who signed the open letter") and "Status: Disputed" in description
 
 
 def test_page_weight_budget(bundled_site):

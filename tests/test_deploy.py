@@ -192,7 +192,7 @@ def test_timeline_json_has_the_shape_timelinejs_documents(tmp_path):
         assert event["text"]["headline"]
     inspection = events[1]
     assert inspection["start_date"] == {"year": 2024, "month": 2, "display_date": "February 2024"}
-    assert inspection["end_date"] == {"year": 2024, "month": 2, "day": 20, "display_date": "February 20, 2024"}
+    assert inspection["end_date"] == {"year": 2024, "month": 2, "day": 20, "display_date": "20 February 2024"}  # en-GB
     assert 'href="people/dana-lee/index.html"' in inspection["text"]["text"]
 
 
