@@ -54,16 +54,25 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
 
 
 def _check_statuses(claim: Claim, statuses: Statuses, unreadable: tuple[str, ...], diagnostics: Diagnostics) -> None:
-    """A claim's status and each verdict in its history must be one the site knows (built in or configured)."""
+    """A claim's status and each verdict in its history must be one the site knows (built in or configured), and
+    the history must end on the claim's status (unless a status is unknown: one mistake, one message)."""
     written = [("status", claim.status, claim.field_span("status"))] if "status" in claim.spans else []
     written += [("status", change.status, change.field_span("status")) for change in claim.status_history]
+    unknown = False
     for name, value, span in written:
-        if value in unreadable:
-            continue  # its setting has an error of its own
         problem = statuses.unknown_claim_status(value)
-        if problem is not None:
+        unknown = unknown or problem is not None
+        if problem is not None and value not in unreadable:  # a broken setting has its own error
             message, hint = problem
             diagnostics.error(span, f"'{name}' {message}", hint)
+    history = claim.status_history
+    if history and history[-1].status != claim.status and "status" not in claim.failed and not unknown:
+        diagnostics.error(
+            history[-1].field_span("status"),
+            f"the last status in status_history is '{history[-1].status}' but the claim's status is '{claim.status}'",
+            f"the history ends with the verdict as it stands: set one of them to '{claim.status}' "
+            f"or '{history[-1].status}'",
+        )
 
 
 def _check_snippets(linked: Linked, diagnostics: Diagnostics) -> None:
