@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from browser import AXE, VNU, axe_violations, browser_page, require
 from conftest import FIXTURES, ROOT, BuiltSite, copy_project
 from rebuilds import edit, serve_edit_equals_full_build
 
@@ -143,6 +144,34 @@ def test_feeds_and_share_images_say_the_house_verdict(house):
     assert "Disputed → Misleading" in feed
     image = house.soup(CLAIM_PAGE).find("meta", property="og:image:alt")["content"]
     assert image.endswith("Verdict: Misleading")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["claims/index.html", CLAIM_PAGE, "index.html"])
+def test_house_badges_have_no_axe_violations(house, browser, scheme, path):
+    require(AXE, "axe-core")
+    with browser_page(browser, scheme, 320) as page:
+        page.goto((house.out / path).as_uri())
+        assert axe_violations(page) == []
+        # the mark is drawn from data-mark: a shape readers see beside the word
+        mark = page.evaluate(
+            "getComputedStyle(document.querySelector('[data-status=needs-context] .status-mark'), '::before').content"
+            if path == "claims/index.html"
+            else "getComputedStyle(document.querySelector('.status .status-mark'), '::before').content"
+        )
+        assert mark.strip('"') in ("◆", "✗", "⇄")
+
+
+def test_house_pages_pass_the_nu_html_checker(house):
+    require(VNU, "vnu-jar")
+    if shutil.which("java") is None:
+        pytest.fail("java is needed for the Nu HTML Checker (apt-get install default-jre-headless)")
+    pages = [str(house.out / path) for path in ("index.html", "claims/index.html", CLAIM_PAGE)]
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", *pages], capture_output=True, text=True, timeout=300
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    assert [m for m in messages if m.get("type") == "error"] == []
 
 
 # --- data -------------------------------------------------------------------------------------------------------
