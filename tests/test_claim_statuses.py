@@ -174,6 +174,24 @@ def test_house_pages_pass_the_nu_html_checker(house):
     assert [m for m in messages if m.get("type") == "error"] == []
 
 
+def test_built_in_words_are_translated_and_house_words_shown_as_written(tmp_path):
+    project = house_project(tmp_path)
+    catalog = project / "theme/locale/de/LC_MESSAGES/messages.po"
+    catalog.parent.mkdir(parents=True)
+    catalog.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Disputed"\nmsgstr "Umstritten"\n\n'
+        'msgid "Backed by evidence, though not yet fully confirmed."\nmsgstr "Belegt, aber noch nicht bestätigt."\n'
+    )
+    edit(project / "explainer.yml", "claim_statuses:", "language: de\ntheme: theme\nclaim_statuses:")
+    build(project)
+    soup = BuiltSite(project / "build").soup("claims/index.html")
+    words = {badge["data-status"]: badge.get_text(strip=True) for badge in soup.select("h2 .status")}
+    assert words["disputed"] == "Umstritten" and words["misleading"] == "Misleading"  # as the newsroom wrote it
+    meaning = soup.select_one("#status-supported").find_next("p").get_text(strip=True)
+    assert meaning == "Belegt, aber noch nicht bestätigt."  # a relabelled built-in keeps its translated meaning
+
+
 # --- data -------------------------------------------------------------------------------------------------------
 
 
