@@ -22,10 +22,8 @@ from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, Change, Chronicle
 from explainer.model import (
     ANY_KIND,
-    CLAIM_STATUSES,
     KINDS,
     PERSON_KINDS,
-    QUESTION_STATUSES,
     Claim,
     Entry,
     Event,
@@ -37,18 +35,6 @@ from explainer.pages import SOURCES_URL, citations_path, list_page_path, page_si
 
 EntryType = TypeVar("EntryType", bound=Entry)
 
-STATUS_MEANINGS = {
-    "unverified": "Not yet checked: no independent evidence so far confirms or contradicts it.",
-    "disputed": "Contested: other people or evidence contradict it, and it has not been settled.",
-    "supported": "Backed by evidence, though not yet fully confirmed.",
-    "confirmed": "Established by strong, independent evidence.",
-    "false": "Shown by the evidence to be untrue.",
-    "retracted": "Withdrawn by whoever made it.",
-}
-QUESTION_STATUS_MEANINGS = {
-    "open": "Still unanswered: what is known so far is below.",
-    "answered": "Answered: the answer is below.",
-}
 KEY_PEOPLE = 8  # people on the story page; the people page lists everyone
 PERSON_KIND_LABELS = {"person": N_("Person"), "group": N_("Group"), "organization": N_("Organization")}
 PERSON_KIND_PLURALS = {"person": N_("People"), "group": N_("Groups"), "organization": N_("Organizations")}
@@ -113,6 +99,7 @@ class SiteView:
         settings = linked.content.settings
         self.title = settings.title or (self.story.title if self.story else "")
         self.language = i18n.site_language(self.content)[0]
+        self.statuses = settings.statuses()  # built-in and house verdicts, in the order claims are grouped
         self.chronicle = Chronicle(linked)
         # the story's last change (its own ``updated`` and every change since): "Updated …" on every page
         self.story_updated: PartialDate | None = self.chronicle.story_last_change()
@@ -148,9 +135,9 @@ class SiteView:
         if collection == "people":
             return [person for kind in PERSON_KINDS for person in self.people if person.person_kind == kind]
         if collection == "claims":
-            return [claim for status in CLAIM_STATUSES for claim in self.claims if claim.status == status]
+            return [claim for status in self.statuses.claim_ids for claim in self.claims if claim.status == status]
         if collection == "questions":
-            return [q for status in QUESTION_STATUSES for q in self.questions if q.status == status]
+            return [q for status in self.statuses.question_ids for q in self.questions if q.status == status]
         if collection == "sources":
             return [*self.sources]
         return [*self.entries_of(collection)]
@@ -170,18 +157,18 @@ class SiteView:
     @derived
     def claims_by_status(self, number: int = 1) -> list[tuple[str, list[Claim]]]:
         shown = _of_type(self.listed("claims", number), Claim)
-        groups = [(status, [c for c in shown if c.status == status]) for status in CLAIM_STATUSES]
+        groups = [(status, [c for c in shown if c.status == status]) for status in self.statuses.claim_ids]
         return [(status, claims) for status, claims in groups if claims]
 
     @derived
     def who_says_what(self) -> WhoSaysWhat | None:
         """The picture of who says what on each disputed point, and the same as a list; None: nothing to draw."""
-        return who_says_what(self.claims, self.people)
+        return who_says_what(self.claims, self.people, self.statuses)
 
     @derived
     def questions_by_status(self, number: int = 1) -> list[tuple[str, list[Question]]]:
         shown = _of_type(self.listed("questions", number), Question)
-        groups = [(status, [q for q in shown if q.status == status]) for status in QUESTION_STATUSES]
+        groups = [(status, [q for q in shown if q.status == status]) for status in self.statuses.question_ids]
         return [(status, questions) for status, questions in groups if questions]
 
     @derived
@@ -257,9 +244,10 @@ class SiteView:
             return _("Update")
         if change.kind == CORRECTION:
             return _("Correction")
+        words = self.statuses.verdict_words(change.previous_status, change.status)
         if change.previous_status:
-            return _("Verdict: %(verdict)s", verdict=change.verdict_words)
-        return _("First verdict: %(verdict)s", verdict=change.verdict_words)
+            return _("Verdict: %(verdict)s", verdict=words)
+        return _("First verdict: %(verdict)s", verdict=words)
 
     @derived
     def news_dates(self) -> str:
@@ -328,13 +316,25 @@ class SiteView:
 
     # --- words ---------------------------------------------------------------
 
-    @staticmethod
-    def status_label(status: str) -> str:
-        return status.capitalize()
+    @derived
+    def status_label(self, status: str) -> str:
+        """A claim's or question's status as readers read it: the house's label, else the built-in word."""
+        return self.statuses.label(status)
 
-    @staticmethod
-    def status_meaning(status: str) -> str:
-        return STATUS_MEANINGS.get(status) or QUESTION_STATUS_MEANINGS.get(status, "")
+    @derived
+    def status_meaning(self, status: str) -> str:
+        """One sentence: what the status says (the house's meaning, else the built-in one)."""
+        return self.statuses.meaning(status)
+
+    @derived
+    def status_mark(self, status: str) -> str:
+        """The shape drawn before the status's word on its badge: a verdict is never colour alone."""
+        return self.statuses.get(status).mark
+
+    @derived
+    def status_style(self, status: str) -> str:
+        """The badge's look, as a class of the theme's style.css: ``status-<style>``."""
+        return self.statuses.get(status).style
 
     @staticmethod
     def person_kind_label(kind: str) -> str:

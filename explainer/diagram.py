@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from explainer.i18n import _, ngettext
-from explainer.model import STATUS_MARKS, Claim, Person
+from explainer.model import Claim, Person
+from explainer.statuses import DEFAULT_STATUSES, Statuses
 
 MAX_POINTS = 12  # blocks drawn, the "other claims" one included
 MAX_CLAIMS = 20  # claims drawn in all: with its list, the picture stays under 35 KB however long the words
@@ -115,8 +116,12 @@ class WhoSaysWhat:
         return sum(1 for point in self.points if point.number is not None)
 
 
-def who_says_what(claims: list[Claim], people: list[Person]) -> WhoSaysWhat | None:
-    """The picture of who says what for ``claims`` in reading order; None when there are no claims or people."""
+def who_says_what(
+    claims: list[Claim], people: list[Person], statuses: Statuses = DEFAULT_STATUSES
+) -> WhoSaysWhat | None:
+    """The picture of who says what for ``claims`` in reading order; None when there are no claims or people.
+
+    Each claim's verdict is drawn as its mark and label from ``statuses`` (the site's)."""
     if not claims or not people:
         return None
     groups = _groups(claims)
@@ -142,7 +147,7 @@ def who_says_what(claims: list[Claim], people: list[Person]) -> WhoSaysWhat | No
     everyone = list(dict.fromkeys(shown))
     return WhoSaysWhat(
         points=points,
-        svg=_svg(points, len(everyone)),
+        svg=_svg(points, len(everyone), statuses),
         people=everyone,
         points_left_out=len(linked) - sum(1 for point in points if point.number is not None),
         claims_left_out=len(claims) - drawn,
@@ -298,11 +303,7 @@ def _text(x: int, y: int, lines: list[str], size: int = TEXT, extra: str = "") -
     return f'<text x="{x}" y="{y}"{sized}{extra}>{rows if len(lines) > 1 else escape(lines[0])}</text>'
 
 
-def _status_words(status: str) -> str:
-    return f"{STATUS_MARKS.get(status, '?')} {status.capitalize()}"
-
-
-def _draw_side(side: Side, top: int, parts: list[str]) -> int:
+def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses) -> int:
     """Draw one side's claims and the people who make them from ``top``; returns the bottom."""
     centres: dict[str, int] = {}
     spans: dict[str, tuple[int, int]] = {}
@@ -313,15 +314,15 @@ def _draw_side(side: Side, top: int, parts: list[str]) -> int:
         height = 45 + (len(lines) - 1) * LINE
         centres[claim.key] = y + height // 2
         spans[claim.key] = (y, y + height)
-        full = f"{claim.attribution}: {claim.claim} ({claim.status.capitalize()})"
+        status = statuses.get(claim.status)
+        full = f"{claim.attribution}: {claim.claim} ({status.label})"
+        verdict, _ = wrap(f"{status.mark} {status.label}", BOX_WIDTH - 2 * PADDING, SMALL, 1, bold=True)
         boxes.append(
             f"<g><title>{escape(full)}</title>"
-            f'<g class="status-{escape(claim.status)}">'
+            f'<g class="status-{escape(status.style)}" data-status="{escape(status.id)}">'
             f'<rect x="{BOX}" y="{y + 1}" width="{BOX_WIDTH}" height="{height - 2}" rx="6" fill="none" '
             f'stroke="currentColor" stroke-width="1.5"/>'
-            + _text(
-                BOX + PADDING, y + 18, [_status_words(claim.status)], SMALL, ' font-weight="700" fill="currentColor"'
-            )
+            + _text(BOX + PADDING, y + 18, verdict, SMALL, ' font-weight="700" fill="currentColor"')
             + "</g>"
             + _text(BOX + PADDING, y + 36, lines)
             + "</g>"
@@ -363,7 +364,7 @@ def _draw_side(side: Side, top: int, parts: list[str]) -> int:
     return bottom
 
 
-def _draw_point(point: Point, top: int, parts: list[str]) -> int:
+def _draw_point(point: Point, top: int, parts: list[str], statuses: Statuses) -> int:
     """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom."""
     parts.append("<g>")
     heading, _cut = wrap(point.heading, WIDTH, HEAD, 2, bold=True)
@@ -385,16 +386,16 @@ def _draw_point(point: Point, top: int, parts: list[str]) -> int:
                 f'text-anchor="middle">{escape(versus)}</text>'
             )
             y += 32
-        y = _draw_side(side, y, parts) + 12
+        y = _draw_side(side, y, parts, statuses) + 12
     parts.append("</g>")
     return y - 12
 
 
-def _svg(points: list[Point], people: int) -> Markup:
+def _svg(points: list[Point], people: int, statuses: Statuses) -> Markup:
     parts: list[str] = []
     y = 0
     for point in points:
-        y = _draw_point(point, y, parts) + 28
+        y = _draw_point(point, y, parts, statuses) + 28
     height = y - 28 + 2
     claims = sum(len(side.claims) for point in points for side in point.sides)
     disputed = sum(1 for point in points if point.number is not None)

@@ -3,9 +3,10 @@
 ``story.json`` follows ``docs/story.schema.json``. Version 2 (the living story) only adds to
 version 1: the story's ``key_points``, ``corrections`` and ``last_change``; every entry's
 ``summary``, ``corrections``, ``weight`` and ``last_change``; a claim's ``status_history``; a
-question's ``answer``; and the ``updates`` log. Every version-1 field keeps its name and meaning
-(``docs/open-data.md``). The version changes only when a field is removed or changes meaning,
-or, as here, when the content format's own version does.
+question's ``answer``; the ``updates`` log; and ``claim_statuses``, every claim status the site
+knows (house verdicts from ``explainer.yml`` included) with its label and meaning. Every version-1
+field keeps its name and meaning (``docs/open-data.md``). The version changes only when a field is
+removed or changes meaning, or, as here, when the content format's own version does.
 """
 
 from __future__ import annotations
@@ -110,6 +111,16 @@ def story_json(linked: Linked, base_url: str | None, chronicle: Chronicle | None
         "updates": [
             {spec.name: export_value(spec, getattr(update, spec.key)) for spec in UPDATE_SCHEMA}
             for update in sorted(content.updates, key=lambda update: update.order)
+        ],
+        "claim_statuses": [
+            {
+                "id": status.id,
+                "label": status.label,
+                "meaning": status.meaning,
+                "built_in": status.built_in,
+                "like": status.like,
+            }
+            for status in content.settings.statuses().claims
         ],
     }
     return _json(document)

@@ -26,6 +26,7 @@ from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import Claim, Entry, Event, Snippet
 from explainer.pages import UPDATES_URL, Page  # the log's items carry id=change.anchor
+from explainer.statuses import Statuses
 from explainer.structured_data import inline_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -99,6 +100,7 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
     def changed(entry: Entry) -> PartialDate:
         return entry.updated or published
 
+    statuses = linked.content.settings.statuses()
     entries = [e for name in ("events", "claims", "questions") for e in linked.content.entries[name]]
     entries.sort(key=lambda e: (timestamp(changed(e)), e.key), reverse=True)
     feed = etree.Element("feed", xmlns=ATOM_NS)
@@ -117,19 +119,19 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
         etree.SubElement(item, "id").text = base_url + entry.path
         etree.SubElement(item, "link", href=base_url + entry.path)
         etree.SubElement(item, "updated").text = timestamp(changed(entry))
-        etree.SubElement(item, "summary").text = _summary(entry)
+        etree.SubElement(item, "summary").text = _summary(entry, statuses)
     return _xml(feed)
 
 
-def _summary(entry: Entry) -> str:
+def _summary(entry: Entry, statuses: Statuses) -> str:
     if isinstance(entry, Event):
         return f"{entry.start.human()}{f', {entry.place}' if entry.place else ''}: {entry.title}"
     if isinstance(entry, Claim):
         names = ", ".join(ref.entry.title for ref in entry.by if ref.entry)
-        verdict = entry.status
+        verdict = statuses.label(entry.status)
         return _("%(people)s claim: %(claim)s Status: %(status)s.", people=names, claim=entry.title, status=verdict)
     status = getattr(entry, "status", None)
-    return f"{entry.title} ({status})" if status else entry.title
+    return f"{entry.title} ({statuses.label(status)})" if status else entry.title
 
 
 # --- a living story: feeds of changes ---------------------------------------------------------------
@@ -187,6 +189,7 @@ class ChangeFeeds:
             raise ValueError("a feed needs a story")
         self.story = story
         self.language = i18n.site_language(self.linked.content)[0]
+        self.statuses = self.linked.content.settings.statuses()
 
     # --- the feeds -------------------------------------------------------------------------------
 
@@ -247,9 +250,10 @@ class ChangeFeeds:
             return _("Correction: %(title)s", title=corrected)
         if change.kind == VERDICT:
             claim = change.subject.display_title.removesuffix(".") if change.subject else ""
+            words = self.statuses.verdict_words(change.previous_status, change.status)
             if change.previous_status:
-                return _("Verdict changed: %(claim)s: %(verdict)s", claim=claim, verdict=change.verdict_words)
-            return _("Verdict: %(claim)s: %(verdict)s", claim=claim, verdict=change.verdict_words)
+                return _("Verdict changed: %(claim)s: %(verdict)s", claim=claim, verdict=words)
+            return _("Verdict: %(claim)s: %(verdict)s", claim=claim, verdict=words)
         return _("Update: %(text)s", text=_shortened(inline_text(str(self.snippet_html(change.text, "")))))
 
     def item_link(self, change: Change) -> str:
@@ -264,7 +268,8 @@ class ChangeFeeds:
         """The change as HTML with absolute links: the verdict moved, the text, the sources."""
         parts = []
         if change.kind == VERDICT:
-            parts.append(f"<p>Verdict: {escape(change.verdict_words)}.</p>")
+            words = self.statuses.verdict_words(change.previous_status, change.status)
+            parts.append(f"<p>Verdict: {escape(words)}.</p>")
         if change.text is not None:
             text = str(self.snippet_html(change.text, ""))
             parts.append(text if _BLOCK_START.match(text) else f"<p>{text}</p>")

@@ -51,12 +51,6 @@ class Change:
         return (self.subject,) if self.subject is not None else ()
 
     @property
-    def verdict_words(self) -> str:
-        """A verdict in words, not colour: "Disputed → False"; the first one alone ("Unverified")."""
-        status = (self.status or "").capitalize()
-        return f"{self.previous_status.capitalize()} → {status}" if self.previous_status else status
-
-    @property
     def anchor(self) -> str:
         """An HTML id made from the stable id."""
         return "change-" + self.id.replace("/", "-")

@@ -20,6 +20,7 @@ from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
 from explainer.i18n import N_, _, quoted
 from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
+from explainer.statuses import CLAIM_STATUS_IDS, ID_PATTERN, QUESTION_STATUS_IDS
 from explainer.yamlsource import Node, kind_problem, path_kind
 
 ANY_KIND = "*"  # a reference field that takes kind/slug (about)
@@ -45,19 +46,8 @@ def likely_collection(name: str) -> str | None:
 
 
 PERSON_KINDS = ("person", "group", "organization")
-CLAIM_STATUSES = ("unverified", "disputed", "supported", "confirmed", "false", "retracted")
-QUESTION_STATUSES = ("open", "answered")
-# each status's mark, as the theme's badges (style.css) draw it: a verdict is a word and a shape, never colour alone
-STATUS_MARKS = {
-    "unverified": "?",
-    "disputed": "⇄",
-    "supported": "✓",
-    "confirmed": "✔",
-    "false": "✗",
-    "retracted": "↶",
-    "open": "…",
-    "answered": "✓",
-}
+CLAIM_STATUSES = CLAIM_STATUS_IDS  # the built-in ones; explainer.yml's claim_statuses may add more
+QUESTION_STATUSES = QUESTION_STATUS_IDS
 
 
 @dataclass
@@ -290,14 +280,8 @@ class Claim(Entry):
                     f"status_history is out of date order: {later.date.text} is listed after {earlier.date.text}",
                     "list the verdicts oldest first, each with the date it was given",
                 )
-        if history and history[-1].status != self.status and "status" not in self.failed:
-            diagnostics.error(
-                history[-1].field_span("status"),
-                f"the last status in status_history is '{history[-1].status}' but the claim's status is "
-                f"'{self.status}'",
-                f"the history ends with the verdict as it stands: set one of them to '{self.status}' "
-                f"or '{history[-1].status}'",
-            )
+        # statuses themselves (known to the site, the history ending on the claim's) are checked where the
+        # site's statuses are known: explainer.validate
 
 
 @dataclass(eq=False)
@@ -568,6 +552,22 @@ def as_choice(choices: tuple[str, ...]) -> Choice:
     return Choice(choices)
 
 
+@dataclass(frozen=True)
+class OpenChoice(Choice):
+    """A word from a list a site may extend (a claim's status: ``claim_statuses`` in explainer.yml).
+
+    Read as any well-formed id; whether the site knows it is checked in the validate stage, where the
+    settings are known (:func:`explainer.validate.validate`). ``choices`` are the built-in words."""
+
+    def __call__(self, node: Node) -> str:
+        value = as_text(node)
+        if not ID_PATTERN.match(value):
+            close = difflib.get_close_matches(value.lower(), self.choices, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "a status is a lowercase word, e.g. unverified"
+            raise FieldProblem(f"is '{value}', which is not a status id (lowercase letters, digits, hyphens)", hint)
+        return value
+
+
 class FieldProblems(FieldProblem):
     """Several problems inside one field's value (items of a list of mappings), each at its own place."""
 
@@ -612,7 +612,7 @@ as_corrections = Records(CORRECTION_SCHEMA, Correction, "this correction")
 
 STATUS_CHANGE_SCHEMA = (
     FieldSpec("date", as_date, required=True, meaning="when the verdict was given"),
-    FieldSpec("status", as_choice(CLAIM_STATUSES), required=True, meaning="the verdict from that date on"),
+    FieldSpec("status", OpenChoice(CLAIM_STATUSES), required=True, meaning="the verdict from that date on"),
     FieldSpec("note", as_markdown, meaning="one Markdown sentence: why"),
     FieldSpec("sources", as_refs, meaning="list of source ids", refers_to=SOURCES),
 )
@@ -827,9 +827,10 @@ register_kind(
             FieldSpec("date", as_date, meaning="when it was made", scaffold="YYYY-MM-DD"),
             FieldSpec(
                 "status",
-                as_choice(CLAIM_STATUSES),
+                OpenChoice(CLAIM_STATUSES),
                 required=True,
-                meaning="`unverified`, `disputed`, `supported`, `confirmed`, `false` or `retracted`",
+                meaning="`unverified`, `disputed`, `supported`, `confirmed`, `false` or `retracted`, or a status "
+                "added in `explainer.yml` (`claim_statuses`)",
                 scaffold="unverified",
             ),
             FieldSpec(

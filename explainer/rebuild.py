@@ -432,7 +432,9 @@ def render_site(
     images: set[str] = set()
     drawn = 0
     if renderer.share_images and with_images and not diagnostics.errors:
-        cards = share_images.plan_cards(pages, renderer.site.title, linked.content.settings.base_url)
+        cards = share_images.plan_cards(
+            pages, renderer.site.title, linked.content.settings.base_url, renderer.site.statuses
+        )
         state.images = {path: card.digest() for path, card in cards.items()}
         before = previous.images if previous is not None else {}
         redraw = [

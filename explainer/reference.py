@@ -27,6 +27,7 @@ from explainer.model import (
     UPDATE_SCHEMA,
     FieldSpec,
     Kind,
+    OpenChoice,
     Records,
     as_bool,
     as_date,
@@ -38,6 +39,7 @@ from explainer.model import (
     as_whole_number,
 )
 from explainer.slugs import SLUG_PATTERN
+from explainer.statuses import ID_PATTERN
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FORMAT_DOC = DOCS / "content-format.md"
@@ -80,8 +82,19 @@ def with_tables(document: str, tables: dict[str, str]) -> str:
 _DATE = {"$ref": "#/$defs/date"}
 
 
-def field_schema(spec: FieldSpec) -> dict[str, Any]:
-    """The JSON schema of one field's exported value."""
+def field_schema(spec: FieldSpec, statuses: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The JSON schema of one field's exported value.
+
+    ``statuses``: a site's claim statuses (built in and configured); None: any built-in one, or any id a site
+    may add in ``claim_statuses`` (the schema published in docs/)."""
+    if isinstance(spec.convert, OpenChoice):
+        if statuses is not None:
+            return {"enum": list(statuses)}
+        return {
+            "anyOf": [{"enum": list(spec.convert.choices)}, {"type": "string", "pattern": ID_PATTERN.pattern}],
+            "description": "A built-in status, or one the site adds in explainer.yml (claim_statuses), "
+            "described in the top-level claim_statuses list.",
+        }
     choices = getattr(spec.convert, "choices", None)
     if choices is not None:
         return {"enum": list(choices)}
@@ -111,17 +124,17 @@ def field_schema(spec: FieldSpec) -> dict[str, Any]:
     if spec.convert is as_whole_number:
         return {"type": ["integer", "null"]}
     if isinstance(spec.convert, Records):
-        return {"type": "array", "items": records_schema(spec.convert.schema)}
+        return {"type": "array", "items": records_schema(spec.convert.schema, statuses)}
     return {}
 
 
-def records_schema(fields: tuple[FieldSpec, ...]) -> dict[str, Any]:
+def records_schema(fields: tuple[FieldSpec, ...], statuses: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The JSON schema of one item of a list of small records (a correction, a verdict, an update)."""
     return {
         "type": "object",
         "additionalProperties": False,
         "required": [spec.name for spec in fields],
-        "properties": {spec.name: field_schema(spec) for spec in fields},
+        "properties": {spec.name: field_schema(spec, statuses) for spec in fields},
     }
 
 
@@ -132,7 +145,7 @@ _LAST_CHANGE = {
 }
 
 
-def _entry_schema(kind: Kind) -> dict[str, Any]:
+def _entry_schema(kind: Kind, statuses: tuple[str, ...] | None) -> dict[str, Any]:
     relations = sorted({"mention", *(name for other in KINDS.values() for name, _ in other.references())})
     properties: dict[str, Any] = {
         "slug": {"$ref": "#/$defs/slug"},
@@ -142,7 +155,7 @@ def _entry_schema(kind: Kind) -> dict[str, Any]:
         },
         "url": {"type": "string", "format": "uri", "description": "Absolute URL; present only when base_url is set."},
     }
-    properties.update({spec.name: field_schema(spec) for spec in kind.all_fields})
+    properties.update({spec.name: field_schema(spec, statuses) for spec in kind.all_fields})
     properties["body"] = {"type": "string", "description": "The Markdown body as written; wikilinks unchanged."}
     properties["backlinks"] = {
         "type": "array",
@@ -169,7 +182,33 @@ def _entry_schema(kind: Kind) -> dict[str, Any]:
     }
 
 
-def story_schema() -> dict[str, Any]:
+def _statuses_schema(statuses: tuple[str, ...] | None) -> dict[str, Any]:
+    status = {"enum": list(statuses)} if statuses is not None else {"type": "string", "pattern": ID_PATTERN.pattern}
+    return {
+        "type": "array",
+        "description": "The claim statuses the site knows, in the order it groups claims by: those set in "
+        "explainer.yml's claim_statuses first, as written, then the built-in ones not set there. Labels and "
+        "meanings are as the site shows them (built-in ones in the site's language).",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "label", "meaning", "built_in", "like"],
+            "properties": {
+                "id": status,
+                "label": {"type": "string", "minLength": 1},
+                "meaning": {"type": "string"},
+                "built_in": {"type": "boolean"},
+                "like": {
+                    "type": ["string", "null"],
+                    "description": "The built-in status whose badge a house verdict borrows, else null.",
+                },
+            },
+        },
+    }
+
+
+def story_schema(statuses: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The JSON schema of story.json: any site's (the one in docs/), or with ``statuses`` one site's exactly."""
     story_fields = {spec.name: field_schema(spec) for spec in STORY_SCHEMA}
     story_fields["language"] = {"type": "string"}
     story_fields["body"] = {"type": "string"}
@@ -190,7 +229,8 @@ def story_schema() -> dict[str, Any]:
         "version changes only when a field is removed or changes meaning, or with the content format's own version; "
         "new optional fields may appear within a version. Version 2 (the living story) only adds to version 1: "
         "story.key_points, story.corrections, story.last_change; on every entry summary, corrections, weight and "
-        "last_change; status_history on claims; answer on questions; and the top-level updates list. Every "
+        "last_change; status_history on claims; answer on questions; the top-level updates list; and the "
+        "top-level claim_statuses list (a site's house verdicts with the built-in statuses). Every "
         "version-1 field keeps its name and meaning, so a version-1 reader that ignores unknown fields reads "
         "version 2 unchanged once it accepts the new version number. See docs/open-data.md.",
         "type": "object",
@@ -209,7 +249,8 @@ def story_schema() -> dict[str, Any]:
                 "required": list(story_fields),
                 "properties": story_fields,
             },
-            **{collection: _entry_schema(kind) for collection, kind in KINDS.items()},
+            **{collection: _entry_schema(kind, statuses) for collection, kind in KINDS.items()},
+            "claim_statuses": _statuses_schema(statuses),
             "sources": {
                 "type": "array",
                 "items": {

@@ -216,7 +216,9 @@ class Renderer:
             """The page's share image: its absolute address, size and what it shows in words; none without one."""
             if not self.share_images or not has_image(page):
                 return None
-            return ShareImage(f"{base_url}{image_path(page)}", card_for(page, self.site.title, base_url).alt)
+            return ShareImage(
+                f"{base_url}{image_path(page)}", card_for(page, self.site.title, base_url, self.site.statuses).alt
+            )
 
         return template.render(
             page=page,

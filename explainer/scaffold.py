@@ -26,7 +26,7 @@ import yaml
 from explainer.dates import FORMS
 from explainer.dependencies import hash_parts
 from explainer.diagnostics import Diagnostics, Span, UsageError, display_path
-from explainer.model import KINDS, Choice, FieldSpec, Kind, as_date
+from explainer.model import KINDS, Choice, FieldSpec, Kind, OpenChoice, as_date
 from explainer.reader import CONTENT_DIR, read_project
 from explainer.slugs import slugify
 from explainer.yamlsource import Node, load_yaml, read_text, split_front_matter
@@ -289,6 +289,8 @@ def _front_matter(kind: str, title: str, people: list[str]) -> str:
 
 def _what_goes_here(spec: FieldSpec) -> str:
     """A comment for a field whose form is not obvious from its placeholder."""
+    if isinstance(spec.convert, OpenChoice):
+        return f"  # one of: {', '.join(spec.convert.choices)}, or one of claim_statuses in explainer.yml"
     if isinstance(spec.convert, Choice):
         return f"  # one of: {', '.join(spec.convert.choices)}"
     if spec.convert is as_date:

@@ -37,8 +37,9 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from explainer.context import PERSON_KIND_LABELS
 from explainer.i18n import _, quoted
-from explainer.model import KINDS, QUESTION_STATUSES, STATUS_MARKS, Claim, Entry, Event, Person, Question
+from explainer.model import KINDS, QUESTION_STATUSES, Claim, Entry, Event, Person, Question
 from explainer.pages import SEARCH_URL, Page
+from explainer.statuses import DEFAULT_STATUSES, UNKNOWN_MARK, Statuses
 
 WIDTH, HEIGHT = 1200, 630
 FILE_NAME = "share.png"
@@ -80,6 +81,7 @@ class Card:
     verdict: str  # a claim's verdict or a question's status
     verdict_word: str  # the status in words ("" when not drawable: the mark stays)
     detail: str  # a person's role, an event's date
+    verdict_mark: str = ""  # the status's mark, drawn before its word (a verdict is never colour alone)
 
     @property
     def is_question(self) -> bool:
@@ -133,8 +135,10 @@ def image_path(page: Page) -> str:
     return page.path + FILE_NAME
 
 
-def card_for(page: Page, site_title: str, base_url: str | None) -> Card:
-    """The card of one page (reads of its entry are recorded when called while the page renders)."""
+def card_for(page: Page, site_title: str, base_url: str | None, statuses: Statuses = DEFAULT_STATUSES) -> Card:
+    """The card of one page (reads of its entry are recorded when called while the page renders).
+
+    A verdict is drawn as the site's mark and label for it (``statuses``)."""
     fonts = _fonts()
     entry: Entry | None = page.entry
     title, kind, claimant, verdict, detail = page.title, "", "", "", ""
@@ -157,7 +161,9 @@ def card_for(page: Page, site_title: str, base_url: str | None) -> Card:
         title = next((text for text in (site_title, host) if text and fonts.bold.covers(text)), "")
     if not fonts.regular.covers(site_title) or site_title == title:
         site_title = ""
-    word = verdict.capitalize()
+    status = statuses.get(verdict) if verdict else None
+    word = status.label if status else ""
+    mark = status.mark if status and fonts.bold.covers(status.mark) else UNKNOWN_MARK
     return Card(
         site_title,
         title,
@@ -166,12 +172,15 @@ def card_for(page: Page, site_title: str, base_url: str | None) -> Card:
         verdict,
         _drawable(fonts.bold, word),
         _drawable(fonts.regular, detail),
+        mark if verdict else "",
     )
 
 
-def plan_cards(pages: Iterable[Page], site_title: str, base_url: str | None) -> dict[str, Card]:
+def plan_cards(
+    pages: Iterable[Page], site_title: str, base_url: str | None, statuses: Statuses = DEFAULT_STATUSES
+) -> dict[str, Card]:
     """Every image path and its card."""
-    return {image_path(page): card_for(page, site_title, base_url) for page in pages if has_image(page)}
+    return {image_path(page): card_for(page, site_title, base_url, statuses) for page in pages if has_image(page)}
 
 
 def draw_cards(cards: Sequence[tuple[str, Card]]) -> dict[str, bytes]:
@@ -398,7 +407,7 @@ def _fit_title(title: str, height: int) -> tuple[list[str], _Face]:
 def _draw_verdict(canvas: ImageDraw.ImageDraw, card: Card) -> None:
     """The verdict as its mark and word in an outline: a pill for a claim, a box for a question."""
     face = _fonts().bold.face(38)
-    mark = STATUS_MARKS.get(card.verdict, "?")
+    mark = card.verdict_mark or UNKNOWN_MARK
     height, stroke, padding = 80, 4, 36
     word = face.shorten(card.verdict_word, _TEXT_WIDTH - 2 * padding - face.width(mark + "  "))
     text_width = face.width(mark) + (face.width("  " + word) if word else 0)

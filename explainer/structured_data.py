@@ -2,8 +2,8 @@
 
 Every page carries a ``BreadcrumbList``; entry pages add their own type:
 ``NewsArticle`` for the story, ``Person`` or ``Organization``, ``Event``,
-``ClaimReview`` of a ``Claim`` (the status as ``reviewRating.alternateName``)
-and ``Question``.
+``ClaimReview`` of a ``Claim`` (the verdict's label as ``reviewRating.alternateName``, the textual rating
+Google shows, its meaning as ``ratingExplanation`` and its id as ``identifier``) and ``Question``.
 
 A living story adds what changed: ``dateModified`` from the derived dates
 (``content-format.md``, "Derived dates"), corrections as ``correction``
@@ -218,7 +218,8 @@ def _main_item(
                 "author": {"@type": "Organization", "name": site.title},
                 "reviewRating": {
                     "@type": "Rating",
-                    "alternateName": entry.status,
+                    "alternateName": site.status_label(entry.status),  # the verdict readers see
+                    "identifier": entry.status,  # the status id, as story.json and claim files have it
                     "ratingExplanation": site.status_meaning(entry.status),
                 },
             }

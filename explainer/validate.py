@@ -15,7 +15,8 @@ from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
 from explainer.living import Chronicle, check_dates
 from explainer.markdown_render import markdown_problem
-from explainer.model import check_url
+from explainer.model import Claim, check_url
+from explainer.statuses import Statuses
 
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
@@ -36,8 +37,11 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
             )
         if source.url is not None:
             check_url(source.url, source.field_span("url"), diagnostics)
+    statuses = content.settings.statuses()
     for entry in content.all_entries():
         entry.check(content.project, diagnostics)
+        if isinstance(entry, Claim):
+            _check_statuses(entry, statuses, content.settings.unreadable_statuses, diagnostics)
     check_dates(Chronicle(linked), diagnostics)
     if story is not None and story.key_points and not 2 <= len(story.key_points) <= 6:
         diagnostics.warning(
@@ -47,6 +51,28 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
             "keep the points that matter most" if len(story.key_points) > 6 else "add a second point, or drop the list",
         )
     _check_snippets(linked, diagnostics)
+
+
+def _check_statuses(claim: Claim, statuses: Statuses, unreadable: tuple[str, ...], diagnostics: Diagnostics) -> None:
+    """A claim's status and each verdict in its history must be one the site knows (built in or configured), and
+    the history must end on the claim's status (unless a status is unknown: one mistake, one message)."""
+    written = [("status", claim.status, claim.field_span("status"))] if "status" in claim.spans else []
+    written += [("status", change.status, change.field_span("status")) for change in claim.status_history]
+    unknown = False
+    for name, value, span in written:
+        problem = statuses.unknown_claim_status(value)
+        unknown = unknown or problem is not None
+        if problem is not None and value not in unreadable:  # a broken setting has its own error
+            message, hint = problem
+            diagnostics.error(span, f"'{name}' {message}", hint)
+    history = claim.status_history
+    if history and history[-1].status != claim.status and "status" not in claim.failed and not unknown:
+        diagnostics.error(
+            history[-1].field_span("status"),
+            f"the last status in status_history is '{history[-1].status}' but the claim's status is '{claim.status}'",
+            f"the history ends with the verdict as it stands: set one of them to '{claim.status}' "
+            f"or '{history[-1].status}'",
+        )
 
 
 def _check_snippets(linked: Linked, diagnostics: Diagnostics) -> None:

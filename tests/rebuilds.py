@@ -51,6 +51,14 @@ EDITS = {
         p / "content/story.md", "title: The base story", "title: A new title"
     ),
     "setting": lambda p: edit(p / "explainer.yml", "title: Base story", "title: Renamed site"),
+    "house verdict": lambda p: (
+        edit(
+            p / "explainer.yml",
+            "title: Base story",
+            "title: Base story\nclaim_statuses:\n  misleading: {label: Misleading, meaning: It misleads., like: false}",
+        ),
+        edit(p / "content/claims/other-claim.md", "status: false", "status: misleading"),
+    ),
     "template": lambda p: (
         (p / "theme/templates").mkdir(parents=True),
         (p / "theme/templates/claim.html").write_text(

@@ -153,6 +153,13 @@ def test_a_german_story_writes_dates_and_quotes_in_german(german):
     assert "Jonas Berg und Anwohnerinitiative Hafen sagen" in visible_text(german, "claims/index.html")
 
 
+def test_a_house_verdict_shows_its_own_words_on_a_german_claim_page(german):
+    text = visible_text(german, "claims/sanierung-teurer/index.html")
+    assert "Irreführend" in text and "Teilweise richtig, erweckt aber einen falschen Eindruck." in text
+    index = visible_text(german, "claims/index.html")
+    assert "Umstritten" in index and "Belegt" in index  # the built-in words, in German
+
+
 def test_a_german_story_has_german_feeds_data_and_search(german):
     feed = (german.out / "feed.xml").read_text("utf-8")
     assert 'xml:lang="de"' in feed and "Korrektur" in feed

@@ -121,8 +121,8 @@ def test_all_problems_are_reported_at_once_and_sorted(tmp_path):
     found = [e.split("\n")[0] for e in errors(project) if ": error: " in e]
     assert found == [
         "content/claims/b.md:3:5: error: 'by' must be a list",
-        "content/claims/b.md:4:9: error: 'status' is 'maybe', which is not one of: unverified, disputed, supported, "
-        "confirmed, false, retracted",
+        "content/claims/b.md:4:9: error: 'status' is 'maybe', which is not one of the claim statuses: unverified, "
+        "disputed, supported, confirmed, false, retracted",
         "content/events/a.md:3:7: error: 'date' has a bad date: '2024-13' has month 13; months run from 01 to 12",
         "content/events/a.md:4:10: error: in 'people': unknown person 'ghost'",
         "content/questions/c.md:2:11: error: a question must end with '?'",

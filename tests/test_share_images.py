@@ -222,10 +222,12 @@ def served(tmp_path) -> Path:
     return story
 
 
-@pytest.mark.parametrize("name", ["status", "name shown on other pages", "role", "entry removed", "setting"])
+@pytest.mark.parametrize(
+    "name", ["status", "name shown on other pages", "role", "entry removed", "setting", "house verdict"]
+)
 def test_the_serve_session_holds_the_images_a_full_build_makes(name, served, tmp_path):
     update = serve_edit_equals_full_build(served, EDITS[name], tmp_path)
-    if name == "status":
+    if name in ("status", "house verdict"):
         assert {n for n in update.changed if n.endswith(".png")} == {"claims/other-claim/share.png"}
 
 
