@@ -3,6 +3,7 @@ language, and a project that adds a language or changes one word from its theme 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -90,7 +91,7 @@ def german(tmp_path_factory) -> BuiltSite:
 
 
 def visible_text(site: BuiltSite, page: str) -> str:
-    soup = site.soup(page)
+    soup = copy.copy(site.soup(page))  # the site's parsed page is shared: leave its scripts in it
     for hidden in soup(["script", "style"]):
         hidden.decompose()
     return soup.get_text(" ", strip=True)
@@ -158,6 +159,21 @@ def test_a_house_verdict_shows_its_own_words_on_a_german_claim_page(german):
     assert "Irreführend" in text and "Teilweise richtig, erweckt aber einen falschen Eindruck." in text
     index = visible_text(german, "claims/index.html")
     assert "Umstritten" in index and "Belegt" in index  # the built-in words, in German
+
+
+def test_shares_of_a_german_story_show_built_images(german):
+    """The story, a claim and a person each name a built 1200×630 PNG, described in German."""
+    from PIL import Image
+
+    base_url = "https://zeitung.example.org/erklaert/bruecke/"
+    for page in ("index.html", "claims/bruecke-sicher/index.html", "people/mara-klein/index.html"):
+        soup = german.soup(page)
+        image = soup.find("meta", property="og:image")["content"]
+        assert image.startswith(base_url)
+        with Image.open(german.out / image.removeprefix(base_url)) as png:
+            assert png.format == "PNG" and png.size == (1200, 630)
+    alt = german.soup("claims/bruecke-sicher/index.html").find("meta", property="og:image:alt")["content"]
+    assert "Behauptung" in alt and "Umstritten" in alt
 
 
 def test_a_german_story_has_german_feeds_data_and_search(german):

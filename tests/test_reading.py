@@ -59,7 +59,7 @@ def test_yaml_list_slugs_come_from_the_title_or_the_slug_field(tmp_path):
     assert (out / "claims/the-sky-is-green/index.html").is_file()
     assert (out / "claims/custom/index.html").is_file()
     statuses = BuiltSite(out).headings("claims/index.html")
-    assert statuses == ["Who says what", "Confirmed", "False"]
+    assert statuses == ["Wer sagt was", "Bestätigt", "Falsch"]  # the story is in German
 
 
 def test_wikilink_positions_in_yaml_block_bodies(tmp_path):
