@@ -22,6 +22,7 @@ SETTINGS_SCHEMA = (
     FieldSpec("unsafe_html", as_bool),
     FieldSpec("search", as_bool),
     FieldSpec("social_cards", as_bool),
+    FieldSpec("embeds", as_bool),
 )
 
 
@@ -36,6 +37,7 @@ class Settings:
     unsafe_html: bool = False
     search: bool = True  # build the Pagefind index and the search page
     social_cards: bool = True  # a share image per page (made only with base_url)
+    embeds: bool = True  # an embeddable card per entry and for the timeline (oEmbed files only with base_url)
     theme_span: Span | None = None
 
 
