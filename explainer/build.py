@@ -369,7 +369,11 @@ def left_out(linked: Linked) -> list[str]:
     settings = linked.content.settings
     if settings.base_url:
         return []
-    made = "sitemap.xml, feed.xml, share images" if settings.social_cards else "sitemap.xml, feed.xml"
+    made = ", ".join(
+        ["sitemap.xml", "feed.xml"]
+        + (["share images"] if settings.social_cards else [])
+        + (["oEmbed files"] if settings.embeds else [])
+    )
     return [
         f"no base_url set (explainer.yml or --base-url): left out {made} and canonical and "
         "Open Graph URLs; 404.html links assume it is served from the site's root folder"

@@ -98,6 +98,7 @@ SETTINGS_SCHEMA = (
     FieldSpec("search", as_bool),
     FieldSpec("social_cards", as_bool),
     FieldSpec("claim_statuses", as_claim_statuses),
+    FieldSpec("embeds", as_bool),
 )
 
 
@@ -115,6 +116,7 @@ class Settings:
     claim_statuses: tuple[StatusSetting, ...] = ()  # house verdicts, as written (see explainer.statuses)
     # the ids written under claim_statuses when it could not be read: claims using them are not told again
     unreadable_statuses: tuple[str, ...] = ()
+    embeds: bool = True  # an embeddable card per entry and for the timeline (oEmbed files only with base_url)
     theme_span: Span | None = None
     language_span: Span | None = None  # where explainer.yml sets the language, for messages about it
 

@@ -36,6 +36,7 @@ from explainer.pages import SOURCES_URL, citations_path, list_page_path, page_si
 EntryType = TypeVar("EntryType", bound=Entry)
 
 KEY_PEOPLE = 8  # people on the story page; the people page lists everyone
+EMBED_EVENTS = 12  # events the timeline's embeddable card lists; it links to the full timeline for the rest
 PERSON_KIND_LABELS = {"person": N_("Person"), "group": N_("Group"), "organization": N_("Organization")}
 PERSON_KIND_PLURALS = {"person": N_("People"), "group": N_("Groups"), "organization": N_("Organizations")}
 
@@ -194,6 +195,17 @@ class SiteView:
         for row in self.timeline_rows(_of_type(self.listed("events", number), Event)):
             years.setdefault(row.event.start.year, []).append(row)
         return list(years.items())
+
+    @derived
+    def embed_timeline(self) -> tuple[list[Event], int]:
+        """The events the timeline's embeddable card lists, in order, and how many it leaves out.
+
+        A long timeline is cut to its key events when the story marks any, and to ``EMBED_EVENTS``."""
+        events = [*self.timeline]
+        if len(events) > EMBED_EVENTS and any(event.is_key for event in events):
+            events = [event for event in events if event.is_key]
+        shown = events[:EMBED_EVENTS]
+        return shown, len(self.timeline) - len(shown)
 
     # --- the story overview --------------------------------------------------
 

@@ -40,6 +40,7 @@ MEDIA_DIR = "media"
 LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light
 SOURCES_PAGE_SIZE = 100  # sources a page of sources lists (each with up to CITED_INLINE citing entries)
 CITED_INLINE = 5  # a source cited by more entries lists them on a page of its own
+EMBED_DIR = "embed/"  # under a page's own folder: where its embeddable card lives
 
 
 def page_size(collection: str) -> int:
@@ -56,6 +57,11 @@ def citations_path(source_id: str) -> str:
     """Where the entries citing a source are listed (an id that is not a slug is named by its digest)."""
     name = source_id if is_valid_slug(source_id) else "id_" + hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:12]
     return f"{SOURCES_URL}cited_{name}/"
+
+
+def embed_path(path: str) -> str:
+    """Where the embeddable card of the page at ``path`` lives (inside its folder: never another page's)."""
+    return f"{path}{EMBED_DIR}"
 
 
 def media_path(content_dir: Path, image: str) -> str | None:
@@ -87,6 +93,8 @@ class Page:
     number: int = 1  # of a listing split over pages (LIST_PAGE_SIZE items each)
     siblings: list[str] = field(default_factory=list)  # every page of that listing, first to last, when several
     source: Source | None = None  # on a source's page of citations
+    embed: str | None = None  # on a page that has an embeddable card: the card's path
+    card_of: str | None = None  # on an embeddable card: the path of the page it stands for
 
     @property
     def output_path(self) -> str:
@@ -106,6 +114,11 @@ class Page:
         return self.output is not None
 
     @property
+    def is_embed(self) -> bool:
+        """An embeddable card: a page of its own, shown inside other sites' pages."""
+        return self.card_of is not None
+
+    @property
     def is_update_log(self) -> bool:
         return self.path == UPDATES_URL and self.output is None
 
@@ -119,6 +132,7 @@ def plan_pages(linked: Linked) -> list[Page]:
     story = linked.content.story
     home = Page("", "story.html", story.title if story else _("Story"))
     pages = [home]
+    embeds = linked.content.settings.embeds
     for kind in KINDS.values():
         entries: list[Entry] = (
             [*linked.timeline] if kind.collection == "events" else linked.content.entries[kind.collection]
@@ -148,10 +162,19 @@ def plan_pages(linked: Linked) -> list[Page]:
     pages.append(Page(CORRECTIONS_URL, "corrections.html", _("Corrections"), breadcrumbs=[(home.title, "")]))
     if linked.content.settings.search:
         pages.append(Page(SEARCH_URL, "search.html", _("Search"), breadcrumbs=[(home.title, "")], in_sitemap=False))
+    if embeds:  # a card for every entry page and the timeline, after every other page
+        pages += [_card(page) for page in pages if page.entry is not None or page.path == INDEX_PAGES["events"][0]]
     # Written once at the root, served for missing paths at any depth: links are
     # made as if from the root and, with base_url, pinned there by <base href>.
     pages.append(Page("", "404.html", _("Page not found"), output="404.html", in_sitemap=False))
     return pages
+
+
+def _card(page: Page) -> Page:
+    """The embeddable card of ``page`` (which learns where its card is)."""
+    page.embed = embed_path(page.path)
+    template = "embed.html" if page.entry is not None else "timeline-embed.html"
+    return Page(page.embed, template, page.title, page.entry, in_sitemap=False, card_of=page.path)
 
 
 def _listing_pages(

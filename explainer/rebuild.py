@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-from explainer import __version__, exports, feeds, i18n, share_images
+from explainer import __version__, embeds, exports, feeds, i18n, share_images
 from explainer.assets import Assets
 from explainer.dependencies import (
     VOLATILE,
@@ -469,7 +469,7 @@ def collect_assets(linked: Linked) -> Assets:
 
 
 def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:
-    """robots.txt, the sitemap and feeds (with base_url), story.json and timeline.json.
+    """robots.txt, the sitemap, feeds and oEmbed files (with base_url), story.json and timeline.json.
 
     A living story's feeds are its changes: ``feed.xml`` for the whole story and
     ``<kind>/<slug>/feed.xml`` for each entry; a version-1 story keeps its one feed of entries.
@@ -483,6 +483,8 @@ def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[st
             files.update(feeds.change_feeds(chronicle, base_url, renderer.site.title, renderer.snippet_html))
         else:
             files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
+        if embeds.enabled(linked.content.settings.embeds, base_url):
+            files.update(embeds.oembed_files(pages, base_url, renderer.site.title))
     files[exports.STORY_JSON] = exports.story_json(linked, base_url, chronicle)
     files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url)
     return files

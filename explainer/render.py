@@ -21,6 +21,8 @@ from explainer.assets import Assets
 from explainer.context import SiteView
 from explainer.dates import PartialDate
 from explainer.dependencies import record
+from explainer.embeds import EMBED_SCRIPT, oembed_path
+from explainer.embeds import enabled as oembeds_enabled
 from explainer.feeds import FEED_FILE
 from explainer.linker import Linked, find_wikilinks, wikilink_targets
 from explainer.markdown_render import MarkdownRenderer
@@ -134,6 +136,7 @@ class Renderer:
         self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
         base_url = self.base_url = linked.content.settings.base_url
         self.share_images = enabled(linked.content.settings.social_cards, base_url)
+        self.oembeds = oembeds_enabled(linked.content.settings.embeds, base_url)
         self.env.globals.update(
             site=self.site,
             index_urls={c: v[0] for c, v in INDEX_PAGES.items()},
@@ -146,6 +149,8 @@ class Renderer:
             # the "since your last visit" script, on every page of a story that records changes
             since_script=SINCE_SCRIPT if self.site.chronicle.is_living and SINCE_SCRIPT in assets.names else None,
             base_url=base_url,
+            # the script an embeddable card reports its height with
+            embed_script=EMBED_SCRIPT if EMBED_SCRIPT in assets.names else None,
             asset=assets.url,
             media=lambda image: quote(assets.url(media_path(linked.content.project / CONTENT_DIR, image) or "")),
             feed_url=FEED_FILE if base_url else None,
@@ -220,6 +225,10 @@ class Renderer:
                 f"{base_url}{image_path(page)}", card_for(page, self.site.title, base_url, self.site.statuses).alt
             )
 
+        def oembed_url() -> str | None:
+            """The absolute address of the page's oEmbed file, for its discovery link; none without one."""
+            return f"{base_url}{oembed_path(page)}" if self.oembeds and page.embed else None
+
         return template.render(
             page=page,
             entry=page.entry,
@@ -228,4 +237,5 @@ class Renderer:
             snippet=snippet,
             json_ld=json_ld,
             share_image=share_image,
+            oembed_url=oembed_url,
         )

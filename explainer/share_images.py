@@ -127,8 +127,8 @@ def enabled(social_cards: bool, base_url: str | None) -> bool:
 
 
 def has_image(page: Page) -> bool:
-    """Every page but the 404 page and the search page has one."""
-    return not page.is_not_found and page.path != SEARCH_URL
+    """Every page but the 404 page, the search page and the embeddable cards has one."""
+    return not page.is_not_found and page.path != SEARCH_URL and not page.is_embed
 
 
 def image_path(page: Page) -> str:

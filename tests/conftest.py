@@ -29,6 +29,10 @@ class BuiltSite:
     def pages(self) -> list[str]:
         return sorted(p.relative_to(self.out).as_posix() for p in self.out.rglob("*.html"))
 
+    def site_pages(self) -> list[str]:
+        """Every page but the embeddable cards, which have no navigation, footer, site scripts or share tags."""
+        return [page for page in self.pages() if not is_card(page)]
+
     def soup(self, page: str) -> BeautifulSoup:
         if page not in self._soups:
             self._soups[page] = BeautifulSoup((self.out / page).read_text("utf-8"), "html.parser")
@@ -75,6 +79,11 @@ class BuiltSite:
                 elif fragment and path.endswith(".html") and self.soup(path).find(id=fragment) is None:
                     problems.append(f"{page}: {value} -> {path} has no id '{fragment}'")
         return problems
+
+
+def is_card(page: str) -> bool:
+    """An embeddable card (``<page path>embed/index.html``)."""
+    return page.endswith("/embed/index.html")
 
 
 def resolve(page: str, href: str, keep_fragment: bool = False) -> str | None:

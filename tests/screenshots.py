@@ -3,11 +3,13 @@
     python tests/screenshots.py
 
 Builds the bundled story and saves the story, a person, the timeline and a
-claim page at 375 px and 1280 px wide into docs/screenshots/.
+claim page at 375 px and 1280 px wide into docs/screenshots/, and a claim's and
+the timeline's embeddable cards in a page that embeds them (``embeds.png``).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -43,7 +45,34 @@ def main() -> None:
                 page.screenshot(path=str(target / f"{name}-{width}.png"))
                 print(target / f"{name}-{width}.png")
             page.close()
+        embeds(browser, out, target)
         browser.close()
+
+
+def embeds(browser, out: Path, target: Path) -> None:
+    """Two cards in a host page that sizes them with the snippet docs/newsrooms.md gives."""
+    snippet = re.search(
+        r"```html\n(<script>\naddEventListener.*?</script>)", (ROOT / "docs/newsrooms.md").read_text(), re.S
+    )
+    assert snippet is not None
+    frames = "".join(
+        f'<iframe src="{path}" title="card" width="600" height="270" style="border:0;width:100%;max-width:600px">'
+        "</iframe>"
+        for path in ("claims/set-not-chaotic/embed/index.html", "people/alec-baldwin/embed/index.html")
+    )
+    host = out / "embeds-host.html"
+    host.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>An article</title></head>'
+        '<body style="font:18px/1.5 Georgia,serif;max-width:600px;margin:1.5rem auto;color:#222">'
+        "<p>An article in a newsroom's CMS, with two cards of the explainer embedded in it.</p>"
+        f"{frames}<p>The article goes on.</p>{snippet.group(1)}</body></html>"
+    )
+    page = browser.new_page(viewport={"width": 680, "height": 700})
+    page.goto(host.as_uri())
+    page.wait_for_function("[...document.querySelectorAll('iframe')].every(f => f.style.height)")
+    page.screenshot(path=str(target / "embeds.png"), full_page=True)
+    print(target / "embeds.png")
+    page.close()
 
 
 if __name__ == "__main__":

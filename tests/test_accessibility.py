@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser import AXE, VNU, QuietHandler, axe_violations, browser_page, require
-from conftest import FIXTURES, ROOT, BuiltSite
+from conftest import FIXTURES, ROOT, BuiltSite, is_card
 
 from explainer.build import build
 
@@ -37,6 +37,12 @@ BUNDLED_PAGES = [
     "corrections/index.html",
     "search/index.html",
     "404.html",
+    # embeddable cards: one of each kind, and the timeline's
+    "people/alec-baldwin/embed/index.html",
+    "events/open-letter/embed/index.html",
+    "claims/set-not-chaotic/embed/index.html",
+    "questions/who-is-responsible/embed/index.html",
+    "timeline/embed/index.html",
 ]
 COMPLETE_PAGES = [
     "index.html",
@@ -45,6 +51,8 @@ COMPLETE_PAGES = [
     "claims/bridge-unsafe/index.html",
     "questions/who-inspected/index.html",
     "timeline/index.html",
+    "claims/bridge-unsafe/embed/index.html",
+    "questions/who-inspected/embed/index.html",
 ]
 # a living story: the update log, corrections, verdict history, answers and summaries in lists
 LIVING_PAGES = [
@@ -58,6 +66,8 @@ LIVING_PAGES = [
     "claims/water-safe/index.html",
     "questions/index.html",
     "questions/what-caused-the-contamination/index.html",
+    "claims/water-safe/embed/index.html",
+    "timeline/embed/index.html",
 ]
 
 
@@ -248,7 +258,7 @@ def test_structured_data_fields(served):
     assert review["itemReviewed"]["author"][0]["name"] == "Crew members who signed the open letter"
     event = json_ld(site, "events/fatal-shooting/index.html")["Event"]
     assert event["startDate"] == "2021-10-21" and event["location"]["name"].startswith("Bonanza Creek Ranch")
-    for page in site.pages():
+    for page in site.site_pages():  # an embeddable card has none: it is not indexed
         assert "BreadcrumbList" in json_ld(site, page), page
 
 
@@ -257,7 +267,7 @@ def test_meta_description_and_sharing_tags(served):
     for page in site.pages():
         soup = site.soup(page)
         assert soup.find("meta", attrs={"name": "description"})["content"].strip(), page
-        if page != "404.html":
+        if page != "404.html" and not is_card(page):  # cards are not shared: they are embedded
             for prop in ("og:title", "og:description", "og:url", "og:type"):
                 assert soup.find("meta", property=prop)["content"].strip(), (page, prop)
             assert soup.find("meta", attrs={"name": "twitter:card"})
@@ -333,6 +343,10 @@ def test_one_h1_landmarks_and_language_on_every_page(served):
         for page in site.pages():
             soup = site.soup(page)
             assert len(soup.find_all("h1")) == 1, (name, page)
-            assert soup.find("main", id="main") and soup.find("header") and soup.find("footer"), (name, page)
-            assert soup.find("a", class_="skip-link")["href"] == "#main"
+            assert soup.find("main", id="main"), (name, page)
             assert soup.find("html")["lang"] == ("en-GB" if name == "complete" else "en")
+            if is_card(page):  # a card inside another site's page: no header, footer or skip link
+                assert soup.find("header") is None and soup.find("footer") is None, (name, page)
+                continue
+            assert soup.find("header") and soup.find("footer"), (name, page)
+            assert soup.find("a", class_="skip-link")["href"] == "#main"

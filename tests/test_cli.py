@@ -22,7 +22,7 @@ def test_build_defaults_to_project_build_folder(tmp_path):
     result = run("build", cwd=project)
     assert result.returncode == 0, result.stderr
     assert (project / "build" / "index.html").is_file()
-    assert "built 27 pages" in result.stderr
+    assert "built 45 pages" in result.stderr  # 27, and 18 embeddable cards (every entry and the timeline)
 
 
 def test_check_writes_nothing_and_exits_zero(tmp_path):

@@ -49,7 +49,8 @@ def page(path: str) -> str:
 
 
 def test_every_page_is_built(complete_site):
-    expected = sorted([*INDEX_PAGES, *(page(p) for p in ENTRY_PAGES)])
+    cards = [*(f"{p}/embed/index.html" for p in ENTRY_PAGES), "timeline/embed/index.html"]  # embeddable cards
+    expected = sorted([*INDEX_PAGES, *(page(p) for p in ENTRY_PAGES), *cards])
     assert complete_site.pages() == expected
 
 
@@ -265,7 +266,8 @@ def test_project_theme_overrides_by_name(complete_site):
     assert question.find("article", class_="custom-question")
     assert "Overridden by the project theme." in question.get_text()
     static = sorted(p.name for p in (complete_site.out / "static").iterdir())
-    # the project's extra.css beside the default theme's files (since.js, the living story's script, and style.css)
-    assert [name.split(".")[0] for name in static] == ["extra", "since", "style"]
+    # the project's extra.css beside the default theme's files (the cards' embed.js, since.js, the living story's
+    # script, and style.css)
+    assert [name.split(".")[0] for name in static] == ["embed", "extra", "since", "style"]
     claim = complete_site.soup(page("claims/bridge-safe"))
     assert claim.find("article", class_="custom-question") is None

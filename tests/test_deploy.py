@@ -134,7 +134,7 @@ def test_atom_feed_parses_newest_first_with_autodiscovery(tmp_path):
     assert times == sorted(times, reverse=True)
     assert all(e.find(f"{ATOM}id").text.startswith(base_url) for e in entries)
     assert feed.find(f"{ATOM}updated").text == "2024-03-09T18:30:00+01:00"
-    for page in BuiltSite(out).pages():
+    for page in BuiltSite(out).site_pages():
         if page != "404.html":
             alternate = BuiltSite(out).soup(page).find("link", rel="alternate", type="application/atom+xml")
             assert alternate is not None, page

@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, playwright_session, serving
 from bs4 import BeautifulSoup
+from conftest import is_card
 
 
 @pytest.fixture()
@@ -17,13 +18,14 @@ def served_under_subpath(bundled_site, tmp_path):
     root = tmp_path / "www"
     shutil.copytree(bundled_site.out, root / "explainers" / "rust-shooting")
     with serving(root) as url:
-        yield url + "explainers/rust-shooting/"
+        yield url + "explainers/rust-shooting/", bundled_site
 
 
 def test_crawl_under_a_subpath_finds_no_missing_page(served_under_subpath):
-    base = served_under_subpath
+    base, site = served_under_subpath
     seen: set[str] = set()
-    queue = [base]
+    # from the home page, and from every embeddable card (reached from other sites' pages)
+    queue = [base, *(base + page.removesuffix("index.html") for page in site.pages() if is_card(page))]
     while queue:
         url = queue.pop()
         if url in seen:
@@ -43,7 +45,8 @@ def test_crawl_under_a_subpath_finds_no_missing_page(served_under_subpath):
             if urlsplit(absolute).netloc == urlsplit(base).netloc:
                 assert absolute.startswith(base), f"{url} links outside the subpath: {target}"
                 queue.append(absolute)
-    assert len(seen) >= 38
+    assert len(seen) >= 38 + 5  # and the cards
+    assert {url.removeprefix(base) for url in seen} >= {"timeline/embed/", "claims/set-not-chaotic/embed/"}
 
 
 @pytest.mark.parametrize("width", [320, 375, 1280])

@@ -140,7 +140,7 @@ def test_corrections_page_is_newest_first_and_links_what_it_corrects(living):
 
 def test_every_page_links_the_corrections_page_in_its_footer(living, version_one):
     for site in (living, version_one):
-        for page in site.pages():
+        for page in site.site_pages():
             footer = site.soup(page).find("footer")
             links = [a for a in footer.find_all("a") if a.get_text() == "Corrections"]
             assert len(links) == 1, page
@@ -334,7 +334,7 @@ def test_story_page_has_the_since_visit_count_hook(living):
 
 @pytest.mark.skipif(not SINCE_JS.is_file(), reason="the default theme has no static/since.js yet")
 def test_every_page_of_a_living_story_loads_the_since_script(living):
-    for page in living.pages():
+    for page in living.site_pages():
         scripts = [s for s in living.soup(page).find_all("script", src=True) if "since" in s["src"]]
         assert len(scripts) == 1, page
         assert scripts[0].has_attr("defer") and scripts[0]["data-site"] == BASE_URL
@@ -378,7 +378,7 @@ def test_a_version_one_story_has_no_living_hooks(version_one, tmp_path):
             assert soup.find(attrs={"data-first": True}) is None, page
             assert soup.find(id="since-visit") is None, page
             assert not [s for s in soup.find_all("script", src=True) if "since" in s["src"]], page
-            feeds = [link["href"] for link in soup.find_all("link", rel="alternate")]
+            feeds = [link["href"] for link in soup.find_all("link", rel="alternate", type="application/atom+xml")]
             story_feed = "https://news.example.org/explainers/bridge/feed.xml" if page == "404.html" else "feed.xml"
             assert [href if page == "404.html" else resolve(page, href) for href in feeds] in ([], [story_feed]), page
         assert not list(site.out.glob("*/*/feed.xml"))
@@ -476,7 +476,7 @@ def test_every_page_is_reachable_from_home(living, version_one):
             if current not in seen:
                 seen.add(current)
                 queue.extend(link for link in site.links(current) if link.endswith(".html"))
-        assert seen == set(site.pages()) - {"404.html"}
+        assert seen == set(site.site_pages()) - {"404.html"}
 
 
 def test_without_base_url_the_script_names_the_story_and_no_entry_feed_is_announced(tmp_path):
