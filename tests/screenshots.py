@@ -4,7 +4,8 @@
 
 Builds the bundled story and saves the story, a person, the timeline and a
 claim page at 375 px and 1280 px wide into docs/screenshots/, and a claim's and
-the timeline's embeddable cards in a page that embeds them (``embeds.png``).
+the timeline's embeddable cards in a page that embeds them (``embeds.png``), and the German test story's
+claims with a house verdict, for docs/newsrooms.md (``newsroom-*.png``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser import CHROMIUM, CHROMIUM_ARGS
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 
 from explainer.build import build
 
@@ -28,6 +29,8 @@ PAGES = {
     "claim": "claims/set-not-chaotic/index.html",
 }
 WIDTHS = (375, 1280)
+# a German story with a house verdict ("Irreführend"): its claims index, and the claim's page on a phone
+NEWSROOM_PAGES = (("claims", "claims/index.html", 1280), ("claim", "claims/sanierung-teurer/index.html", 375))
 
 
 def main() -> None:
@@ -46,6 +49,13 @@ def main() -> None:
                 print(target / f"{name}-{width}.png")
             page.close()
         embeds(browser, out, target)
+        german = build(FIXTURES / "german", Path(tmp) / "german").out
+        for name, path, width in NEWSROOM_PAGES:
+            page = browser.new_page(viewport={"width": width, "height": 780})
+            page.goto((german / path).as_uri())
+            page.screenshot(path=str(target / f"newsroom-{name}-{width}.png"))
+            print(target / f"newsroom-{name}-{width}.png")
+            page.close()
         browser.close()
 
 

@@ -282,6 +282,24 @@ def test_editing_a_translation_rebuilds_the_pages_that_show_it(tmp_path):
     assert "Belege" in [a.get_text(strip=True) for a in site.soup("people/index.html").select(".site-nav a")]
 
 
+@pytest.mark.parametrize(
+    ("language", "day", "quote", "sources"),
+    [
+        ("es", "23 de marzo de 2021", "«Vorsichtsmaßnahme»", "Fuentes"),
+        ("fr", "23 mars 2021", "«\u00a0Vorsichtsmaßnahme\u00a0»", "Sources"),
+    ],
+)
+def test_spanish_and_french_write_their_own_dates_quotes_and_words(tmp_path, language, day, quote, sources):
+    project = copy_german(tmp_path, language)
+    out = tmp_path / "site"
+    build(project, out)
+    site = BuiltSite(out)
+    assert day in visible_text(site, "index.html")
+    assert quote in site.soup("index.html").find(class_="body").get_text()
+    nav = [a.get_text(strip=True) for a in site.soup("index.html").select(".site-nav a")]
+    assert sources in nav and "People" not in nav
+
+
 def test_an_english_story_keeps_its_english_words_and_dates(tmp_path):
     project = copy_german(tmp_path, "en")
     out = tmp_path / "site"
