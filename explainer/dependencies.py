@@ -18,8 +18,9 @@ something with no identity to find again (the whole linked story, a renderer)
 never compares equal, so a theme that reaches past the documented context is
 re-rendered every time rather than left stale.
 
-Recording works by giving the model's classes a recording ``__getattribute__``
-only while pages render (:func:`recording`), so it costs nothing elsewhere.
+Recording works by giving the model's classes a recording data descriptor for each
+field (and the views a recording ``__getattribute__``) only while pages render
+(:func:`recording`), so it costs nothing elsewhere.
 """
 
 from __future__ import annotations
@@ -169,11 +170,54 @@ def record(read: Read) -> None:
         frame.add(read)
 
 
-def _model_getattribute(self: Any, name: str) -> Any:
-    # the hot path of recording: every attribute read of every item; sorted out when the page is done
-    if _frames and (frame := _frames[-1]) is not None:
-        frame.add((id(self), name))
-    return object.__getattribute__(self, name)
+class _RecordedField:
+    """A model field while pages render (a data descriptor in the class): reading it notes the read.
+
+    Only fields cost a Python call; methods, properties and ``isinstance`` checks read at C speed. Each
+    item's read is made once and shared by every page that reads it.
+    """
+
+    __slots__ = ("name", "default", "reads")
+
+    def __init__(self, name: str, default: Any):
+        self.name = name
+        self.default = default  # the class attribute it stands in for (a dataclass default), else _NOTHING
+        self.reads: dict[int, Read] = {}  # id of an item -> ("field", its key, name)
+
+    def __get__(self, item: Any, owner: type | None = None) -> Any:
+        if item is None:
+            if self.default is _NOTHING:
+                raise AttributeError(self.name)
+            return self.default
+        if _frames and (frame := _frames[-1]) is not None:
+            read = self.reads.get(id(item))
+            if read is None:
+                read = self._read(item)
+            frame.add(read)
+        try:
+            return item.__dict__[self.name]
+        except KeyError:
+            if self.default is _NOTHING:
+                raise AttributeError(self.name) from None
+            return self.default
+
+    def __set__(self, item: Any, value: Any) -> None:
+        item.__dict__[self.name] = value
+
+    def __delete__(self, item: Any) -> None:
+        del item.__dict__[self.name]
+
+    def _read(self, item: Any) -> Read:
+        known = _items.get(id(item))
+        if known is None:  # an item made while rendering: nothing to find it by later
+            return _VOLATILE_READ
+        read = self.reads[id(item)] = ("field", known[0], self.name)
+        return read
+
+
+_NOTHING = object()
+_VOLATILE_READ = ("volatile",)
+_installed: list[tuple[type, str, Any]] = []  # while recording: each class's field replaced, and what it was
 
 
 def _view_getattribute(self: Any, name: str) -> Any:
@@ -193,7 +237,8 @@ def recorded_fields(cls: type) -> frozenset[str]:
 
 @contextmanager
 def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Iterator[None]:
-    """Give ``model`` classes (and their subclasses) and ``views`` recording attribute access for a while.
+    """Give ``model`` classes (and their subclasses) recording fields and ``views`` recording attribute access
+    for a while.
 
     ``items`` are every model item a page may read (all alive meanwhile, so their ids name them)."""
     _items.clear()
@@ -203,9 +248,8 @@ def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Ite
             _items[id(item)] = (key, recorded_fields(type(item)))
     for cls in model:
         for sub in [cls, *_subclasses(cls)]:
-            recorded_fields(sub)
-        _original[cls] = cls.__dict__.get("__getattribute__")
-        cls.__getattribute__ = _model_getattribute  # type: ignore[method-assign,assignment]
+            for name in recorded_fields(sub):
+                _install(sub, name)
     for cls in views:
         _original[cls] = cls.__dict__.get("__getattribute__")
         cls.__getattribute__ = _view_getattribute  # type: ignore[method-assign,assignment]
@@ -213,11 +257,31 @@ def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Ite
         yield
     finally:
         _items.clear()
-        for cls in [*model, *views]:
+        while _installed:
+            cls, name, before = _installed.pop()
+            if before is _NOTHING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, before)
+        for cls in views:
             if _original.pop(cls, None) is None:
                 del cls.__getattribute__
             else:  # pragma: no cover - no class here defines its own
                 cls.__getattribute__ = _original[cls]  # type: ignore[method-assign]
+
+
+def _install(cls: type, name: str) -> None:
+    """Put a recording field in ``cls`` for ``name``, unless a property or method of that name answers instead."""
+    found = next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), _NOTHING)
+    if isinstance(found, _RecordedField):
+        found = found.default
+    elif found is not _NOTHING and hasattr(type(found), "__get__"):
+        return
+    before = cls.__dict__.get(name, _NOTHING)
+    if isinstance(before, _RecordedField):
+        return
+    _installed.append((cls, name, before))
+    setattr(cls, name, _RecordedField(name, found))
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -238,14 +302,6 @@ def page_reads() -> Iterator[set[Read]]:
         yield reads
     finally:
         _frames.pop()
-        raw = [read for read in reads if type(read[0]) is int]
-        reads.difference_update(raw)
-        for number, name in raw:
-            known = _items.get(number)
-            if known is None:  # an item made while rendering: nothing to find it by later
-                reads.add(("volatile",))
-            elif name in known[1]:  # a field (methods and properties are their own reads of fields)
-                reads.add(("field", known[0], name))
 
 
 def derived(method: Function) -> Function:
