@@ -12,9 +12,7 @@ from explainer import __version__
 from explainer.build import build, check
 from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
-from explainer.editing import correct_entry, new_update
 from explainer.scaffold import init_project, new_entry, new_kinds
-from explainer.serve import serve
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -102,6 +100,8 @@ def check_command(project: Path, strict: bool) -> None:
 )
 def serve_command(project: Path, host: str, port: int) -> None:
     """Preview PROJECT with rebuild on save and live reload in the browser."""
+    from explainer.serve import serve  # here: a build does not pay for the server and the file watcher
+
     serve(project, host, port)
 
 
@@ -124,6 +124,8 @@ def new_command(kind: str, title: str, project: Path) -> None:
     story's update log (content/updates.yml) instead.
     """
     if kind == "update":
+        from explainer.editing import new_update
+
         click.echo(new_update(project, title).report("this update"))
         return
     path = new_entry(project, kind, title)
@@ -140,6 +142,8 @@ def correct_command(entry: str, text: str, project: Path) -> None:
     TEXT says what was wrong and what is right, in Markdown; it shows on the
     entry's page, on /corrections/ and in the feeds.
     """
+    from explainer.editing import correct_entry
+
     click.echo(correct_entry(project, entry, text).report("this correction"))
 
 

@@ -77,10 +77,17 @@ def item_key(value: Any) -> str | None:
 
 def identity(value: Any) -> Any:
     """How a later build finds ``value`` again: a tagged key for model items, the value for plain data."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool or kind is float:
         return value
+    if kind is tuple or kind is list:
+        return tuple([identity(item) for item in value])
     known = _items.get(id(value))
-    key = known[0] if known is not None else item_key(value)
+    if known is not None:
+        return (TAG, known[0])
+    if isinstance(value, (str, int, float)):
+        return value
+    key = item_key(value)
     if key is not None:
         return (TAG, key)
     if isinstance(value, (list, tuple)):
@@ -318,12 +325,16 @@ def derived(method: Function) -> Function:
             key = (name, identity(args))
         except Unidentifiable:
             return method(self, *args)
-        memo = object.__getattribute__(self, "__dict__").setdefault("_derived", {})
+        instance = object.__getattribute__(self, "__dict__")
+        memo = instance.get("_derived")
+        if memo is None:
+            memo = instance["_derived"] = {}
         here = bool(_frames) and _thread[0] == threading.get_ident()
         if here and (frame := _frames[-1]) is not None:
             frame.add(("call", type(self)._view_name, name, key[1]))
-        if key in memo:
-            return memo[key]
+        found = memo.get(key, _NOTHING)
+        if found is not _NOTHING:
+            return found
         if not here:  # nothing recorded in this thread: a plain call, kept
             memo[key] = method(self, *args)
             return memo[key]
@@ -334,7 +345,22 @@ def derived(method: Function) -> Function:
             _frames.pop()
         return memo[key]
 
+    wrapper._derived_method = method  # type: ignore[attr-defined]  # for call_again
     return wrapper  # type: ignore[return-value]
+
+
+def call_again(view: Any, name: str, key: Any, args: tuple) -> Any:
+    """A derived helper's answer for a recorded call: ``key`` is the identity of ``args`` the read holds, so
+    the answer is found in (or kept for) the view's memo without working the identity out again."""
+    instance = object.__getattribute__(view, "__dict__")
+    memo = instance.get("_derived")
+    if memo is None:
+        memo = instance["_derived"] = {}
+    found = memo.get((name, key), _NOTHING)
+    if found is _NOTHING:
+        method = getattr(type(view), name)._derived_method
+        found = memo[(name, key)] = method(view, *args)
+    return found
 
 
 class Evaluator:
@@ -398,8 +424,11 @@ class Evaluator:
                 args = tuple(self._argument(arg) for arg in read[3])
             except LookupError:
                 return MISSING
-            if isinstance(getattr(type(view), read[2], None), property):
+            helper = getattr(type(view), read[2], None)
+            if isinstance(helper, property):
                 return value_digest(getattr(view, read[2]))
+            if hasattr(helper, "_derived_method") and not _frames:
+                return value_digest(call_again(view, read[2], read[3], args))
             return value_digest(getattr(view, read[2])(*args))
         if what == "wikilink":
             return value_digest(self.wikilinks.get(read[1]))
