@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from explainer.basics import CONFIG_FILE
 from explainer.diagnostics import Diagnostics, Span
 from explainer.model import FieldSpec, as_bool, as_text, convert_fields
 from explainer.yamlsource import load_yaml, read_text
-
-CONFIG_FILE = "explainer.yml"
 
 SETTINGS_SCHEMA = (
     FieldSpec("title", as_text),

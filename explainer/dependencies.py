@@ -33,12 +33,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from typing import Any, TypeVar
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from explainer.dates import PartialDate
 from explainer.model import Ref, Snippet
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 Read = tuple  # one of the shapes in the module docstring
 Function = TypeVar("Function", bound=Callable[..., Any])
@@ -164,11 +165,6 @@ def value_digest(value: Any) -> str:
 def short_digest(text: str) -> str:
     """Sixteen hex digits standing for ``text``: reads, templates and items compare by these."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def hash_parts(parts: Iterable[str]) -> str:
-    """One digest of many strings (NUL-separated, so no two lists share one)."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def record(read: Read) -> None:
