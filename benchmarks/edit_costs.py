@@ -5,15 +5,17 @@
 Prints, for N entries: a cold build, a build after no change, a build after one
 event's body changed and after one person's role changed (median of R edits),
 and the same two edits in the in-memory serve session, with the pages each
-rendered. Builds run without search, so the figures are explainer's own. To
-compare two versions, run the script with each on ``PYTHONPATH`` in turn (the
-generated story is the same for the same N).
+rendered. Builds run without search, so the figures are explainer's own. CPU
+seconds (user + system, of this process and of the workers it forked) move less
+than wall time on a shared machine. To compare two versions, run the script with
+each on ``PYTHONPATH`` in turn (the generated story is the same for the same N).
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -39,15 +41,20 @@ def main() -> None:
     generate(args.n, story)
     events = sorted((story / "content/events").glob("*.md"))
     people = sorted(p for p in (story / "content/people").glob("*.md") if "role: " in p.read_text())
-    rows: list[tuple[str, float, int]] = []
+    rows: list[tuple[str, float, float, int]] = []
+
+    def cpu() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     def timed(label: str, step: Callable[[int], int], runs: int = 1) -> None:
-        times, rendered = [], 0
+        times, cpus, rendered = [], [], 0
         for run in range(runs):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), cpu()
             rendered = step(run)
             times.append(time.perf_counter() - started)
-        rows.append((label, statistics.median(times), rendered))
+            cpus.append(cpu() - used)
+        rows.append((label, statistics.median(times), statistics.median(cpus), rendered))
 
     def edit_body(number: int) -> Path:
         path = events[number]
@@ -75,10 +82,10 @@ def main() -> None:
         f"explainer from {Path(explainer.__file__).parent}; {args.n:,} entries; {platform.machine()}, "
         f"Python {platform.python_version()}; median of {args.runs} where repeated"
     )
-    print(f"| {'measure':<24} | seconds | pages rendered |")
-    print(f"| {'---':<24} | ---: | ---: |")
-    for label, seconds, rendered in rows:
-        print(f"| {label:<24} | {seconds:.2f} | {rendered} |")
+    print(f"| {'measure':<24} | seconds | CPU seconds | pages rendered |")
+    print(f"| {'---':<24} | ---: | ---: | ---: |")
+    for label, seconds, used, rendered in rows:
+        print(f"| {label:<24} | {seconds:.2f} | {used:.2f} | {rendered} |")
 
 
 if __name__ == "__main__":

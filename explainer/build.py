@@ -6,17 +6,17 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
-import markdown
+from typing import TYPE_CHECKING
 
 from explainer import __version__
+from explainer.basics import CONTENT_DIR, hash_parts
 from explainer.buildcache import (
     BuildCache,
     Rendered,
@@ -28,17 +28,9 @@ from explainer.buildcache import (
     stamp,
     unchanged_inputs,
 )
-from explainer.config import normalise_base_url
-from explainer.dependencies import hash_parts
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
-from explainer.linker import Linked, link
-from explainer.pages import Page
 from explainer.passthrough import check_passthrough, passthrough_files
-from explainer.reader import CONTENT_DIR, ReadCache, read_project
-from explainer.rebuild import SiteRender, render_site
-from explainer.render import body_digest, body_key, default_theme, theme_dirs
 from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
-from explainer.validate import validate
 from explainer.writer import (
     MARKER,
     check_output_folder,
@@ -49,6 +41,15 @@ from explainer.writer import (
     update_site,
     write_site,
 )
+
+if TYPE_CHECKING:
+    from explainer.linker import Linked
+    from explainer.pages import Page
+    from explainer.reader import ReadCache
+    from explainer.rebuild import SiteRender
+
+# The pipeline (PyYAML, Jinja2, Markdown, Babel) is imported inside the functions that run it, so a build
+# after no change stops before importing any of it.
 
 
 @dataclass
@@ -77,6 +78,11 @@ def load(
 
     ``base_url`` and ``search``, when given, override the project's settings (command-line options).
     """
+    from explainer.config import normalise_base_url
+    from explainer.linker import link
+    from explainer.reader import read_project
+    from explainer.validate import validate
+
     content = read_project(project, diagnostics, cache)
     if base_url is not None:
         content.settings.base_url = normalise_base_url(base_url)
@@ -91,6 +97,8 @@ def load(
 
 def check(project: Path, strict: bool = False) -> list[Diagnostic]:
     """Everything a build checks, rendering included, writing nothing; raises ContentError on errors."""
+    from explainer.rebuild import render_site
+
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
     _raise_if_failed(diagnostics, strict)
@@ -121,6 +129,8 @@ def build(
     found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if ours else {}
     if previous is not None and ours and previous.unchanged(project, found):
         return _up_to_date(project, out, previous, strict)
+    from explainer.rebuild import render_site
+    from explainer.render import default_theme, theme_dirs
 
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
     inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
@@ -253,8 +263,10 @@ def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> dict[s
 
 def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
     """Every converted body by the digest of what its HTML depends on, for the next build's exports."""
+    from explainer.render import body_key
+
     return {
-        body_digest(body_key(item, linked)): site.renderer.body_html(item)
+        site.renderer.body_digest(body_key(item, linked)): site.renderer.body_html(item)
         for item in [linked.content.story, *linked.content.all_entries()]
         if item is not None
     }
@@ -357,11 +369,18 @@ def code_stamp() -> str:
     return hash_parts(
         [
             __version__,
-            markdown.__version__,
-            jinja2.__version__,
+            *(_installed(name) for name in ("markdown", "jinja2")),
             *(f"{p.name}:{stamp(p)}" for p in sorted(package.glob("*.py"))),
         ]
     )
+
+
+def _installed(package: str) -> str:
+    """Where a library is installed and when its code was written there: another version is another stamp
+    (found without importing it, so a build after no change does not)."""
+    spec = importlib.util.find_spec(package)
+    origin = spec.origin if spec is not None else None
+    return f"{package}:{origin}:{stamp(Path(origin)) if origin else None}"
 
 
 def left_out(linked: Linked) -> list[str]:

@@ -39,14 +39,15 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explainer import __version__
-from explainer.config import CONFIG_FILE
+from explainer.basics import CONFIG_FILE, CONTENT_DIR
 from explainer.diagnostics import Diagnostic, Span
 from explainer.passthrough import PASSTHROUGH_DIR
-from explainer.reader import CONTENT_DIR
-from explainer.rebuild import RenderState
+
+if TYPE_CHECKING:
+    from explainer.rebuild import RenderState
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
@@ -142,6 +143,8 @@ class BuildCache:
 
         They live in their own file, so a build after no change never reads them; this record's
         signature covers them through ``render_digest``."""
+        from explainer.rebuild import RenderState  # here: a build after no change does not import the pipeline
+
         try:
             raw = (project / CACHE_DIR / RENDER_FILE).read_bytes()
             if not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), self.render_digest):

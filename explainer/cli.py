@@ -4,17 +4,33 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from explainer import __version__
 from explainer.build import build, check
-from explainer.config import base_url_problem
 from explainer.diagnostics import Diagnostic, display_path
-from explainer.editing import correct_entry, new_update
-from explainer.scaffold import init_project, new_entry, new_kinds
-from explainer.serve import serve
+
+
+class _Kinds(click.Choice):
+    """The kinds `explainer new` makes, listed when first asked for: the kind registry imports the model, which
+    a build after no change does without."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> Sequence[str]:
+        from explainer.scaffold import new_kinds
+
+        return tuple(sorted([*new_kinds(), "update"]))
+
+    @choices.setter
+    def choices(self, _ignored: Sequence[str]) -> None:
+        pass
+
 
 PROJECT = click.argument("project", default=".", type=click.Path(file_okay=False, path_type=Path))
 STRICT = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -54,8 +70,11 @@ def _show_warnings(warnings: list[Diagnostic]) -> None:
 @STRICT
 def build_command(project: Path, out: Path | None, base_url: str | None, no_search: bool, strict: bool) -> None:
     """Build PROJECT into PROJECT/build (or --out)."""
-    if base_url is not None and (problem := base_url_problem(base_url)):
-        raise click.BadParameter(problem, param_hint="--base-url")
+    if base_url is not None:
+        from explainer.config import base_url_problem
+
+        if problem := base_url_problem(base_url):
+            raise click.BadParameter(problem, param_hint="--base-url")
     result = build(project, out, strict, base_url=base_url, search=False if no_search else None)
     if result.cache_warning:
         click.echo(f"warning: {result.cache_warning}", err=True)
@@ -102,6 +121,8 @@ def check_command(project: Path, strict: bool) -> None:
 )
 def serve_command(project: Path, host: str, port: int) -> None:
     """Preview PROJECT with rebuild on save and live reload in the browser."""
+    from explainer.serve import serve  # here: a build does not pay for the server and the file watcher
+
     serve(project, host, port)
 
 
@@ -114,7 +135,7 @@ PROJECT_OPTION = click.option(
 
 
 @cli.command("new")
-@click.argument("kind", type=click.Choice(sorted([*new_kinds(), "update"])))
+@click.argument("kind", type=_Kinds())
 @click.argument("title")
 @PROJECT_OPTION
 def new_command(kind: str, title: str, project: Path) -> None:
@@ -123,7 +144,11 @@ def new_command(kind: str, title: str, project: Path) -> None:
     `explainer new update "What is new"` adds an update dated now to the
     story's update log (content/updates.yml) instead.
     """
+    from explainer.scaffold import new_entry
+
     if kind == "update":
+        from explainer.editing import new_update
+
         click.echo(new_update(project, title).report("this update"))
         return
     path = new_entry(project, kind, title)
@@ -140,6 +165,8 @@ def correct_command(entry: str, text: str, project: Path) -> None:
     TEXT says what was wrong and what is right, in Markdown; it shows on the
     entry's page, on /corrections/ and in the feeds.
     """
+    from explainer.editing import correct_entry
+
     click.echo(correct_entry(project, entry, text).report("this correction"))
 
 
@@ -147,6 +174,8 @@ def correct_command(entry: str, text: str, project: Path) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init_command(folder: Path) -> None:
     """Start a new story project in FOLDER, with an example of each kind."""
+    from explainer.scaffold import init_project
+
     init_project(folder)
     click.echo(
         f"started a story project in {display_path(folder)}; build it with: explainer build {shell_word(folder)}",

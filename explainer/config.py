@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from explainer.basics import CONFIG_FILE
 from explainer.diagnostics import Diagnostics, Span
 from explainer.model import FieldProblem, FieldProblems, FieldSpec, as_bool, as_choice, as_text, convert_fields
 from explainer.slugs import slugify
 from explainer.statuses import CLAIM_STATUS_IDS, ID_PATTERN, QUESTION_STATUS_IDS, Statuses, StatusSetting, registry
 from explainer.yamlsource import Node, load_yaml, read_text
-
-CONFIG_FILE = "explainer.yml"
 
 # the keys of one entry of claim_statuses
 STATUS_SCHEMA = (

@@ -18,8 +18,9 @@ something with no identity to find again (the whole linked story, a renderer)
 never compares equal, so a theme that reaches past the documented context is
 re-rendered every time rather than left stale.
 
-Recording works by giving the model's classes a recording ``__getattribute__``
-only while pages render (:func:`recording`), so it costs nothing elsewhere.
+Recording works by giving the model's classes a recording data descriptor for each
+field (and the views a recording ``__getattribute__``) only while pages render
+(:func:`recording`), so it costs nothing elsewhere.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from typing import Any, TypeVar
-
-from jinja2 import Environment
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from explainer.dates import PartialDate
 from explainer.model import Ref, Snippet
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 Read = tuple  # one of the shapes in the module docstring
 Function = TypeVar("Function", bound=Callable[..., Any])
@@ -76,10 +78,17 @@ def item_key(value: Any) -> str | None:
 
 def identity(value: Any) -> Any:
     """How a later build finds ``value`` again: a tagged key for model items, the value for plain data."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool or kind is float:
         return value
+    if kind is tuple or kind is list:
+        return tuple([identity(item) for item in value])
     known = _items.get(id(value))
-    key = known[0] if known is not None else item_key(value)
+    if known is not None:
+        return (TAG, known[0])
+    if isinstance(value, (str, int, float)):
+        return value
+    key = item_key(value)
     if key is not None:
         return (TAG, key)
     if isinstance(value, (list, tuple)):
@@ -158,22 +167,60 @@ def short_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def hash_parts(parts: Iterable[str]) -> str:
-    """One digest of many strings (NUL-separated, so no two lists share one)."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
-
-
 def record(read: Read) -> None:
     """Note a read for the page being rendered (nothing when no page is)."""
     if _frames and (frame := _frames[-1]) is not None:
         frame.add(read)
 
 
-def _model_getattribute(self: Any, name: str) -> Any:
-    # the hot path of recording: every attribute read of every item; sorted out when the page is done
-    if _frames and (frame := _frames[-1]) is not None:
-        frame.add((id(self), name))
-    return object.__getattribute__(self, name)
+class _RecordedField:
+    """A model field while pages render (a data descriptor in the class): reading it notes the read.
+
+    Only fields cost a Python call; methods, properties and ``isinstance`` checks read at C speed. Each
+    item's read is made once and shared by every page that reads it.
+    """
+
+    __slots__ = ("name", "default", "reads")
+
+    def __init__(self, name: str, default: Any):
+        self.name = name
+        self.default = default  # the class attribute it stands in for (a dataclass default), else _NOTHING
+        self.reads: dict[int, Read] = {}  # id of an item -> ("field", its key, name)
+
+    def __get__(self, item: Any, owner: type | None = None) -> Any:
+        if item is None:
+            if self.default is _NOTHING:
+                raise AttributeError(self.name)
+            return self.default
+        if _frames and (frame := _frames[-1]) is not None:
+            read = self.reads.get(id(item))
+            if read is None:
+                read = self._read(item)
+            frame.add(read)
+        try:
+            return item.__dict__[self.name]
+        except KeyError:
+            if self.default is _NOTHING:
+                raise AttributeError(self.name) from None
+            return self.default
+
+    def __set__(self, item: Any, value: Any) -> None:
+        item.__dict__[self.name] = value
+
+    def __delete__(self, item: Any) -> None:
+        del item.__dict__[self.name]
+
+    def _read(self, item: Any) -> Read:
+        known = _items.get(id(item))
+        if known is None:  # an item made while rendering: nothing to find it by later
+            return _VOLATILE_READ
+        read = self.reads[id(item)] = ("field", known[0], self.name)
+        return read
+
+
+_NOTHING = object()
+_VOLATILE_READ = ("volatile",)
+_installed: list[tuple[type, str, Any]] = []  # while recording: each class's field replaced, and what it was
 
 
 def _view_getattribute(self: Any, name: str) -> Any:
@@ -193,7 +240,8 @@ def recorded_fields(cls: type) -> frozenset[str]:
 
 @contextmanager
 def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Iterator[None]:
-    """Give ``model`` classes (and their subclasses) and ``views`` recording attribute access for a while.
+    """Give ``model`` classes (and their subclasses) recording fields and ``views`` recording attribute access
+    for a while.
 
     ``items`` are every model item a page may read (all alive meanwhile, so their ids name them)."""
     _items.clear()
@@ -203,9 +251,8 @@ def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Ite
             _items[id(item)] = (key, recorded_fields(type(item)))
     for cls in model:
         for sub in [cls, *_subclasses(cls)]:
-            recorded_fields(sub)
-        _original[cls] = cls.__dict__.get("__getattribute__")
-        cls.__getattribute__ = _model_getattribute  # type: ignore[method-assign,assignment]
+            for name in recorded_fields(sub):
+                _install(sub, name)
     for cls in views:
         _original[cls] = cls.__dict__.get("__getattribute__")
         cls.__getattribute__ = _view_getattribute  # type: ignore[method-assign,assignment]
@@ -213,11 +260,31 @@ def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Ite
         yield
     finally:
         _items.clear()
-        for cls in [*model, *views]:
+        while _installed:
+            cls, name, before = _installed.pop()
+            if before is _NOTHING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, before)
+        for cls in views:
             if _original.pop(cls, None) is None:
                 del cls.__getattribute__
             else:  # pragma: no cover - no class here defines its own
                 cls.__getattribute__ = _original[cls]  # type: ignore[method-assign]
+
+
+def _install(cls: type, name: str) -> None:
+    """Put a recording field in ``cls`` for ``name``, unless a property or method of that name answers instead."""
+    found = next((klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__), _NOTHING)
+    if isinstance(found, _RecordedField):
+        found = found.default
+    elif found is not _NOTHING and hasattr(type(found), "__get__"):
+        return
+    before = cls.__dict__.get(name, _NOTHING)
+    if isinstance(before, _RecordedField):
+        return
+    _installed.append((cls, name, before))
+    setattr(cls, name, _RecordedField(name, found))
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -238,14 +305,6 @@ def page_reads() -> Iterator[set[Read]]:
         yield reads
     finally:
         _frames.pop()
-        raw = [read for read in reads if type(read[0]) is int]
-        reads.difference_update(raw)
-        for number, name in raw:
-            known = _items.get(number)
-            if known is None:  # an item made while rendering: nothing to find it by later
-                reads.add(("volatile",))
-            elif name in known[1]:  # a field (methods and properties are their own reads of fields)
-                reads.add(("field", known[0], name))
 
 
 def derived(method: Function) -> Function:
@@ -262,12 +321,16 @@ def derived(method: Function) -> Function:
             key = (name, identity(args))
         except Unidentifiable:
             return method(self, *args)
-        memo = object.__getattribute__(self, "__dict__").setdefault("_derived", {})
+        instance = object.__getattribute__(self, "__dict__")
+        memo = instance.get("_derived")
+        if memo is None:
+            memo = instance["_derived"] = {}
         here = bool(_frames) and _thread[0] == threading.get_ident()
         if here and (frame := _frames[-1]) is not None:
             frame.add(("call", type(self)._view_name, name, key[1]))
-        if key in memo:
-            return memo[key]
+        found = memo.get(key, _NOTHING)
+        if found is not _NOTHING:
+            return found
         if not here:  # nothing recorded in this thread: a plain call, kept
             memo[key] = method(self, *args)
             return memo[key]
@@ -278,7 +341,22 @@ def derived(method: Function) -> Function:
             _frames.pop()
         return memo[key]
 
+    wrapper._derived_method = method  # type: ignore[attr-defined]  # for call_again
     return wrapper  # type: ignore[return-value]
+
+
+def call_again(view: Any, name: str, key: Any, args: tuple) -> Any:
+    """A derived helper's answer for a recorded call: ``key`` is the identity of ``args`` the read holds, so
+    the answer is found in (or kept for) the view's memo without working the identity out again."""
+    instance = object.__getattribute__(view, "__dict__")
+    memo = instance.get("_derived")
+    if memo is None:
+        memo = instance["_derived"] = {}
+    found = memo.get((name, key), _NOTHING)
+    if found is _NOTHING:
+        method = getattr(type(view), name)._derived_method
+        found = memo[(name, key)] = method(view, *args)
+    return found
 
 
 class Evaluator:
@@ -342,8 +420,11 @@ class Evaluator:
                 args = tuple(self._argument(arg) for arg in read[3])
             except LookupError:
                 return MISSING
-            if isinstance(getattr(type(view), read[2], None), property):
+            helper = getattr(type(view), read[2], None)
+            if isinstance(helper, property):
                 return value_digest(getattr(view, read[2]))
+            if hasattr(helper, "_derived_method") and not _frames:
+                return value_digest(call_again(view, read[2], read[3], args))
             return value_digest(getattr(view, read[2])(*args))
         if what == "wikilink":
             return value_digest(self.wikilinks.get(read[1]))

@@ -20,16 +20,11 @@ from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-from babel.support import Translations
-
 from explainer.diagnostics import Diagnostics, Span
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Babel is imported where it is used: a build after no change never is
+    from babel import Locale
+
     from explainer.reader import Content
 
 DEFAULT_LANGUAGE = "en"
@@ -75,23 +70,38 @@ class Language:
         return self.translations.ngettext(singular, plural, count)
 
     def number(self, value: int | float) -> str:
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=self.locale)
 
     def day(self, value: date) -> str:
         """A day in full, as the language writes it ("23. März 2021")."""
+        from babel.dates import format_date
+
         return format_date(value, "long", locale=self.locale)
 
     def month(self, value: date) -> str:
         """A month and year ("März 2021")."""
+        from babel.dates import format_skeleton
+
         return format_skeleton("yMMMM", value, locale=self.locale)
 
     def clock(self, value: time) -> str:
         """A time of day in 24 hours ("14:05"), which every language reads."""
+        from babel.dates import format_time
+
         return format_time(value, "HH:mm", locale=self.locale)
 
     def quotes(self) -> tuple[str, str]:
-        """The language's opening and closing quotation marks, from its catalog."""
-        return (self.gettext(OPENING_QUOTE), self.gettext(CLOSING_QUOTE))
+        """The language's opening and closing quotation marks, from its catalog (looked up once: every body's
+        cache key holds them)."""
+        found = self.__dict__.get("_quotes")
+        if found is None or found[0] is not self.translations:
+            found = self.__dict__["_quotes"] = (
+                self.translations,
+                (self.gettext(OPENING_QUOTE), self.gettext(CLOSING_QUOTE)),
+            )
+        return found[1]
 
 
 # Translators: the opening and closing double quotation marks of your language (« and » in French, with a
@@ -102,10 +112,12 @@ CLOSING_QUOTE = N_("”")
 
 
 def english() -> Language:
+    from babel import Locale
+
     return Language(DEFAULT_LANGUAGE, Locale.parse(DEFAULT_LANGUAGE), gettext.NullTranslations())
 
 
-_active: Language = english()
+_active: Language | None = None  # English until a language is activated (made when first asked for)
 
 
 def activate(language: Language) -> None:
@@ -115,24 +127,28 @@ def activate(language: Language) -> None:
 
 
 def active() -> Language:
+    global _active
+    if _active is None:
+        _active = english()
     return _active
 
 
 def _(message: str, **values: object) -> str:
     """``message`` in the active language, with ``%(name)s`` placeholders filled from ``values``."""
-    text = _active.gettext(message)
+    text = active().gettext(message)
     return text % values if values else text
 
 
 def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     """The singular or plural form for ``count`` in the active language; ``%(num)s`` is the count."""
-    text = _active.ngettext(singular, plural, count)
-    return text % {"num": _active.number(count), **values}
+    language = active()
+    text = language.ngettext(singular, plural, count)
+    return text % {"num": language.number(count), **values}
 
 
 def quoted(text: str) -> str:
     """``text`` between the active language's quotation marks."""
-    opening, closing = _active.quotes()
+    opening, closing = active().quotes()
     return f"{opening}{text}{closing}"
 
 
@@ -153,6 +169,9 @@ def load_language(
 
     A catalog entry whose placeholders do not match the English ones is reported and left out, so a page
     never fails to render over a translation; a language no theme translates is reported as a warning."""
+    from babel import Locale, UnknownLocaleError
+    from babel.support import Translations
+
     try:
         locale = Locale.parse(tag.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -186,6 +205,8 @@ def load_language(
 @functools.lru_cache(maxsize=32)
 def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int, str]]]:
     """A ``.po`` file as ``.mo`` bytes, without its fuzzy or broken entries; (line, problem) for each broken one."""
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as stream:
         catalog = read_po(stream, abort_invalid=False)
     broken = list(catalog.check())
@@ -195,5 +216,7 @@ def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int
         problems.append((message.lineno or 1, f"translation of '{msgid}' is broken: {errors[0]}"))
         catalog.delete(message.id, message.context)
     output = io.BytesIO()
+    from babel.messages.mofile import write_mo
+
     write_mo(output, catalog)
     return output.getvalue(), problems

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from explainer.basics import CONTENT_DIR
 from explainer.config import Settings, load_settings
 from explainer.diagnostics import Diagnostic, Diagnostics, Span
 from explainer.model import (
@@ -26,7 +27,6 @@ from explainer.model import (
 from explainer.slugs import slugify
 from explainer.yamlsource import MarkdownSource, kind_problem, load_yaml, path_kind, read_text, split_front_matter
 
-CONTENT_DIR = "content"
 UPDATES_FILE = "updates.yml"
 
 

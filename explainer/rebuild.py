@@ -68,13 +68,14 @@ class RenderState:
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON: one table of reads, and each page's reads as positions in it."""
+        """Plain JSON: one table of reads, and each page's reads as positions in it (reads are tuples, which
+        :mod:`json` writes as lists)."""
         table = list(self.reads)
         position = {read: index for index, read in enumerate(table)}
         return {
             "global": self.global_digest,
-            "reads": [[_listed(read), self.reads[read]] for read in table],
-            "pages": {path: sorted(position[read] for read in reads) for path, reads in self.pages.items()},
+            "reads": [[read, self.reads[read]] for read in table],
+            "pages": {path: sorted([position[read] for read in reads]) for path, reads in self.pages.items()},
             "items": self.items,
             "images": self.images,
         }
@@ -87,22 +88,29 @@ class RenderState:
         rows, pages = data.get("reads"), data.get("pages")
         if not isinstance(rows, list) or not isinstance(pages, dict):
             raise ValueError("its render state is not in the expected shape")
-        table = []
+        reads: dict[Read, str] = {}
         for row in rows:
-            if not (isinstance(row, list) and len(row) == 2 and isinstance(row[1], str)):
+            if not (type(row) is list and len(row) == 2 and type(row[1]) is str):
                 raise ValueError("its render state is not in the expected shape")
-            table.append(_tupled(row[0]))
+            read = row[0]
+            if type(read) is list and len(read) == 3 and type(read[0]) is type(read[1]) is type(read[2]) is str:
+                reads[tuple(read)] = row[1]  # a field's read, most of them: plainly strings
+            else:
+                reads[_tupled(read)] = row[1]
+        if len(reads) != len(rows):
+            raise ValueError("its render state is not in the expected shape")
+        table = list(reads)
         items, images = _strings(data.get("items")), _strings(data.get("images"))
-        reads = {read: row[1] for read, row in zip(table, rows, strict=True)}
         state = cls(data["global"], reads, items=items, images=images)
         for path, positions in pages.items():
-            if not (
-                isinstance(path, str)
-                and isinstance(positions, list)
-                and all(type(n) is int and 0 <= n < len(table) for n in positions)
-            ):
+            if not (isinstance(path, str) and type(positions) is list):
                 raise ValueError("its render state is not in the expected shape")
-            state.pages[path] = frozenset(table[n] for n in positions)
+            try:
+                state.pages[path] = frozenset([table[n] for n in positions])
+            except (IndexError, TypeError):
+                raise ValueError("its render state is not in the expected shape") from None
+            if positions and (min(positions) < 0 or not all(type(n) is int for n in positions)):
+                raise ValueError("its render state is not in the expected shape")
         return state
 
 
@@ -110,10 +118,6 @@ def _strings(mapping: Any) -> dict[str, str]:
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         raise ValueError("its render state is not in the expected shape")
     return mapping
-
-
-def _listed(read: Any) -> Any:
-    return [_listed(part) for part in read] if isinstance(read, tuple) else read
 
 
 def _tupled(read: Any, depth: int = 0) -> tuple:
@@ -264,8 +268,8 @@ def convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
     return None
 
 
-def _render_chunk(shared: tuple[Renderer, list[Page]], pages: Sequence[Page]) -> _Rendered:
-    renderer, every_page = shared
+def _render_chunk(shared: tuple[Renderer, Evaluator], pages: Sequence[Page]) -> _Rendered:
+    renderer, evaluate = shared  # one evaluator for all chunks (a forked worker's copy for its chunks)
     result = _Rendered()
     first_new = len(renderer.converted)
     result.body_errors = [
@@ -294,7 +298,7 @@ def _render_chunk(shared: tuple[Renderer, list[Page]], pages: Sequence[Page]) ->
                 "check the names and filters the template uses",
             )
             break
-    evaluate = evaluator(renderer, every_page)  # the values the pages were rendered from
+    # the values the pages were rendered from (each distinct read digested once, whichever chunk made it)
     result.digests = {read: evaluate(read) for reads in result.reads.values() for read in reads}
     result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
     return result
@@ -306,9 +310,13 @@ def render_pages(
     diagnostics: Diagnostics,
     workers: int = 1,
     every_page: list[Page] | None = None,
+    evaluate: Evaluator | None = None,
 ) -> RenderedPages:
     """The given pages as HTML, in ``workers`` processes, with what each read; a broken body or template becomes
-    a diagnostic (every body that cannot be converted is reported; of template errors, only the first page's)."""
+    a diagnostic (every body that cannot be converted is reported; of template errors, only the first page's).
+
+    ``evaluate`` digests the reads (made for ``every_page`` unless given: the build's own, which has
+    digested many of them already)."""
     site = renderer.site
     story = site.content.story
     if story is not None and (error := convert_body(renderer, story)) is not None:
@@ -316,7 +324,9 @@ def render_pages(
     items = model_items(renderer.linked, site.chronicle)
     with recording([Entry, Story, Source, Change], [type(site), Chronicle], items):
         # workers are forked inside: they inherit the recording classes and the story's converted body
-        chunks = map_chunks(_render_chunk, (renderer, every_page or pages), pages, workers)
+        if evaluate is None:
+            evaluate = evaluator(renderer, every_page or pages)
+        chunks = map_chunks(_render_chunk, (renderer, evaluate), pages, workers)
     rendered = RenderedPages()
     for chunk in chunks:
         diagnostics.items.extend(chunk.body_errors)
@@ -413,7 +423,7 @@ def render_site(
     if previous is not None:
         evaluate.trust(previous.reads, stable, items == previous.items)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
-    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages)
+    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate)
     state = RenderState(digest, items=items)
     if not diagnostics.errors:
         rendered_now = {page.output_path for page in stale}

@@ -134,6 +134,7 @@ class Renderer:
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
         self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order
         self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
+        self._digests: dict[tuple, str] = {}
         base_url = self.base_url = linked.content.settings.base_url
         self.share_images = enabled(linked.content.settings.social_cards, base_url)
         self.oembeds = oembeds_enabled(linked.content.settings.embeds, base_url)
@@ -159,10 +160,17 @@ class Renderer:
             stylesheet=lambda: Markup(assets.files[assets.url("static/style.css")].decode("utf-8")),
         )
 
+    def body_digest(self, key: tuple) -> str:
+        """:func:`body_digest`, worked out once per body (a build asks for each twice: exports, then the cache)."""
+        found = self._digests.get(key)
+        if found is None:
+            found = self._digests[key] = body_digest(key)
+        return found
+
     def body_html(self, item: Entry | Story) -> str:
         key = body_key(item, self.linked)
         if key not in self.bodies:
-            stored = self.stored.get(body_digest(key)) if self.stored else None
+            stored = self.stored.get(self.body_digest(key)) if self.stored else None
             if stored is not None:
                 self.bodies[key] = stored
             else:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from explainer.basics import hash_parts
 from explainer.dates import FORMS
-from explainer.dependencies import hash_parts
 from explainer.diagnostics import Diagnostics, Span, UsageError, display_path
 from explainer.model import KINDS, Choice, FieldSpec, Kind, OpenChoice, as_date
 from explainer.reader import CONTENT_DIR, read_project

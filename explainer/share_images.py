@@ -30,16 +30,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import PIL
-from PIL import Image, ImageDraw, ImageFont, features
 
 from explainer.context import PERSON_KIND_LABELS
 from explainer.i18n import _, quoted
 from explainer.model import KINDS, QUESTION_STATUSES, Claim, Entry, Event, Person, Question
 from explainer.pages import SEARCH_URL, Page
 from explainer.statuses import DEFAULT_STATUSES, UNKNOWN_MARK, Statuses
+
+if TYPE_CHECKING:  # Pillow is imported where images are drawn: a build that draws none does not pay for it
+    from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 1200, 630
 FILE_NAME = "share.png"
@@ -237,6 +238,9 @@ def _fonts() -> _Fonts:
 @functools.cache
 def environment() -> str:
     """What besides a card an image's bytes depend on: this design, the fonts, and the rasteriser and compressor."""
+    import PIL
+    from PIL import features
+
     fonts = _fonts()
     parts = [DESIGN, fonts.regular.digest, fonts.bold.digest, PIL.__version__, features.version("freetype2")]
     return hashlib.sha256(repr([*parts, zlib.ZLIB_RUNTIME_VERSION]).encode("utf-8")).hexdigest()
@@ -246,6 +250,8 @@ class _Face:
     """A font at one size, with each glyph rasterised once and then only blended in."""
 
     def __init__(self, path: Path, size: int):
+        from PIL import ImageFont
+
         # the basic layout (no shaping library) gives the same pixels on every machine
         self.font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
         self.size = size
@@ -278,6 +284,8 @@ class _Face:
         left, top, right, bottom = self.font.getbbox(char)
         if right <= left or bottom <= top:
             return None  # a space
+        from PIL import Image, ImageDraw
+
         mask = Image.new("L", (int(right - left), int(bottom - top)), 0)
         ImageDraw.Draw(mask).text((-left, -top), char, font=self.font, fill=255)
         return int(left), int(top), mask
@@ -333,6 +341,8 @@ class _Face:
 @functools.cache
 def _background() -> Image.Image:
     """The canvas every image starts from: the background, the accent bar and the rule under the header."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("P", (WIDTH + _SHIFT, HEIGHT), 0)
     image.putpalette(_PALETTE)
     canvas = ImageDraw.Draw(image)
@@ -344,6 +354,8 @@ def _background() -> Image.Image:
 @functools.cache
 def _pill_end(height: int, stroke: int, right: bool) -> Image.Image:
     """An antialiased half ring (drawn four times larger, then reduced), for the ends of a claim's verdict."""
+    from PIL import Image, ImageDraw
+
     scale = 4
     big = Image.new("L", (height * scale, height * scale), 0)
     box = (0, 0, height * scale - 1, height * scale - 1)
@@ -355,6 +367,8 @@ def _pill_end(height: int, stroke: int, right: bool) -> Image.Image:
 
 def draw(card: Card) -> bytes:
     """The card's image as PNG bytes."""
+    from PIL import ImageDraw
+
     fonts = _fonts()
     image = _background().copy()
     canvas = ImageDraw.Draw(image)

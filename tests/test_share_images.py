@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import FIXTURES, copy_project
-from PIL import Image
+from PIL import Image, ImageDraw
 from rebuilds import BASE, EDITS, edit, serve_edit_equals_full_build, times
 from serving import Server
 
@@ -88,7 +88,7 @@ def test_two_builds_give_the_same_bytes(project, tmp_path):
 
 def test_the_png_holds_exactly_the_pixels_drawn():
     canvas = share_images._background().copy()
-    share_images._fonts().bold.face(48).draw(share_images.ImageDraw.Draw(canvas), 100, 200, "Ünïcode Ωμέγα Жж", 13)
+    share_images._fonts().bold.face(48).draw(ImageDraw.Draw(canvas), 100, 200, "Ünïcode Ωμέγα Жж", 13)
     decoded = Image.open(io.BytesIO(share_images._png(canvas)))
     drawn = canvas.crop((2, 0, 1202, 630))
     assert decoded.getpalette() == drawn.getpalette()
