@@ -27,6 +27,7 @@ from explainer.model import (
     Claim,
     Entry,
     Event,
+    Kind,
     Person,
     Question,
     Source,
@@ -294,10 +295,14 @@ class SiteView:
 
     @derived
     def backlink_sections(self, entry: Entry) -> list[Section]:
-        """Everything that refers to ``entry``, grouped by how and by kind."""
-        subject = _subject(entry)
+        """Everything that refers to ``entry``, grouped by how and by kind.
+
+        A reader cannot tell an ``about`` reference from a mention in a body, so a kind's mentions join its "about"
+        section, or make one "Related claims" section; the story's own mention is left out (every page links it).
+        """
         backlinks = self.linked.backlinks(entry)
         sections = []
+        about: dict[str, Section] = {}  # the "about" section of each referring kind
         for relation, source_kind, heading in _headings(entry):
             items = [
                 b.origin
@@ -306,16 +311,21 @@ class SiteView:
             ]
             if items:
                 sections.append(Section(heading, [*self._ordered(items)], relation))
+                if relation == "about":
+                    about[source_kind] = sections[-1]
         shown = {item.key for section in sections for item in section.items if item is not None}
         # a mention adds nothing where the same entry is already listed above
-        mentions = [b for b in backlinks if b.relation == "mention" and (b.origin is None or b.origin.key not in shown)]
-        if any(b.origin is None for b in mentions):
-            sections.append(Section(_("Mentioned in the story"), [None], "mention"))
+        mentions = [b.origin for b in backlinks if b.relation == "mention" and b.origin and b.origin.key not in shown]
         for kind in KINDS.values():
-            items = [b.origin for b in mentions if b.origin is not None and b.origin.collection == kind.collection]
-            if items:
-                heading = _("%(kind)s mentioning %(subject)s", kind=_(kind.label), subject=subject)
-                sections.append(Section(heading, [*self._ordered(items)], "mention"))
+            items = [origin for origin in mentions if origin.collection == kind.collection]
+            if not items:
+                continue
+            if kind.collection in about:
+                section = about[kind.collection]
+                listed = [item for item in section.items if item is not None]
+                section.items = [*self._ordered([*listed, *items])]
+            else:
+                sections.append(Section(_related(kind), [*self._ordered(items)], "mention"))
         return sections
 
     @property
@@ -372,6 +382,21 @@ _HEADINGS = {
 }
 # how a heading names the entry whose page it is on, when it is not a person named by name
 _THIS = {"event": N_("this event"), "claim": N_("this claim"), "question": N_("this question")}
+
+
+# the heading of the entries of a kind that mention an entry, where none is "about" it
+_RELATED = {
+    "people": N_("Related people"),
+    "events": N_("Related events"),
+    "claims": N_("Related claims"),
+    "questions": N_("Related questions"),
+}
+
+
+def _related(kind: Kind) -> str:
+    if kind.collection in _RELATED:
+        return _(_RELATED[kind.collection])
+    return _("Related: %(kind)s", kind=_(kind.label))
 
 
 def _subject(entry: Entry) -> str:

@@ -51,7 +51,7 @@ BOX_WIDTH = WIDTH - BOX - 2
 PADDING = 8  # inside a claim's box
 GAP = 8  # between boxes, and between names
 NAME_LINES = 3  # at least; a name beside several claims may take the lines their height allows
-CLAIM_LINES = 4
+CLAIM_LINES = 8  # enough for a claim of two sentences: a box cut short misleads
 
 
 @dataclass
@@ -316,7 +316,7 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses) -> in
         spans[claim.key] = (y, y + height)
         status = statuses.get(claim.status)
         full = f"{claim.attribution}: {claim.claim} ({status.label})"
-        verdict, _ = wrap(f"{status.mark} {status.label}", BOX_WIDTH - 2 * PADDING, SMALL, 1, bold=True)
+        verdict, _cut = wrap(f"{status.mark} {status.label}", BOX_WIDTH - 2 * PADDING, SMALL, 1, bold=True)
         boxes.append(
             f"<g><title>{escape(full)}</title>"
             f'<g class="status-{escape(status.style)}" data-status="{escape(status.id)}">'

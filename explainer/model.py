@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
-from explainer.i18n import N_, _, quoted
+from explainer.i18n import N_, _
 from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from explainer.statuses import CLAIM_STATUS_IDS, ID_PATTERN, QUESTION_STATUS_IDS
 from explainer.yamlsource import Node, kind_problem, path_kind
@@ -254,8 +254,8 @@ class Claim(Entry):
 
     @property
     def display_title(self) -> str:
-        if self.quote:
-            return f"{self.claimants}: {quoted(self.quote)}" if self.by else quoted(self.quote)
+        """Who says it, then the claim, as the page's heading reads: one name for a claim everywhere (its exact
+        words, ``quote``, are shown as a quotation on its page)."""
         return f"{self.attribution}: {self.claim}"
 
     def snippets(self) -> list[Snippet]:

@@ -74,7 +74,7 @@ def test_each_entry_is_listed_on_exactly_one_page_and_the_pages_link_to_each_oth
 def test_a_source_cited_by_many_entries_links_to_its_own_page_of_citations(big):
     sources = BeautifulSoup((big / "sources/index.html").read_text(), "html.parser")
     link = sources.select_one(".cited-by a")
-    assert link is not None and link.get_text().startswith("Cited by ")
+    assert link is not None and link.get_text().startswith("Cited on ")
     count = int(link.get_text().split()[2])
     target = (big / "sources" / link["href"]).resolve()
     page = BeautifulSoup(target.read_text(), "html.parser")

@@ -134,13 +134,17 @@ def test_code_stays_literal_and_raw_html_is_escaped(complete_site):
 
 
 def test_mentions_are_backlinks_grouped_by_kind(complete_site):
+    """A mention joins the kind's "about" list (a reader cannot tell the two apart), else a "Related" list."""
     dana = page("people/dana-lee")
-    assert "index.html" in complete_site.section_links(dana, "Mentioned in the story")
+    assert "Mentioned in the story" not in complete_site.headings(dana)  # every page links the story
     assert page("questions/who-inspected") in complete_site.section_links(dana, "Questions about Dana Lee")
     inspection = page("events/inspection")
-    mentioned = complete_site.section_links(inspection, "People mentioning this event")
-    assert page("people/dana-lee") in mentioned
-    assert page("claims/bridge-unsafe") in complete_site.section_links(inspection, "Claims mentioning this event")
+    assert page("people/dana-lee") in complete_site.section_links(inspection, "Related people")
+    claims = complete_site.section_links(inspection, "Claims about this event")
+    assert page("claims/bridge-unsafe") in claims and len(claims) == len(set(claims))
+    headings = complete_site.headings(inspection)
+    assert not [heading for heading in headings if "mentioning" in heading]
+    assert len(headings) == len(set(headings))
 
 
 def test_person_page_sections(complete_site):

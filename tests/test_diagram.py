@@ -396,3 +396,15 @@ def test_the_picture_and_its_open_list_have_no_axe_violations(bundled_site, brow
         page.locator("main .wsw summary").click()
         assert page.locator("main .wsw details li").first.is_visible()
         assert axe_violations(page) == []
+
+
+def test_a_long_claim_is_drawn_whole(tmp_path):
+    """Two full sentences fit in a box: a claim cut short mid-sentence would misread."""
+    text = (
+        "The bridge was inspected every year and no inspector ever found a crack in its piers. "
+        "The closure was ordered for reasons that have nothing to do with its safety."
+    )
+    files = {**TWO_SIDES, "content/claims/bridge-safe.md": claim(text, "ann-lee", "supported")}
+    site = built(tmp_path, files)
+    drawn = " ".join(words(text_element) for text_element in picture(site).find_all("text"))
+    assert "its safety." in drawn and "…" not in drawn

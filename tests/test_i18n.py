@@ -149,7 +149,8 @@ def test_a_german_story_writes_dates_and_quotes_in_german(german):
     event = visible_text(german, "events/sanierung-beraten/index.html")
     assert "Mai 2021" in event and "Juni 2021" in event
     claim = german.soup("claims/bruecke-sicher/index.html")
-    assert claim.title.get_text().startswith("Mara Klein: „Niemand war je in Gefahr“")
+    assert claim.title.get_text().startswith("Mara Klein sagt: Die Brücke war bis zur Sperrung sicher.")
+    assert claim.find("blockquote").get_text(strip=True) == "Niemand war je in Gefahr"
     assert "Mara Klein sagt" in visible_text(german, "claims/index.html")
     assert "Jonas Berg und Anwohnerinitiative Hafen sagen" in visible_text(german, "claims/index.html")
 

@@ -191,7 +191,7 @@ def test_story_overview_shows_the_derived_date_key_points_and_latest_updates(liv
     assert "Updated November 15, 2024" in text(meta) and meta.find_all("time")[-1]["datetime"] == expected
     assert story.find("footer").find("time")["datetime"] == expected
     headings = living.headings("index.html")
-    assert headings[:3] == ["What we know", "Latest updates", "What happened"]
+    assert headings[:3] == ["What we know", "What happened", "Latest updates"]  # the narrative first
     points = story.find(id="what-we-know").find_parent("section").select("li")
     assert len(points) == 3 and "still open" in points[2].find("strong").get_text()
     assert links_of(living, "index.html", points[0]) == ["people/riverside-plant/index.html"]
