@@ -1,4 +1,4 @@
-"""explainer against Hugo on the same generated story, side by side in one run.
+"""explainer against Hugo (and Hugo followed by Pagefind) on the same generated story, side by side in one run.
 
     python benchmarks/side_by_side.py [--sizes 100 1000 10000] [--runs 3] [--work DIR]
 
@@ -25,6 +25,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -188,10 +189,16 @@ def explainer_cold(story: Path, *flags: str) -> Run:
     return measure([*EXPLAINER, *flags], story)
 
 
-def hugo_cold(site: Path) -> Run:
+def hugo_cold(site: Path, with_search: bool = False) -> Run:
+    """Hugo's cold build; ``with_search``: followed by Pagefind over its output, as a Hugo site with search runs."""
     for folder in ("public", "resources", ".hugo-cache"):
         shutil.rmtree(site / folder, ignore_errors=True)
-    return measure(["hugo", "--quiet", "--cacheDir", str(site / ".hugo-cache")], site)
+    hugo = ["hugo", "--quiet", "--cacheDir", str(site / ".hugo-cache")]
+    if not with_search:
+        return measure(hugo, site)
+    # the same pagefind[bin] wheel explainer indexes with; one shell, so memory counts the whole tree
+    pagefind = [sys.executable, "-m", "pagefind", "--site", "public", "--quiet"]
+    return measure(["sh", "-c", f"{shlex.join(hugo)} && {shlex.join(pagefind)}"], site)
 
 
 def edit_one_file(story: Path, round_: int) -> Path:
@@ -212,6 +219,7 @@ def bench(n: int, runs: int, work: Path) -> dict[str, Run]:
     results: dict[str, list[Run]] = {}
     for round_ in range(runs):
         results.setdefault("hugo cold", []).append(hugo_cold(site))
+        results.setdefault("hugo + pagefind cold", []).append(hugo_cold(site, with_search=True))
         results.setdefault("explainer cold, --no-search", []).append(explainer_cold(story, "--no-search"))
         results.setdefault("explainer no change, --no-search", []).append(measure([*EXPLAINER, "--no-search"], story))
         edit_one_file(story, round_)
@@ -239,18 +247,21 @@ def main() -> None:
         f"median of {args.runs} runs\n"
     )
     table = {n: bench(n, args.runs, work) for n in args.sizes}
-    print("| entries | build | median s | peak MiB | time ÷ Hugo cold | memory ÷ Hugo |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    # a build with search is set against Hugo followed by Pagefind; one without, against Hugo alone
+    print("| entries | build | median s | peak MiB | reference | time ÷ reference | memory ÷ reference |")
+    print("| ---: | --- | ---: | ---: | --- | ---: | ---: |")
     for n, results in table.items():
-        hugo_run = results["hugo cold"]
         for name, run in results.items():
+            searched = name.startswith("explainer") and "--no-search" not in name or name == "hugo + pagefind cold"
+            reference_name = "hugo + pagefind cold" if searched else "hugo cold"
+            reference = results[reference_name]
             print(
-                f"| {n:,} | {name} | {run.seconds:.2f} | {run.peak_mib:.0f} | "
-                f"{run.seconds / hugo_run.seconds:.2f} | {run.peak_mib / hugo_run.peak_mib:.2f} |"
+                f"| {n:,} | {name} | {run.seconds:.2f} | {run.peak_mib:.0f} | {reference_name} | "
+                f"{run.seconds / reference.seconds:.2f} | {run.peak_mib / reference.peak_mib:.2f} |"
             )
     sizes = sorted(table)
     for smaller, larger in zip(sizes, sizes[1:], strict=False):
-        for name in ("hugo cold", "explainer cold, --no-search", "explainer cold"):
+        for name in ("hugo cold", "hugo + pagefind cold", "explainer cold, --no-search", "explainer cold"):
             growth = table[larger][name].seconds / table[smaller][name].seconds
             print(
                 f"\n{name}: {larger // smaller}× the entries took {growth:.1f}× the time ({smaller:,} → {larger:,})",

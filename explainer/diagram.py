@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from explainer.i18n import _, ngettext
+from explainer.i18n import _, labelled, ngettext
 from explainer.model import Claim, Person
 from explainer.statuses import DEFAULT_STATUSES, Statuses
 
@@ -315,7 +315,7 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses) -> in
         centres[claim.key] = y + height // 2
         spans[claim.key] = (y, y + height)
         status = statuses.get(claim.status)
-        full = f"{claim.attribution}: {claim.claim} ({status.label})"
+        full = f"{labelled(claim.attribution, claim.claim)} ({status.label})"
         verdict, _cut = wrap(f"{status.mark} {status.label}", BOX_WIDTH - 2 * PADDING, SMALL, 1, bold=True)
         boxes.append(
             f"<g><title>{escape(full)}</title>"
@@ -419,7 +419,7 @@ def _svg(points: list[Point], people: int, statuses: Statuses) -> Markup:
         about = _("The claims in this story")
         how = _("Each name is joined by a line to the claims that person makes, each claim shows its verdict in words.")
     same = _("The list below says the same.")
-    desc = f"{about}: {counts} {how} {same}"
+    desc = f"{labelled(about, counts)} {how} {same}"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}" fill="currentColor" font-size="{TEXT}">'

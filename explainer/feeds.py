@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from explainer import i18n
 from explainer.dates import PartialDate
-from explainer.i18n import N_, _, quoted
+from explainer.i18n import N_, _, labelled, quoted
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import Claim, Entry, Event, Snippet
@@ -115,7 +115,7 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
         etree.SubElement(etree.SubElement(feed, "author"), "name").text = name
     for entry in entries:
         item = etree.SubElement(feed, "entry")
-        etree.SubElement(item, "title").text = f"{_(entry.kind.capitalize())}: {entry.title}"
+        etree.SubElement(item, "title").text = labelled(_(entry.kind.capitalize()), entry.title)
         etree.SubElement(item, "id").text = base_url + entry.path
         etree.SubElement(item, "link", href=base_url + entry.path)
         etree.SubElement(item, "updated").text = timestamp(changed(entry))
@@ -125,7 +125,7 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
 
 def _summary(entry: Entry, statuses: Statuses) -> str:
     if isinstance(entry, Event):
-        return f"{entry.start.human()}{f', {entry.place}' if entry.place else ''}: {entry.title}"
+        return labelled(f"{entry.start.human()}{f', {entry.place}' if entry.place else ''}", entry.title)
     if isinstance(entry, Claim):
         names = ", ".join(ref.entry.title for ref in entry.by if ref.entry)
         verdict = statuses.label(entry.status)

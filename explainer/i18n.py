@@ -146,6 +146,11 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     return text % {"num": language.number(count), **values}
 
 
+def labelled(label: str, text: str) -> str:
+    """``label: text``, as the active language punctuates it ("Statut : …" in French)."""
+    return _("%(label)s: %(text)s", label=label, text=text)
+
+
 def quoted(text: str) -> str:
     """``text`` between the active language's quotation marks."""
     opening, closing = active().quotes()

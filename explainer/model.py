@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
-from explainer.i18n import N_, _
+from explainer.i18n import N_, _, labelled
 from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from explainer.statuses import CLAIM_STATUS_IDS, ID_PATTERN, QUESTION_STATUS_IDS
 from explainer.yamlsource import Node, kind_problem, path_kind
@@ -256,7 +256,7 @@ class Claim(Entry):
     def display_title(self) -> str:
         """Who says it, then the claim, as the page's heading reads: one name for a claim everywhere (its exact
         words, ``quote``, are shown as a quotation on its page)."""
-        return f"{self.attribution}: {self.claim}"
+        return labelled(self.attribution, self.claim)
 
     def snippets(self) -> list[Snippet]:
         return [*super().snippets(), *(change.note for change in self.status_history if change.note)]

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from explainer.context import PERSON_KIND_LABELS
-from explainer.i18n import _, quoted
+from explainer.i18n import _, labelled, quoted
 from explainer.model import KINDS, QUESTION_STATUSES, Claim, Entry, Event, Person, Question
 from explainer.pages import SEARCH_URL, Page
 from explainer.statuses import DEFAULT_STATUSES, UNKNOWN_MARK, Statuses
@@ -78,7 +78,7 @@ class Card:
     site_title: str  # "" when the same as the title, or not drawable
     title: str
     kind: str  # "Claim", "Person", …; "" for the story and the index pages
-    claimant: str  # "Alec Baldwin says" on a claim
+    claimant: str  # "Alec Baldwin says:" on a claim, punctuated as the language does
     verdict: str  # a claim's verdict or a question's status
     verdict_word: str  # the status in words ("" when not drawable: the mark stays)
     detail: str  # a person's role, an event's date
@@ -96,9 +96,9 @@ class Card:
     @property
     def alt(self) -> str:
         """What the image shows, in words."""
-        main = f"{self.claimant}: {self.title}" if self.claimant else self.title
+        main = f"{self.claimant} {self.title}" if self.claimant else self.title
         if self.kind:
-            main = f"{self.kind}: {main}"
+            main = labelled(self.kind, main)
         if self.detail:
             main += f", {self.detail}"
         if self.verdict_word:
@@ -147,13 +147,15 @@ def card_for(page: Page, site_title: str, base_url: str | None, statuses: Status
         kind = _(KINDS[entry.collection].singular.capitalize())
     if isinstance(entry, Claim):
         title = quoted(entry.quote) if entry.quote else entry.claim
-        claimant = entry.attribution if entry.by else ""
+        claimant = _("%(label)s:", label=entry.attribution) if entry.by else ""
         verdict = entry.status
     elif isinstance(entry, Person):
         kind = _(PERSON_KIND_LABELS[entry.person_kind]) if entry.person_kind in PERSON_KIND_LABELS else kind
         detail = entry.role
     elif isinstance(entry, Event):
         detail = entry.date.human() if entry.date is not None else ""
+        if entry.end_date is not None:  # as the page gives it: "May 2021 to June 2021"
+            detail = f"{detail} {_('to')} {entry.end_date.human()}"
     elif isinstance(entry, Question):
         verdict = entry.status
     site_title, title = _clean(site_title), _clean(title)
@@ -385,12 +387,12 @@ def draw(card: Card) -> bytes:
         bottom -= 104  # the verdict's row
     if card.claimant:
         face = fonts.regular.face(36)
-        face.draw(canvas, _MARGIN, y, face.shorten(card.claimant + ":", _TEXT_WIDTH), SOFT)
+        face.draw(canvas, _MARGIN, y, face.shorten(card.claimant, _TEXT_WIDTH), SOFT)
         y += 58
     detail_face = fonts.regular.face(34)
     detail_lines: list[str] = []
     if card.detail:
-        detail_lines, _ = detail_face.wrap(card.detail, _TEXT_WIDTH, 2)
+        detail_lines, _cut = detail_face.wrap(card.detail, _TEXT_WIDTH, 2)
         bottom -= len(detail_lines) * detail_face.line_height + 16
 
     lines, face = _fit_title(card.title, bottom - y)
