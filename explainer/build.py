@@ -369,7 +369,7 @@ def code_stamp() -> str:
     return hash_parts(
         [
             __version__,
-            *(_installed(name) for name in ("markdown", "jinja2")),
+            *(_installed(name) for name in ("markdown", "jinja2", "babel")),  # babel: dates and numbers
             *(f"{p.name}:{stamp(p)}" for p in sorted(package.glob("*.py"))),
         ]
     )

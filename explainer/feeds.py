@@ -269,7 +269,7 @@ class ChangeFeeds:
         parts = []
         if change.kind == VERDICT:
             words = self.statuses.verdict_words(change.previous_status, change.status)
-            parts.append(f"<p>Verdict: {escape(words)}.</p>")
+            parts.append(f"<p>{escape(labelled(_('Verdict'), words))}.</p>")
         if change.text is not None:
             text = str(self.snippet_html(change.text, ""))
             parts.append(text if _BLOCK_START.match(text) else f"<p>{text}</p>")
@@ -278,7 +278,8 @@ class ChangeFeeds:
                 f'<a href="{escape(entry.path, quote=True)}">{escape(entry.display_title)}</a>'
                 for entry in change.concerns
             )
-            parts.append(f"<p>About: {links}.</p>")
+            about = escape(i18n.active().gettext("About: %(subjects)s")) % {"subjects": links}  # links: HTML already
+            parts.append(f"<p>{about}.</p>")
         cited = self.linked.sources_named(change.sources)
         if cited:
             names = ", ".join(
@@ -287,7 +288,7 @@ class ChangeFeeds:
                 else escape(source.title)
                 for source in cited
             )
-            parts.append(f"<p>Sources: {names}.</p>")
+            parts.append(f"<p>{escape(_('Sources:'))} {names}.</p>")
         return absolute_links("\n".join(parts), self.base_url)
 
     def _item(self, feed: etree.Element, change: Change) -> None:

@@ -11,10 +11,12 @@ Jinja2's i18n extension, the build's own Python code calls :func:`_` here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -135,8 +137,7 @@ def active() -> Language:
 
 def _(message: str, **values: object) -> str:
     """``message`` in the active language, with ``%(name)s`` placeholders filled from ``values``."""
-    text = active().gettext(message)
-    return text % values if values else text
+    return active().gettext(message) % values  # as templates do: a literal % is always written %%
 
 
 def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
@@ -174,25 +175,40 @@ def load_language(
 
     A catalog entry whose placeholders do not match the English ones is reported and left out, so a page
     never fails to render over a translation; a language no theme translates is reported as a warning."""
-    from babel import Locale, UnknownLocaleError
+    from babel import __version__ as babel_version
     from babel.support import Translations
 
-    try:
-        locale = Locale.parse(tag.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale.parse(DEFAULT_LANGUAGE)
+    locale = _locale(tag)
+    if locale is None:
+        locale = _locale(DEFAULT_LANGUAGE)
+        if diagnostics is not None:
+            diagnostics.warning(
+                span or Span(Path(tag)),
+                f"dates and numbers for '{tag}' are not known: they are written in English",
+                "use a language tag such as de, de-AT, pt-BR or es-419",
+            )
+    assert locale is not None
     found = [path for theme in themes for name in candidates(tag) if (path := catalog_path(theme, name)).is_file()]
     translations: gettext.NullTranslations = gettext.NullTranslations()
     chain: list[gettext.NullTranslations] = []
-    digest = hashlib.sha256(tag.encode("utf-8"))
+    # the catalogs and Babel's own version: another Babel may write dates another way
+    digest = hashlib.sha256(f"{tag}\0{babel_version}".encode())
     for path in found:
-        stat = path.stat()
-        compiled, problems = _compile(path, stat.st_size, stat.st_mtime_ns)
+        try:
+            stat = path.stat()
+            compiled, problems = _compile(path, stat.st_size, stat.st_mtime_ns)
+            catalog = Translations(io.BytesIO(compiled), domain=DOMAIN)
+        except (OSError, ValueError, LookupError, UnicodeError, SyntaxError) as exc:
+            if diagnostics is not None:
+                diagnostics.error(
+                    Span(path), f"the translations cannot be read: {exc}", "save it as UTF-8 gettext .po text"
+                )
+            continue
         digest.update(compiled)
         if diagnostics is not None:
-            for line, message in problems:
-                diagnostics.error(Span(path, line), message, "use the same %(name)s placeholders as the msgid")
-        chain.append(Translations(io.BytesIO(compiled), domain=DOMAIN))
+            for line, message, hint in problems:
+                diagnostics.error(Span(path, line), message, hint)
+        chain.append(catalog)
     if chain:
         translations = chain[0]
         for fallback in chain[1:]:
@@ -207,21 +223,53 @@ def load_language(
     return Language(tag, locale, translations, digest.hexdigest(), found)
 
 
+def _locale(tag: str) -> Locale | None:
+    """Babel's data for the most specific form of ``tag`` it knows (``de-DE-u-co-phonebk`` → ``de_DE``)."""
+    from babel import Locale, UnknownLocaleError
+
+    for name in candidates(tag):
+        try:
+            return Locale.parse(name)
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    return None
+
+
 @functools.lru_cache(maxsize=32)
-def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int, str]]]:
-    """A ``.po`` file as ``.mo`` bytes, without its fuzzy or broken entries; (line, problem) for each broken one."""
+def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int, str, str]]]:
+    """A ``.po`` file as ``.mo`` bytes, without its fuzzy or broken entries; (line, problem, hint) for each broken
+    one and for whatever the parser had to skip."""
+    from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with path.open("rb") as stream:
-        catalog = read_po(stream, abort_invalid=False)
-    broken = list(catalog.check())
-    problems = []
-    for message, errors in broken:
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark would hide the header
+    skipped = io.StringIO()
+    with contextlib.redirect_stdout(skipped):  # Babel prints what it cannot parse instead of raising
+        catalog = read_po(io.BytesIO(data), abort_invalid=False)
+    problems = [
+        (int(line), f"this line of the translations was skipped: {what.strip()}", "fix the .po syntax on this line")
+        for line, what in re.findall(r"WARNING: Problem on line (\d+): (.*)", skipped.getvalue())
+    ]
+    broken = [(message, str(errors[0])) for message, errors in catalog.check()]
+    for message in catalog:
+        strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
+        if message.id and not message.python_format and any(text and not _formats(text) for text in strings):
+            broken.append((message, "it holds a '%' that is not written '%%'"))
+    for message, error in broken:
         msgid = message.id if isinstance(message.id, str) else message.id[0]
-        problems.append((message.lineno or 1, f"translation of '{msgid}' is broken: {errors[0]}"))
-        catalog.delete(message.id, message.context)
+        hint = "use the msgid's %(name)s placeholders; write a literal % as %%"
+        problems.append((message.lineno or 1, f"translation of '{msgid}' is broken: {error}", hint))
+        if message.id in catalog:
+            catalog.delete(message.id, message.context)
     output = io.BytesIO()
-    from babel.messages.mofile import write_mo
-
     write_mo(output, catalog)
     return output.getvalue(), problems
+
+
+def _formats(text: str) -> bool:
+    """Whether a translation of a message without placeholders can be filled in, as every page fills it."""
+    try:
+        text % {}
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True

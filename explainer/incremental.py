@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from explainer import i18n
 from explainer.build import add_passthrough, load
 from explainer.buildcache import Stamp, input_stamps, unchanged_inputs
 from explainer.diagnostics import Diagnostic, Diagnostics
@@ -100,6 +101,7 @@ class Session:
         if self._site_files is not None:
             linked, pages, renderer, made = self._site_files
             if made is None:
+                i18n.activate(renderer.language)  # the last good build's language, whatever a failed one set
                 made = site_files(linked, pages, renderer)
                 self._site_files = (linked, pages, renderer, made)
             return made.get(name)

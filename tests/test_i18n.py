@@ -309,3 +309,37 @@ def test_an_english_story_keeps_its_english_words_and_dates(tmp_path):
     text = visible_text(site, "index.html")
     assert "March 23, 2021" in text and "Latest updates" in text
     assert "“Vorsichtsmaßnahme”" in site.soup("index.html").find(class_="body").get_text()
+
+
+def test_a_percent_sign_in_a_translation_is_an_error_at_its_line(tmp_path):
+    """Every page fills in every message, so a lone '%' would break each page that shows it."""
+    project = copy_german(tmp_path, "de")
+    po = project / "haus/locale/de/LC_MESSAGES/messages.po"
+    write_po(po, "de", {"Sources": "Quellen (100 %)"})
+    result = run("build", str(project), "--out", str(tmp_path / "site"))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    line = po.read_text("utf-8").splitlines().index('msgid "Sources"') + 1
+    assert re.search(rf"messages\.po:{line}:\d+: error: translation of 'Sources' is broken: .*'%%'", result.stderr)
+
+
+def test_a_catalog_that_cannot_be_read_is_an_error_not_a_crash(tmp_path):
+    project = copy_german(tmp_path, "de")
+    po = project / "haus/locale/de/LC_MESSAGES/messages.po"
+    write_po(po, "de", {"Sources": "Quellen"})
+    po.write_bytes(po.read_bytes().replace(b"Quellen", "Qu\xe9llen".encode("latin-1")))  # not UTF-8
+    result = run("check", str(project))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert re.search(r"messages\.po:1:1: error: the translations cannot be read", result.stderr)
+
+
+def test_a_private_use_tag_keeps_its_languages_words_and_dates(tmp_path):
+    project = copy_german(tmp_path, "de-x-zeitung")
+    out = tmp_path / "site"
+    build(project, out)
+    text = visible_text(BuiltSite(out), "index.html")
+    assert "23. März 2021" in text and "Quellen" in text
+
+
+def test_feed_items_speak_the_sites_language(german):
+    feed = (german.out / "feed.xml").read_text("utf-8")
+    assert "Quellen:" in feed and "Sources:" not in feed and "About:" not in feed
