@@ -78,7 +78,7 @@ BUILT_IN_CLAIM_STATUSES = (
     _built_in("retracted", "↶", N_("Retracted"), N_("Withdrawn by whoever made it.")),
 )
 QUESTION_STATUS_LIST = (
-    _built_in("open", "…", N_("Open"), N_("Still unanswered: what is known so far is below.")),
+    _built_in("open", "○", N_("Open"), N_("Still unanswered: what is known so far is below.")),
     _built_in("answered", "✓", N_("Answered"), N_("Answered: the answer is below.")),
 )
 CLAIM_STATUS_IDS = tuple(status.id for status in BUILT_IN_CLAIM_STATUSES)
