@@ -23,6 +23,7 @@ from explainer.living import CORRECTION, UPDATE, Change, Chronicle
 from explainer.model import (
     ANY_KIND,
     KINDS,
+    PERSON_KIND_LABELS,
     PERSON_KINDS,
     Claim,
     Entry,
@@ -38,7 +39,6 @@ EntryType = TypeVar("EntryType", bound=Entry)
 
 KEY_PEOPLE = 8  # people on the story page; the people page lists everyone
 EMBED_EVENTS = 12  # events the timeline's embeddable card lists; it links to the full timeline for the rest
-PERSON_KIND_LABELS = {"person": N_("Person"), "group": N_("Group"), "organization": N_("Organization")}
 PERSON_KIND_PLURALS = {"person": N_("People"), "group": N_("Groups"), "organization": N_("Organizations")}
 
 

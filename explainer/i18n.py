@@ -63,7 +63,11 @@ class Language:
     locale: Locale
     translations: gettext.NullTranslations
     digest: str = ""
-    catalogs: list[Path] = field(default_factory=list)
+    # the opening and closing quotation marks, from the catalog: looked up once, as every body's cache key holds them
+    quote_marks: tuple[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.quote_marks = (self.gettext(OPENING_QUOTE), self.gettext(CLOSING_QUOTE))
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -95,15 +99,8 @@ class Language:
         return format_time(value, "HH:mm", locale=self.locale)
 
     def quotes(self) -> tuple[str, str]:
-        """The language's opening and closing quotation marks, from its catalog (looked up once: every body's
-        cache key holds them)."""
-        found = self.__dict__.get("_quotes")
-        if found is None or found[0] is not self.translations:
-            found = self.__dict__["_quotes"] = (
-                self.translations,
-                (self.gettext(OPENING_QUOTE), self.gettext(CLOSING_QUOTE)),
-            )
-        return found[1]
+        """The language's opening and closing quotation marks, from its catalog."""
+        return self.quote_marks
 
 
 # Translators: the opening and closing double quotation marks of your language (« and » in French, with a
@@ -220,7 +217,7 @@ def load_language(
             f"add {LOCALE_DIR}/{candidates(tag)[0]}/LC_MESSAGES/{DOMAIN}.po to your theme folder "
             f"(translations ship for {', '.join(SHIPPED_LANGUAGES)})",
         )
-    return Language(tag, locale, translations, digest.hexdigest(), found)
+    return Language(tag, locale, translations, digest.hexdigest())
 
 
 def _locale(tag: str) -> Locale | None:

@@ -46,6 +46,7 @@ def likely_collection(name: str) -> str | None:
 
 
 PERSON_KINDS = ("person", "group", "organization")
+PERSON_KIND_LABELS = {"person": N_("Person"), "group": N_("Group"), "organization": N_("Organization")}
 CLAIM_STATUSES = CLAIM_STATUS_IDS  # the built-in ones; explainer.yml's claim_statuses may add more
 QUESTION_STATUSES = QUESTION_STATUS_IDS
 
@@ -113,6 +114,11 @@ class Entry(Located):
         """The plural noun readers know the kind by ("People", "Claims"), as in headings and the search filter."""
         return _(KINDS[self.collection].label)
 
+    @property
+    def kind_word(self) -> str:
+        """The kind as a page's kicker, cards and share images name it, singular ("Claim"; a person's "Group")."""
+        return _(self.kind.capitalize())
+
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
         """Rules between this entry's own fields, once references are resolved (the validate stage)."""
 
@@ -145,6 +151,10 @@ class Person(Entry):
     @property
     def title(self) -> str:
         return self.name
+
+    @property
+    def kind_word(self) -> str:
+        return _(PERSON_KIND_LABELS[self.person_kind])
 
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
         if self.image is not None:

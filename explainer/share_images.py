@@ -33,9 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from explainer.context import PERSON_KIND_LABELS
 from explainer.i18n import _, labelled, quoted
-from explainer.model import KINDS, QUESTION_STATUSES, Claim, Entry, Event, Person, Question
+from explainer.model import QUESTION_STATUSES, Claim, Entry, Event, Person, Question
 from explainer.pages import SEARCH_URL, Page
 from explainer.statuses import DEFAULT_STATUSES, UNKNOWN_MARK, Statuses
 
@@ -144,13 +143,12 @@ def card_for(page: Page, site_title: str, base_url: str | None, statuses: Status
     entry: Entry | None = page.entry
     title, kind, claimant, verdict, detail = page.title, "", "", "", ""
     if entry is not None:
-        kind = _(KINDS[entry.collection].singular.capitalize())
+        kind = entry.kind_word
     if isinstance(entry, Claim):
         title = quoted(entry.quote) if entry.quote else entry.claim
         claimant = _("%(label)s:", label=entry.attribution) if entry.by else ""
         verdict = entry.status
     elif isinstance(entry, Person):
-        kind = _(PERSON_KIND_LABELS[entry.person_kind]) if entry.person_kind in PERSON_KIND_LABELS else kind
         detail = entry.role
     elif isinstance(entry, Event):
         detail = entry.date.human() if entry.date is not None else ""
