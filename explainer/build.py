@@ -129,13 +129,15 @@ def build(
     found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if ours else {}
     if previous is not None and ours and previous.unchanged(project, found):
         return _up_to_date(project, out, previous, strict)
+    from explainer.reader import ReadCache
     from explainer.rebuild import render_site
     from explainer.render import default_theme, theme_dirs
 
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
     inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
     diagnostics = Diagnostics()
-    linked = load(project, diagnostics, base_url, search=search)
+    reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
+    linked = load(project, diagnostics, base_url, reads, search)
     themes = theme_dirs(linked)
     check_output_folder(out, project, [project / CONTENT_DIR, *themes])
     _raise_if_failed(diagnostics, strict)
@@ -186,7 +188,7 @@ def build(
     )
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
-    save_cache(project, record, Rendered(site.state, _bodies(linked, site)))
+    save_cache(project, record, Rendered(site.state, _bodies(linked, site)), reads.to_json())
     return BuildResult(
         out,
         site.pages,

@@ -13,6 +13,9 @@ deployer uploads only the site; safe to delete at any time). It records:
   depends on, so exports need no conversion of unchanged bodies (these and
   the render state live in ``render.json``, which a build after no change
   never reads);
+- what each content file read to (its entries, as checked JSON: see
+  :mod:`explainer.stored`), so a build after an edit parses only the files
+  that changed (``read.json``, likewise only read after a change);
 - the warnings and notes of that build, to say them again.
 
 The cache holds only JSON strings and numbers and is checked field by field
@@ -47,12 +50,14 @@ from explainer.diagnostics import Diagnostic, Span
 from explainer.passthrough import PASSTHROUGH_DIR
 
 if TYPE_CHECKING:
+    from explainer.reader import ReadCache
     from explainer.rebuild import RenderState
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
-FORMAT = 4
+READ_FILE = "read.json"
+FORMAT = 5
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
 
@@ -133,6 +138,7 @@ class BuildCache:
     inputs: dict[str, Stamp] = field(default_factory=dict)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
     render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
+    read_digest: str = ""  # sha256 of READ_FILE, each content file's entries
     search_signature: str | None = None
     page_count: int = 0
     warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
@@ -145,18 +151,27 @@ class BuildCache:
         signature covers them through ``render_digest``."""
         from explainer.rebuild import RenderState  # here: a build after no change does not import the pipeline
 
+        data = _load_signed_part(project / CACHE_DIR / RENDER_FILE, self.render_digest)
         try:
-            raw = (project / CACHE_DIR / RENDER_FILE).read_bytes()
-            if not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), self.render_digest):
+            if type(data) is not dict:
                 return None
-            data = json.loads(raw)
             bodies = data["bodies"]
             if not isinstance(bodies, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in bodies.items()
             ):
                 return None
             return Rendered(RenderState.from_json(data["render"]), bodies)
-        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def load_reads(self, project: Path) -> ReadCache | None:
+        """What each content file read to in that build (None: missing, not that file, or not in shape)."""
+        from explainer.reader import ReadCache
+
+        data = _load_signed_part(project / CACHE_DIR / READ_FILE, self.read_digest)
+        try:
+            return ReadCache.from_json(data) if data is not None else None
+        except ValueError:
             return None
 
     def unchanged(self, project: Path, found_outputs: dict[str, Stamp]) -> bool:
@@ -174,6 +189,17 @@ class BuildCache:
             [str(d.span.path), d.span.line, d.span.column, d.message, d.hint, d.severity] for d in diagnostics
         ]
         self.notes = list(notes)
+
+
+def _load_signed_part(path: Path, digest: str) -> Any:
+    """A part of the cache kept in its own file, as JSON, if it is the file the signed record names."""
+    try:
+        raw = path.read_bytes()
+        if not digest or not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), digest):
+            return None
+        return json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return None
 
 
 def cache_file(project: Path) -> Path:
@@ -246,6 +272,7 @@ def _check_types(cache: BuildCache) -> None:
         and isinstance(cache.search_signature, (str, type(None)))
         and type(cache.page_count) is int
         and isinstance(cache.render_digest, str)
+        and isinstance(cache.read_digest, str)
         and isinstance(cache.notes, list)
         and all(isinstance(n, str) for n in cache.notes)
         and isinstance(cache.warnings, list)
@@ -265,7 +292,7 @@ def _check_types(cache: BuildCache) -> None:
         raise ValueError("its contents are not in the expected shape")
 
 
-def save_cache(project: Path, cache: BuildCache, rendered: Rendered) -> None:
+def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: dict[str, Any] | None = None) -> None:
     """Write the record atomically (what it renders from first); a cache that cannot be written only costs
     the next build time."""
     folder = project / CACHE_DIR
@@ -281,6 +308,10 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered) -> None:
         payload = heavy.encode("utf-8")
         cache.render_digest = hashlib.sha256(payload).hexdigest()
         _replace(folder, RENDER_FILE, payload)
+        if reads is not None:
+            payload = json.dumps(reads, separators=(",", ":")).encode("utf-8")
+            cache.read_digest = hashlib.sha256(payload).hexdigest()
+            _replace(folder, READ_FILE, payload)
         data = {"format": FORMAT, "explainer": __version__}
         data.update({name: getattr(cache, name) for name in BuildCache.__dataclass_fields__})
         payload = json.dumps(data, separators=(",", ":")).encode("utf-8")

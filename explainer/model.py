@@ -70,7 +70,7 @@ class Ref:
 
     target: str
     span: Span
-    entry: Entry | None = None
+    entry: Entry | None = field(default=None, metadata={"linked": True})  # not stored in the build cache
 
 
 @dataclass

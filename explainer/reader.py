@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from explainer import stored
 from explainer.basics import CONTENT_DIR
 from explainer.config import Settings, load_settings
 from explainer.diagnostics import Diagnostic, Diagnostics, Span
@@ -55,28 +56,39 @@ class ReadCache:
     A file counts as unchanged while its size and modification time are; a
     watcher that knows which files changed calls :meth:`forget` for them,
     which also covers two saves within one tick of the file system's clock.
+    ``serve`` keeps one in memory; ``build`` stores one in its build cache
+    (:meth:`to_json`, :meth:`from_json`), where each file's result stays in
+    its stored form until a build replays it.
     """
 
     def __init__(self) -> None:
         self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
+        self._stored: dict[Path, tuple[tuple[int, int], list]] = {}  # from the build cache, decoded when used
+        self._codec: stored.Codec | None = None
+        self._read: set[Path] = set()  # the files this cache was asked for since it was made
 
     def forget(self, paths: Iterable[str | Path]) -> None:
         for path in paths:
             self._results.pop(Path(path), None)
+            self._stored.pop(Path(path), None)
 
     def read(
         self, path: Path, read_one: Callable[[Content, Diagnostics], None], content: Content, diagnostics: Diagnostics
     ) -> None:
         """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
+        self._read.add(path)
         try:
             status = path.stat()
             stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
         except OSError:
             stamp = None
         cached = self._results.get(path)
+        if cached is None and stamp is not None and path in self._stored:
+            cached = self._replay(path, content)
         if stamp is not None and cached is not None and cached[0] == stamp:
             scratch, found = cached[1], cached[2]
         else:
+            self._stored.pop(path, None)
             scratch, file_diagnostics = Content(content.project, content.settings), Diagnostics()
             read_one(scratch, file_diagnostics)
             found = file_diagnostics.items
@@ -90,6 +102,81 @@ class ReadCache:
         content.files.extend(scratch.files)
         content.unreadable |= scratch.unreadable
         diagnostics.items.extend(found)
+
+    def _replay(self, path: Path, content: Content) -> tuple[tuple[int, int], Content, list[Diagnostic]] | None:
+        """A stored result made into content again; a stored result of the wrong shape is dropped and re-read."""
+        stamp, record = self._stored[path]
+        assert self._codec is not None
+        self._codec.table.know(path)
+        try:
+            result = (stamp, *_decode_result(self._codec, record, Content(content.project, content.settings)))
+        except ValueError:
+            del self._stored[path]
+            return None
+        self._results[path] = result
+        return result
+
+    def to_json(self) -> dict:
+        """The result of every file read since this cache was made, as checked JSON can hold it."""
+        codec = self._codec or stored.Codec(stored.PathTable())
+        files: dict[str, list] = {}
+        for path in sorted(self._read, key=str):
+            if path in self._stored:  # replayed unchanged: stored as it was loaded
+                stamp, record = self._stored[path]
+                files[str(path)] = [list(stamp), record]
+            elif path in self._results:
+                stamp, scratch, found = self._results[path]
+                files[str(path)] = [list(stamp), _encode_result(codec, scratch, found)]
+        return {"paths": codec.table.paths, "files": files}
+
+    @classmethod
+    def from_json(cls, data: object) -> ReadCache:
+        """A cache holding what :meth:`to_json` stored; ValueError if it is not in that shape."""
+        if type(data) is not dict or type(data.get("paths")) is not list or type(data.get("files")) is not dict:
+            raise ValueError("its stored reads are not in the expected shape")
+        if not all(type(path) is str for path in data["paths"]):
+            raise ValueError("its stored reads are not in the expected shape")
+        cache = cls()
+        cache._codec = stored.Codec(stored.PathTable(data["paths"]))
+        for name, row in data["files"].items():
+            if not (type(row) is list and len(row) == 2 and type(row[0]) is list and len(row[0]) == 2):
+                raise ValueError("its stored reads are not in the expected shape")
+            if not all(type(number) is int for number in row[0]):
+                raise ValueError("its stored reads are not in the expected shape")
+            cache._stored[Path(name)] = ((row[0][0], row[0][1]), row[1])
+        return cache
+
+
+def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic]) -> list:
+    return [
+        codec.encode(Story | None, scratch.story),
+        {
+            name: codec.encode(list[stored.entry_class(name)], entries)  # type: ignore[misc]
+            for name, entries in scratch.entries.items()
+            if entries
+        },
+        codec.encode(list[Source], scratch.sources),
+        codec.encode(list[Update], scratch.updates),
+        codec.encode(list[Path], scratch.files),
+        sorted(scratch.unreadable),
+        codec.encode(list[Diagnostic], found),
+    ]
+
+
+def _decode_result(codec: stored.Codec, record: object, scratch: Content) -> tuple[Content, list[Diagnostic]]:
+    if type(record) is not list or len(record) != 7 or type(record[1]) is not dict or type(record[5]) is not list:
+        raise ValueError("a stored read is not in the expected shape")
+    story, entries, sources, updates, files, unreadable, found = record
+    scratch.story = codec.decode(Story | None, story)
+    for name, values in entries.items():
+        scratch.entries[name] = codec.decode(list[stored.entry_class(name)], values)  # type: ignore[misc]
+    scratch.sources = codec.decode(list[Source], sources)
+    scratch.updates = codec.decode(list[Update], updates)
+    scratch.files = codec.decode(list[Path], files)
+    if not all(type(name) is str for name in unreadable):
+        raise ValueError("a stored read is not in the expected shape")
+    scratch.unreadable = set(unreadable)
+    return scratch, codec.decode(list[Diagnostic], found)
 
 
 def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None) -> Content:

@@ -1,0 +1,235 @@
+"""Typed content to plain JSON and back, checked field by field, for the build cache.
+
+A build after an edit re-parses only the files that changed; every other
+file's entries come back from the cache (:class:`explainer.reader.ReadCache`).
+They are stored as JSON lists in the order of each class's dataclass fields
+and rebuilt by decoders made once per class from its type hints, so each
+value is checked against the type its field declares: a cache of the wrong
+shape is refused (ValueError) and the story is read from its files. Nothing
+is ever executed or imported by name from the cache, and only classes named
+here can come back.
+
+Paths, which nearly every position holds, are stored once in a table and
+shared by index. Fields the linker fills in (``metadata={"linked": True}``)
+are not stored: they come back empty, as the reader leaves them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from explainer.diagnostics import Span
+from explainer.model import KINDS
+
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
+
+
+class PathTable:
+    """Every path the stored values hold, each once; values refer to them by position."""
+
+    def __init__(self, paths: list[str] | None = None) -> None:
+        self.paths: list[str] = list(paths or [])
+        self._positions = {path: index for index, path in enumerate(self.paths)}
+        self._objects: list[Path | None] = [None] * len(self.paths)
+
+    def position(self, path: Path) -> int:
+        text = str(path)
+        found = self._positions.get(text)
+        if found is None:
+            found = self._positions[text] = len(self.paths)
+            self.paths.append(text)
+            self._objects.append(path)
+        return found
+
+    def know(self, path: Path) -> None:
+        """Use this path object for its text (the reader has it already: no second one is made)."""
+        found = self._positions.get(str(path))
+        if found is not None and self._objects[found] is None:
+            self._objects[found] = path
+
+    def path(self, position: Any) -> Path:
+        if type(position) is not int or not 0 <= position < len(self.paths):
+            raise ValueError("a stored path is not in the table")
+        found = self._objects[position]
+        if found is None:
+            found = self._objects[position] = Path(self.paths[position])
+        return found
+
+
+def _refuse(what: str) -> ValueError:
+    return ValueError(f"a stored value is not {what}")
+
+
+class Codec:
+    """Encoders and decoders for the classes content is made of, made once from their type hints."""
+
+    def __init__(self, table: PathTable) -> None:
+        self.table = table
+        self._encoders: dict[Any, Encode] = {}
+        self._decoders: dict[Any, Decode] = {}
+
+    def encode(self, kind: Any, value: Any) -> Any:
+        return self._encoder(kind)(value)
+
+    def decode(self, kind: Any, value: Any) -> Any:
+        return self._decoder(kind)(value)
+
+    def _encoder(self, kind: Any) -> Encode:
+        found = self._encoders.get(kind)
+        if found is None:
+            found = self._encoders[kind] = self._make_encoder(kind)
+        return found
+
+    def _decoder(self, kind: Any) -> Decode:
+        found = self._decoders.get(kind)
+        if found is None:
+            found = self._decoders[kind] = self._make_decoder(kind)
+        return found
+
+    def _make_encoder(self, kind: Any) -> Encode:
+        if kind in (str, int, bool):
+            return _same
+        if kind is Path:
+            return self.table.position
+        if kind is Span:
+            position = self.table.position
+            return lambda span: [position(span.path), span.line, span.column]
+        if kind is tuple:  # an entry's order: (file, position)
+            return list
+        origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+        if origin in (typing.Union, types.UnionType):
+            inner = self._encoder(_optional(kind))
+            return lambda value: None if value is None else inner(value)
+        if origin is list or origin is frozenset:
+            item = self._encoder(arguments[0])
+            if item is _same:
+                return sorted if origin is frozenset else list
+            return lambda values: [item(value) for value in (sorted(values) if origin is frozenset else values)]
+        if origin is dict:
+            item = self._encoder(arguments[1])
+            if item is _same:
+                return dict
+            return lambda mapping: {key: item(value) for key, value in mapping.items()}
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            stored = _stored_fields(kind)
+            encoders = [self._encoder(hint) for _name, hint in stored]
+            names = [name for name, _hint in stored]
+            return lambda value: [encode(getattr(value, name)) for name, encode in zip(names, encoders, strict=True)]
+        raise TypeError(f"cannot store a {kind!r}")
+
+    def _make_decoder(self, kind: Any) -> Decode:
+        if kind is str or kind is int or kind is bool:
+            return _plain(kind)
+        if kind is Path:
+            return self.table.path
+        if kind is Span:
+            path = self.table.path
+            whole = _plain(int)
+
+            def span(value: Any) -> Span:
+                if type(value) is not list or len(value) != 3:
+                    raise _refuse("a position")
+                made = object.__new__(Span)
+                made.__dict__.update(path=path(value[0]), line=whole(value[1]), column=whole(value[2]))
+                return made
+
+            return span
+        if kind is tuple:
+
+            def order(value: Any) -> tuple:
+                if type(value) is not list or not all(type(part) in (str, int) for part in value):
+                    raise _refuse("an order")
+                return tuple(value)
+
+            return order
+        origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+        if origin in (typing.Union, types.UnionType):
+            inner = self._decoder(_optional(kind))
+            return lambda value: None if value is None else inner(value)
+        if origin is list or origin is frozenset:
+            item = self._decoder(arguments[0])
+            made = frozenset if origin is frozenset else list
+
+            def items(value: Any) -> Any:
+                if type(value) is not list:
+                    raise _refuse("a list")
+                return made([item(one) for one in value])
+
+            return items
+        if origin is dict:
+            if arguments[0] is not str:
+                raise TypeError(f"cannot store a {kind!r}")
+            item = self._decoder(arguments[1])
+
+            def mapping(value: Any) -> dict:
+                if type(value) is not dict:
+                    raise _refuse("a mapping")
+                return {key: item(one) for key, one in value.items()}
+
+            return mapping
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            return self._record_decoder(kind)
+        raise TypeError(f"cannot store a {kind!r}")
+
+    def _record_decoder(self, kind: type) -> Decode:
+        stored = _stored_fields(kind)
+        names = [name for name, _hint in stored]
+        count = len(names)
+        linked = {item.name: None for item in dataclasses.fields(kind) if item.metadata.get("linked")}
+        decoders: list[Decode] = []
+
+        def record(value: Any) -> Any:
+            if type(value) is not list or len(value) != count:
+                raise _refuse(f"a {kind.__name__}")
+            if not decoders:  # made on first use, so a class may name one defined after it
+                decoders.extend(self._decoder(hint) for _name, hint in stored)
+            made: Any = object.__new__(kind)  # fields set directly: __init__ would only set them again
+            attributes = made.__dict__
+            attributes.update(
+                zip(names, [decode(one) for decode, one in zip(decoders, value, strict=True)], strict=True)
+            )
+            attributes.update(linked)
+            return made
+
+        return record
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _plain(kind: type) -> Decode:
+    def check(value: Any) -> Any:
+        if type(value) is not kind:
+            raise _refuse(f"a {kind.__name__}")
+        return value
+
+    return check
+
+
+def _optional(kind: Any) -> Any:
+    """The one type besides None of an optional field (the model has no other unions)."""
+    others = [argument for argument in typing.get_args(kind) if argument is not type(None)]
+    if len(others) != 1:
+        raise TypeError(f"cannot store a {kind!r}")
+    return others[0]
+
+
+def _stored_fields(kind: type) -> list[tuple[str, Any]]:
+    """A class's fields in order with their types, without those the linker fills in."""
+    hints = typing.get_type_hints(kind)
+    return [(item.name, hints[item.name]) for item in dataclasses.fields(kind) if not item.metadata.get("linked")]
+
+
+def entry_class(collection: Any) -> type:
+    """The class a stored collection's entries are made as; only the kinds the model declares."""
+    kind = KINDS.get(collection) if type(collection) is str else None
+    if kind is None:
+        raise _refuse("a kind of entry")
+    return kind.entry_class

@@ -1,0 +1,151 @@
+"""Each file's parsed entries kept in the build cache: an edit parses only what changed, and nothing else moves.
+
+The incremental-equals-full tests (test_build_cache.py) run every kind of edit through the stored reads; these
+check that replaying them gives exactly what reading the files gives, for every story the tests hold (broken ones
+included, with their diagnostics), and that a stored read of the wrong shape is refused and read again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+from rebuilds import BASE, from_scratch, tree
+from test_broken_stories import BROKEN, CASES, apply_case
+
+import explainer.reader
+import explainer.yamlsource
+from explainer.build import build
+from explainer.buildcache import CACHE_DIR, READ_FILE
+from explainer.diagnostics import Diagnostics
+from explainer.reader import ReadCache, read_project
+
+LINKS = ("entry", "settings")
+
+
+def _deep(value: object) -> object:
+    """Every field of every item (Entry's own equality compares keys only); links and settings left out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            [(f.name, _deep(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name not in LINKS],
+        )
+    if isinstance(value, (list, tuple)):
+        return [type(value).__name__, *(_deep(item) for item in value)]
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(repr, value))
+    if isinstance(value, dict):
+        return {key: _deep(item) for key, item in value.items()}
+    return (type(value).__name__, repr(value))
+
+
+def _read_twice(project: Path) -> tuple[object, object]:
+    """The project read from its files, and replayed from what a cache stored of that read (through JSON)."""
+    fresh, found = Diagnostics(), ReadCache()
+    content = read_project(project, fresh, found)
+    stored = ReadCache.from_json(json.loads(json.dumps(found.to_json())))
+    again = Diagnostics()
+    replayed = read_project(project, again, stored)
+    return (_deep(content), fresh.items), (_deep(replayed), again.items)
+
+
+def _projects() -> list[tuple[str, Path | None]]:
+    return [("bundled", ROOT), *((f.name, f) for f in sorted(FIXTURES.iterdir()) if f.is_dir())] + [
+        (f"broken/{name}", None) for name in CASES
+    ]
+
+
+@pytest.mark.parametrize(("name", "source"), _projects(), ids=[name for name, _ in _projects()])
+def test_replaying_stored_reads_gives_what_reading_gives(name, source, tmp_path):
+    project = tmp_path / "story"
+    if source is None:
+        shutil.copytree(BROKEN / "_base", project, ignore=shutil.ignore_patterns(".explainer-cache"))
+        apply_case(BROKEN / name.removeprefix("broken/"), project)
+    else:
+        skip = shutil.ignore_patterns("build", ".explainer-cache", ".git", "node_modules")
+        shutil.copytree(source, project, ignore=skip)
+    read, replayed = _read_twice(project)
+    assert replayed == read
+
+
+def _story(tmp_path: Path) -> Path:
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project, ignore=shutil.ignore_patterns(".explainer-cache"))
+    return project
+
+
+def _count_parsing(monkeypatch) -> list[Path]:
+    """The Markdown files whose front matter is parsed from now on."""
+    parsed: list[Path] = []
+    split = explainer.yamlsource.split_front_matter
+    monkeypatch.setattr(
+        explainer.reader, "split_front_matter", lambda text, path, d: parsed.append(path) or split(text, path, d)
+    )
+    return parsed
+
+
+def test_an_edit_parses_only_the_changed_file(tmp_path, monkeypatch):
+    project = _story(tmp_path)
+    build(project, search=False)
+    parsed = _count_parsing(monkeypatch)
+    person = project / "content/people/ann-lee.md"
+    person.write_text(person.read_text().replace("Ann Lee was there.", "Ann Lee saw it."))
+    build(project, search=False)
+    assert parsed == [person]
+    assert tree(project / "build") == from_scratch(project, tmp_path)
+
+
+def _rows(data: dict) -> list:
+    return list(data["files"].items())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data["files"].update({name: [row[0], [None] * 7] for name, row in data["files"].items()}),
+        lambda data: data["files"].update({name: [row[0], 5] for name, row in data["files"].items()}),
+        lambda data: data.update(paths=[]),
+        lambda data: data["files"].update(
+            {name: [row[0], [row[1][0], {"villains": []}, *row[1][2:]]] for name, row in data["files"].items()}
+        ),
+        lambda data: data["files"].update(
+            {name: [row[0], json.loads(json.dumps(row[1]).replace('"Ann Lee"', "17"))] for name, row in _rows(data)}
+        ),
+    ],
+    ids=["wrong fields", "not a record", "no paths", "unknown kind", "a number for a name"],
+)
+def test_stored_reads_of_the_wrong_shape_are_read_from_the_files(damage, tmp_path):
+    """The cache is signed, so only explainer writes it; its shape is checked all the same, value by value."""
+    project = _story(tmp_path)
+    found = ReadCache()
+    read_project(project, Diagnostics(), found)
+    data = json.loads(json.dumps(found.to_json()))
+    damage(data)
+    try:
+        stored = ReadCache.from_json(data)
+    except ValueError:
+        return  # refused whole: the build reads every file
+    diagnostics = Diagnostics()
+    replayed = read_project(project, diagnostics, stored)
+    fresh = Diagnostics()
+    assert _deep(replayed) == _deep(read_project(project, fresh, ReadCache())) and diagnostics.items == fresh.items
+
+
+def test_a_stored_read_file_that_is_not_the_signed_one_is_not_used(tmp_path, monkeypatch):
+    project = _story(tmp_path)
+    build(project, search=False)
+    stored = project / CACHE_DIR / READ_FILE
+    data = json.loads(stored.read_text())
+    name = str(project / "content/people/ann-lee.md")
+    record = json.dumps(data["files"][name]).replace("Ann Lee was there.", "Planted text.")
+    data["files"][name] = json.loads(record)
+    stored.write_text(json.dumps(data))
+    (project / "content/events/first-event.md").touch()  # something changed: the build reads its cache
+    parsed = _count_parsing(monkeypatch)
+    build(project, search=False)
+    assert len(parsed) > 1  # every file read again
+    assert b"Planted text" not in b"".join(tree(project / "build").values())
