@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import markdown
@@ -18,6 +19,7 @@ from markupsafe import Markup
 
 from explainer import i18n
 from explainer.assets import Assets
+from explainer.compiled import bytecode_cache
 from explainer.context import SiteView
 from explainer.dates import PartialDate
 from explainer.dependencies import record
@@ -94,14 +96,16 @@ def template_names(theme: Path) -> list[str]:
 
 
 def make_environment(themes: list[Path]) -> Environment:
+    """The templates' environment; compiled templates are kept between builds (:mod:`explainer.compiled`)."""
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
+    options: dict[str, Any] = {"extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True}
     env = Environment(
         loader=loader,
-        extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        # the code depends on these options and on autoescaping every template (decided when compiling)
+        bytecode_cache=bytecode_cache(repr([sorted(options.items()), "autoescape everything"])),
+        **options,
     )
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["number"] = lambda value: i18n.active().number(value)
