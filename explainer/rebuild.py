@@ -54,7 +54,39 @@ from explainer.parallel import map_chunks, worker_count
 from explainer.reader import CONTENT_DIR
 from explainer.render import Renderer, theme_dirs
 
-PageReads = frozenset  # of Read
+
+class StoredReads:
+    """A page's reads as a loaded build cache holds them: positions in the last build's table of reads.
+
+    Made into tuples only when looked at, so a build after an edit does not rebuild the reads of the
+    thousands of pages it keeps; a kept page's positions are written back as they are.
+    """
+
+    __slots__ = ("positions", "table")
+
+    def __init__(self, table: list[Read], positions: list[int]) -> None:
+        self.table = table
+        self.positions = positions
+
+    def __iter__(self) -> Iterator[Read]:
+        table = self.table
+        return (table[n] for n in self.positions)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (StoredReads, frozenset)):
+            return frozenset(self) == frozenset(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared as a set, never a key
+
+    def isdisjoint(self, reads: AbstractSet[Read]) -> bool:
+        if not reads:
+            return True
+        table = self.table
+        return not any(table[n] in reads for n in self.positions)
+
+
+PageReads = frozenset[Read] | StoredReads
 
 
 @dataclass
@@ -69,13 +101,27 @@ class RenderState:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: one table of reads, and each page's reads as positions in it (reads are tuples, which
-        :mod:`json` writes as lists)."""
+        :mod:`json` writes as lists). A kept page's stored positions are reused while the table it indexes
+        begins this one (a build that changed no page's structure only adds reads)."""
         table = list(self.reads)
-        position = {read: index for index, read in enumerate(table)}
+        position: dict[Read, int] | None = None
+        same_start: dict[int, bool] = {}
+        pages: dict[str, list[int]] = {}
+        for path, reads in self.pages.items():
+            if isinstance(reads, StoredReads):
+                old = reads.table
+                if id(old) not in same_start:
+                    same_start[id(old)] = len(old) <= len(table) and table[: len(old)] == old
+                if same_start[id(old)]:
+                    pages[path] = reads.positions
+                    continue
+            if position is None:
+                position = {read: index for index, read in enumerate(table)}
+            pages[path] = sorted([position[read] for read in reads])
         return {
             "global": self.global_digest,
             "reads": [[read, self.reads[read]] for read in table],
-            "pages": {path: sorted([position[read] for read in reads]) for path, reads in self.pages.items()},
+            "pages": pages,
             "items": self.items,
             "images": self.images,
         }
@@ -92,25 +138,21 @@ class RenderState:
         for row in rows:
             if not (type(row) is list and len(row) == 2 and type(row[1]) is str):
                 raise ValueError("its render state is not in the expected shape")
-            read = row[0]
-            if type(read) is list and len(read) == 3 and type(read[0]) is type(read[1]) is type(read[2]) is str:
-                reads[tuple(read)] = row[1]  # a field's read, most of them: plainly strings
-            else:
-                reads[_tupled(read)] = row[1]
+            reads[_read(row[0])] = row[1]
         if len(reads) != len(rows):
             raise ValueError("its render state is not in the expected shape")
         table = list(reads)
         items, images = _strings(data.get("items")), _strings(data.get("images"))
         state = cls(data["global"], reads, items=items, images=images)
+        size = len(table)
         for path, positions in pages.items():
             if not (isinstance(path, str) and type(positions) is list):
                 raise ValueError("its render state is not in the expected shape")
-            try:
-                state.pages[path] = frozenset([table[n] for n in positions])
-            except (IndexError, TypeError):
-                raise ValueError("its render state is not in the expected shape") from None
-            if positions and (min(positions) < 0 or not all(type(n) is int for n in positions)):
+            if positions and not (
+                all(type(n) is int for n in positions) and min(positions) >= 0 and max(positions) < size
+            ):
                 raise ValueError("its render state is not in the expected shape")
+            state.pages[path] = StoredReads(table, positions)
         return state
 
 
@@ -118,6 +160,19 @@ def _strings(mapping: Any) -> dict[str, str]:
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
         raise ValueError("its render state is not in the expected shape")
     return mapping
+
+
+def _read(read: Any) -> Read:
+    """A read from JSON as the tuple it was: most are three strings (a field) or a helper call on items."""
+    if type(read) is list and len(read) == 3 and type(read[0]) is type(read[1]) is type(read[2]) is str:
+        return tuple(read)
+    if type(read) is list and len(read) == 4 and read[0] == "call" and type(read[1]) is type(read[2]) is str:
+        arguments = read[3]
+        if type(arguments) is list and all(
+            type(a) is list and len(a) == 2 and type(a[0]) is type(a[1]) is str for a in arguments
+        ):
+            return ("call", read[1], read[2], tuple([(a[0], a[1]) for a in arguments]))
+    return _tupled(read)
 
 
 def _tupled(read: Any, depth: int = 0) -> tuple:
