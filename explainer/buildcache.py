@@ -48,11 +48,13 @@ from explainer.passthrough import PASSTHROUGH_DIR
 
 if TYPE_CHECKING:
     from explainer.rebuild import RenderState
+    from explainer.search import SearchIndex
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
-FORMAT = 4
+SEARCH_FILE = "search.bin"
+FORMAT = 5
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
 
@@ -134,6 +136,7 @@ class BuildCache:
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
     render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
     search_signature: str | None = None
+    search_digest: str = ""  # sha256 of SEARCH_FILE, the search index as words and pages (explainer.search)
     page_count: int = 0
     warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
     notes: list[str] = field(default_factory=list)
@@ -244,6 +247,7 @@ def _check_types(cache: BuildCache) -> None:
         and stamps(cache.inputs)
         and stamps(cache.outputs)
         and isinstance(cache.search_signature, (str, type(None)))
+        and isinstance(cache.search_digest, str)
         and type(cache.page_count) is int
         and isinstance(cache.render_digest, str)
         and isinstance(cache.notes, list)
@@ -288,6 +292,39 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered) -> None:
         _replace(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
     except OSError:
         pass
+
+
+def load_search_index(project: Path, digest: str) -> SearchIndex | None:
+    """The search index the last build saved, if it is the one its signed record vouches for."""
+    from explainer.search import SearchIndex
+
+    if not digest:
+        return None
+    try:
+        raw = (project / CACHE_DIR / SEARCH_FILE).read_bytes()
+        if not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), digest):
+            return None
+        index = SearchIndex.from_bytes(raw)
+    except (OSError, ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError):
+        return None
+    index.saved = digest
+    return index
+
+
+def save_search_index(project: Path, index: SearchIndex) -> str:
+    """Keep the search index for the next build; its digest for the signed record ("" if it could not be kept)."""
+    if index.saved:
+        return index.saved  # unchanged since it was read
+    if index.raw is not None:
+        return ""  # indexed whole at every build
+    folder = project / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        payload = index.to_bytes()
+        _replace(folder, SEARCH_FILE, payload)
+    except OSError:
+        return ""
+    return hashlib.sha256(payload).hexdigest()
 
 
 def _replace(folder: Path, name: str, data: bytes) -> None:
