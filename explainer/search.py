@@ -48,6 +48,7 @@ _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each ind
 _CHUNK_SIZE = 20000  # Pagefind's index_chunk_size: a chunk ends once its words hold this many positions
 _LEVEL = 1  # gzip level of the index files written here: a body edit rewrites most chunks (see benchmarks/README.md)
 _BODY = b"data-pagefind-body"
+_BATCH = 400  # pages Pagefind indexes at once in a build from scratch (they are put together here)
 _IN_FLIGHT = 32  # pages sent ahead of Pagefind's answers: enough to keep it busy, few to hold in memory
 _PROBE_URL = "/.explainer-probe/"  # an empty page that tells Pagefind the site marks what it indexes
 _STATE_MAGIC = b"explainer search index 1\n"
@@ -609,24 +610,39 @@ class SearchIndex:
                 else:
                     unmarked.append(name)
 
+        found: list[_Found] = []
         with PagefindService() as service:
-            files, urls = service.index(marked())
-            custom_body = len(unmarked) < len(ordered)
-            if not custom_body:  # no page marks what is indexed: Pagefind indexes every page's body
-                files, urls = service.index((name, read(name)) for name in ordered)
-        try:
-            found = _read_bundle(files, urls)
-        except Unsupported:  # indexed as Pagefind does it, whole at every build
-            return cls("", "", {}, custom_body, raw=files)
-        if found is None:
+            try:
+                # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory
+                batch: list[tuple[str, bytes]] = []
+                for page in marked():
+                    batch.append(page)
+                    if len(batch) == _BATCH:
+                        found += filter(None, [_read_bundle(*service.index(batch))])
+                        batch = []
+                if batch or not found:
+                    found += filter(None, [_read_bundle(*service.index(batch))])
+                custom_body = len(unmarked) < len(ordered)
+                if not custom_body:  # no page marks what is indexed: Pagefind indexes every page's body
+                    found = list(filter(None, [_read_bundle(*service.index((n, read(n)) for n in ordered))]))
+                if len({(f.language, f.version) for f in found}) > 1:
+                    raise Unsupported("pages in more than one language")
+            except Unsupported:  # indexed as Pagefind does it, whole at every build
+                marks = [name for name in ordered if searchable(read(name))]
+                files, _ = service.index((name, read(name)) for name in marks or ordered)
+                return cls("", "", {}, bool(marks), raw=files)
+        if not found:
             raise PagefindError("Pagefind found nothing to index")
-        index = cls(found.language, found.version, found.entry, custom_body, static=found.static)
-        index._take(found, list(range(len(found.pages))))
+        first = found[0]
+        index = cls(first.language, first.version, first.entry, custom_body, static=first.static)
+        fields = sorted({name for part in found for page in part.pages for name in page.meta})
+        for part in found:
+            index._take(part, list(range(len(index.pages), len(index.pages) + len(part.pages))), fields)
         return index
 
-    def _take(self, found: _Found, numbers: list[int]) -> None:
-        """Add ``found``'s pages under ``numbers`` (ascending, after every page already held)."""
-        fields = self.meta_fields(extra=found.pages)
+    def _take(self, found: _Found, numbers: list[int], fields: list[str]) -> None:
+        """Add ``found``'s pages under ``numbers`` (ascending, after every page already held), their metadata
+        positions numbered by the site's ``fields``."""
         for record, number in zip(found.pages, numbers, strict=True):
             assert number == len(self.pages)
             self.pages.append(record)
