@@ -13,7 +13,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from explainer import __version__
 from explainer.basics import CONTENT_DIR, hash_parts
@@ -23,14 +23,16 @@ from explainer.buildcache import (
     Stamp,
     input_stamps,
     load_cache,
+    load_search_index,
     output_stamps,
     save_cache,
+    save_search_index,
     stamp,
     unchanged_inputs,
 )
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.passthrough import check_passthrough, passthrough_files
-from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, index_site, pagefind_executable
+from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, Unsupported, pagefind_executable
 from explainer.writer import (
     MARKER,
     check_output_folder,
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
     from explainer.pages import Page
     from explainer.reader import ReadCache
     from explainer.rebuild import SiteRender
+    from explainer.search import SearchIndex
+
+T = TypeVar("T")
 
 # The pipeline (PyYAML, Jinja2, Markdown, Babel) is imported inside the functions that run it, so a build
 # after no change stops before importing any of it.
@@ -164,18 +169,23 @@ def build(
     _raise_if_failed(diagnostics, strict)
     check_output_names(out, files)
     search_signature = hash_parts([site.state.global_digest, *sorted(page_names)]) if settings.search else None
+    index: SearchIndex | None = None
     if ours:
-        files, written, removed = _update_output(
+        reindex = previous is None or search_signature != previous.search_signature
+        if settings.search and not reindex and previous is not None:
+            index = load_search_index(project, previous.search_digest)
+        files, written, removed, index = _update_output(
             out,
             files,
             found=found,
             pages=page_names,
             kept=site.images,
             search=settings.search,
-            reindex_anyway=previous is None or search_signature != previous.search_signature,
+            reindex_anyway=reindex,
+            index=index,
         )
     else:
-        written, removed = _write_output(out, files, search=settings.search), set()
+        (written, index), removed = _write_output(out, files, search=settings.search), set()
     page_count = sum(1 for page in site.pages if page.output is None)
     record = BuildCache(
         str(project),
@@ -185,6 +195,7 @@ def build(
         written,
         search_signature=search_signature,
         page_count=page_count,
+        search_digest=save_search_index(project, index) if index is not None else "",
     )
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
@@ -225,42 +236,110 @@ def _update_output(
     kept: set[str],
     search: bool,
     reindex_anyway: bool,
-) -> tuple[dict[str, bytes], dict[str, Stamp], set[str]]:
-    """Change our earlier output file by file: write what differs, delete what is gone, re-index if needed.
+    index: SearchIndex | None,
+) -> tuple[dict[str, bytes], dict[str, Stamp], set[str], SearchIndex | None]:
+    """Change our earlier output file by file: write what differs, delete what is gone, update the search index.
 
-    ``pages`` and ``kept`` (share images) not in ``files`` are unchanged and stay. Returns the files written,
-    every output file's stamp and the names removed.
+    ``pages`` and ``kept`` (share images) not in ``files`` are unchanged and stay. ``index`` is the last
+    build's search index (None: index every page). Returns the files written, every output file's stamp,
+    the names removed and the search index now written.
     """
     current = pages | kept | set(files)
     changed = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
     removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
-    reindex = search and (changed.keys() & pages or removed or reindex_anyway or not _real_folder(out / SEARCH_BUNDLE))
-    # the index is made before anything is written, so a failure leaves the site as it was
-    scratch = _index_beside(out, changed, sorted(pages)) if reindex else None
+    bundle = out / SEARCH_BUNDLE
+    search_files: dict[str, bytes] = {}
+    stale: set[str] = set()
+    whole = search and (reindex_anyway or index is None or not _real_folder(bundle) or not index.on_disk(bundle))
+    made = whole
+    if search and not whole and index is not None and (changed.keys() & pages or removed):
+        # the index is brought up to date before anything is written, so a failure leaves the site as it was
+        html = sorted(name for name in pages if name.endswith(".html"))
+        update = index.update
+        try:
+            _searching(out, lambda: update({n: changed[n] for n in changed.keys() & pages}, html))
+            search_files, stale = index.bundle_files(), index.stale()
+            made = True
+        except Unsupported:
+            whole = True
+    if whole:
+        index = _index_whole(out, files, pages)
+        search_files, stale = index.bundle_files(everything=True), set()
     try:
         _write(out, lambda: update_site(changed, removed, out))
-        if scratch is not None:
-            _write(out, lambda: replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE))
+        if whole:
+            _write(out, lambda: _replace_bundle(out, search_files))
+        elif search_files or stale:
+            entry = "pagefind-entry.json"  # written last: it names the metadata file, written first
+            first = {f"{SEARCH_BUNDLE}/{name}": data for name, data in search_files.items() if name != entry}
+            last = {f"{SEARCH_BUNDLE}/{name}": data for name, data in search_files.items() if name == entry}
+            _write(out, lambda: update_site(first, set(), out))
+            _write(out, lambda: update_site(last, {f"{SEARCH_BUNDLE}/{name}" for name in stale}, out))
         elif not search:
-            _write(out, lambda: remove_folder(out / SEARCH_BUNDLE))  # no index left holding deleted pages
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+            _write(out, lambda: remove_folder(bundle))  # no index left holding deleted pages
+    except BaseException:
+        index = None  # the bundle may be half written: the next build indexes every page
+        raise
+    if index is not None and made:
+        index.written_now()
     stamps = {name: found[name] for name in current - changed.keys() if name in found}
     stamps.update({name: written for name in changed if (written := stamp(out / name)) is not None})
-    return changed, stamps, removed
+    return changed, stamps, removed, index if search else None
 
 
-def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> dict[str, Stamp]:
+def _index_whole(out: Path, files: dict[str, bytes], pages: set[str]) -> SearchIndex:
+    """Index every page: the new ones from memory, the unchanged ones from the output folder."""
+    from explainer.search import SearchIndex
+
+    def read(name: str) -> bytes:
+        data = files.get(name)
+        return data if data is not None else (out / name).read_bytes()
+
+    names = [name for name in pages if name.endswith(".html")]
+    return _searching(out, lambda: SearchIndex.build(names, read))
+
+
+def _searching(out: Path, step: Callable[[], T]) -> T:
+    """Run a step of indexing; Pagefind missing or failing is a clear error, and nothing is written yet."""
+    from explainer.search import PagefindError
+
+    try:
+        return step()
+    except PagefindError as error:
+        raise ContentError(
+            [Diagnostic(Span(out), str(error), "run the build again; delete .explainer-cache if it keeps failing")]
+        ) from None
+
+
+def _replace_bundle(out: Path, bundle: dict[str, bytes]) -> None:
+    """Swap in a whole new search bundle (written beside the site first)."""
+    scratch = scratch_folder(out, "search")
+    try:
+        for name, data in bundle.items():
+            target = scratch / SEARCH_BUNDLE / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> tuple[dict[str, Stamp], SearchIndex | None]:
     """A first build (or one into a folder we did not make): the whole site swapped in at once."""
+    made: list[SearchIndex] = []
 
     def add_search(staging: Path) -> None:
-        problem = index_site(staging)
-        if problem is not None:
-            raise ContentError([Diagnostic(Span(out), problem, "reinstall explainer with its dependencies")])
+        index = _index_whole(out, files, set(files))
+        for name, data in index.bundle_files(everything=True).items():
+            target = staging / SEARCH_BUNDLE / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        index.written_now()
+        made.append(index)
 
     _write(out, lambda: write_site(files, out, add_search if search else None))
-    return {name: written for name in files if (written := stamp(out / name)) is not None}
+    stamps = {name: written for name in files if (written := stamp(out / name)) is not None}
+    return stamps, made[0] if made else None
 
 
 def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
@@ -290,36 +369,6 @@ def _differs(path: Path, data: bytes) -> bool:
 
 def _real_folder(path: Path) -> bool:
     return not path.is_symlink() and path.is_dir()
-
-
-def _index_beside(out: Path, files: dict[str, bytes], pages: list[str]) -> Path:
-    """The search index of the site as it is about to be, made in a scratch folder beside ``out``.
-
-    The scratch site holds the new pages and links to the unchanged ones, so
-    indexing reads what readers will get without touching the published site.
-    """
-    scratch = scratch_folder(out, "search")
-    try:
-        site = scratch / "site"
-        for name in pages:
-            target = site / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if name in files:
-                target.write_bytes(files[name])
-            else:
-                try:
-                    os.link(out / name, target)
-                except OSError:  # a file system without hard links
-                    shutil.copyfile(out / name, target, follow_symlinks=False)
-        problem = index_site(site, scratch / SEARCH_BUNDLE)
-        if problem is not None:
-            raise ContentError(
-                [Diagnostic(Span(out), problem, "run the build again; delete .explainer-cache if it keeps failing")]
-            )
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    return scratch
 
 
 def _write(out: Path, step: Callable[[], None]) -> None:

@@ -52,12 +52,14 @@ from explainer.passthrough import PASSTHROUGH_DIR
 if TYPE_CHECKING:
     from explainer.reader import ReadCache
     from explainer.rebuild import RenderState
+    from explainer.search import SearchIndex
 
 CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
 READ_FILE = "read.json"
-FORMAT = 5
+SEARCH_FILE = "search.bin"
+FORMAT = 6
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
 
@@ -140,6 +142,7 @@ class BuildCache:
     render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
     read_digest: str = ""  # sha256 of READ_FILE, each content file's entries
     search_signature: str | None = None
+    search_digest: str = ""  # sha256 of SEARCH_FILE, the search index as words and pages (explainer.search)
     page_count: int = 0
     warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
     notes: list[str] = field(default_factory=list)
@@ -191,14 +194,21 @@ class BuildCache:
         self.notes = list(notes)
 
 
-def _load_signed_part(path: Path, digest: str) -> Any:
-    """A part of the cache kept in its own file, as JSON, if it is the file the signed record names."""
+def _signed_part(path: Path, digest: str) -> bytes | None:
+    """A part of the cache kept in its own file, if it is the file the signed record names."""
     try:
         raw = path.read_bytes()
-        if not digest or not hmac.compare_digest(hashlib.sha256(raw).hexdigest(), digest):
-            return None
-        return json.loads(raw)
-    except (OSError, ValueError, RecursionError):
+    except OSError:
+        return None
+    return raw if digest and hmac.compare_digest(hashlib.sha256(raw).hexdigest(), digest) else None
+
+
+def _load_signed_part(path: Path, digest: str) -> Any:
+    """A signed part of the cache that holds JSON, read (None: not the signed file, or not JSON)."""
+    raw = _signed_part(path, digest)
+    try:
+        return json.loads(raw) if raw is not None else None
+    except (ValueError, RecursionError):
         return None
 
 
@@ -270,6 +280,7 @@ def _check_types(cache: BuildCache) -> None:
         and stamps(cache.inputs)
         and stamps(cache.outputs)
         and isinstance(cache.search_signature, (str, type(None)))
+        and isinstance(cache.search_digest, str)
         and type(cache.page_count) is int
         and isinstance(cache.render_digest, str)
         and isinstance(cache.read_digest, str)
@@ -319,6 +330,37 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: dict
         _replace(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
     except OSError:
         pass
+
+
+def load_search_index(project: Path, digest: str) -> SearchIndex | None:
+    """The search index the last build saved, if it is the one its signed record vouches for."""
+    from explainer.search import SearchIndex
+
+    raw = _signed_part(project / CACHE_DIR / SEARCH_FILE, digest)
+    if raw is None:
+        return None
+    try:
+        index = SearchIndex.from_bytes(raw)
+    except (ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError):
+        return None
+    index.saved = digest
+    return index
+
+
+def save_search_index(project: Path, index: SearchIndex) -> str:
+    """Keep the search index for the next build; its digest for the signed record ("" if it could not be kept)."""
+    if index.saved:
+        return index.saved  # unchanged since it was read
+    if index.raw is not None:
+        return ""  # indexed whole at every build
+    folder = project / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        payload = index.to_bytes()
+        _replace(folder, SEARCH_FILE, payload)
+    except OSError:
+        return ""
+    return hashlib.sha256(payload).hexdigest()
 
 
 def _replace(folder: Path, name: str, data: bytes) -> None:

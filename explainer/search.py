@@ -1,28 +1,62 @@
-"""Static search with Pagefind, run over the finished site before it is swapped in.
+"""Static search with Pagefind, indexed from memory and updated by the page.
 
-Pagefind (from PyPI, binary included) indexes the built HTML into small
-chunks a browser fetches on demand, and ships an accessible search UI.
+Pagefind (from PyPI, binary included) turns pages into a search index that a
+browser fetches in small chunks, and ships an accessible search UI. This module
+feeds it the pages' HTML from memory through its service (the ``--service``
+mode that Pagefind's own Python API drives) and keeps what it found per page,
+so a build after an edit has Pagefind read only the changed pages and puts the
+whole-site index together itself:
 
-Pagefind 1.5 writes a filter's values (our "Kind" filter: People, Events, …)
-in hash-map order, so two builds of one story give different filter and
-metadata files. :func:`settle_filters` rewrites them in sorted order, as
-Pagefind itself does since its fix (#1124, not yet released): unchanged
-content then gives an unchanged index again.
+- :class:`SearchIndex` holds, for every word, each page's entry as Pagefind
+  wrote it (positions, weights, metadata positions), in the order of the
+  pages' output paths. A changed page's entries are cut out and the new ones
+  put in; the word index chunks, the filter files and the metadata file are
+  then written exactly as Pagefind 1.5 writes them for the whole site (same
+  chunk boundaries, file names and content: see ``tests/test_search_index.py``),
+  so searching gives the same results, ranked alike, as indexing every page
+  again would.
+- Everything it writes is sorted (Pagefind 1.5 writes a filter's values in
+  hash-map order), and its own files are compressed by Python's gzip, so the
+  same site gives the same bytes however it was built, from cold or by edits.
+
+Pagefind's Python API (``pagefind.index.PagefindIndex``) waits a tenth of a
+second before reading each answer of the service, two seconds for twenty
+pages; :class:`PagefindService` speaks the same protocol without the wait.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
+import io
 import json
+import os
+import re
 import subprocess
-from collections.abc import Collection
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 SEARCH_BUNDLE = "pagefind"
 PAGEFIND_MISSING = "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each index file, inside the gzip
+_CHUNK_SIZE = 20000  # Pagefind's index_chunk_size: a chunk ends once its words hold this many positions
+_LEVEL = 1  # gzip level of the index files written here: a body edit rewrites most chunks (see benchmarks/README.md)
+_BODY = b"data-pagefind-body"
+_BATCH = 400  # pages Pagefind indexes at once in a build from scratch (they are put together here)
+_IN_FLIGHT = 32  # pages sent ahead of Pagefind's answers: enough to keep it busy, few to hold in memory
+_PROBE_URL = "/.explainer-probe/"  # an empty page that tells Pagefind the site marks what it indexes
+_STATE_MAGIC = b"explainer search index 1\n"
+PAGE_BY_PAGE_VERSION = "1.5."  # the Pagefind whose index format this module writes; others index whole each build
+
+
+class PagefindError(Exception):
+    """Pagefind is missing, failed, or wrote something this module does not read."""
 
 
 def pagefind_executable() -> Path | None:
@@ -36,100 +70,174 @@ def pagefind_executable() -> Path | None:
         return None
 
 
-def index_site(site: Path, bundle: Path | None = None) -> str | None:
-    """Index ``site`` into ``bundle`` (default: its search folder); return a problem, or None on success."""
-    executable = pagefind_executable()
-    if executable is None:
-        return PAGEFIND_MISSING
-    where = ["--output-path", str(bundle)] if bundle is not None else ["--output-subdir", SEARCH_BUNDLE]
-    result = subprocess.run(
-        [str(executable), "--site", str(site), *where, "--silent"], capture_output=True, text=True, timeout=600
-    )
-    if result.returncode != 0:
-        return f"Pagefind failed: {(result.stderr or result.stdout).strip()[:500]}"
-    try:
-        settle_filters(bundle if bundle is not None else site / SEARCH_BUNDLE)
-    except OSError as error:
-        return f"could not write the search index: {error}"
-    return None
+# --- Pagefind's service ----------------------------------------------------------------------------------
 
 
-def settle_filters(bundle: Path) -> None:
-    """Put every filter's values, and the filters themselves, in sorted order; rename what that changes.
+class PagefindService:
+    """One ``pagefind --service`` process: requests are base64 JSON followed by a comma, and so are answers.
 
-    A file named by its content's hash is renamed with it, the way Pagefind names it: a filter file
-    is listed in its language's metadata file, which is listed in ``pagefind-entry.json``. Files it
-    cannot read back byte for byte are left as Pagefind wrote them (searching works either way).
+    Requests are written without waiting for their answers (the service reads them on a thread of its own
+    and answers in order), so adding many pages costs one round trip.
     """
-    entry_file = bundle / "pagefind-entry.json"
-    try:
-        entry = entry_file.read_text("utf-8")
-        languages = json.loads(entry)["languages"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-    writes: dict[Path, bytes] = {}
-    stale: list[Path] = []
-    for language, about in sorted(languages.items()):
+
+    def __init__(self) -> None:
+        executable = pagefind_executable()
+        if executable is None:
+            raise PagefindError(PAGEFIND_MISSING)
         try:
-            renamed = _settle_language(bundle, language, about["hash"], writes, stale)
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
-            return  # nothing written yet: the bundle stays whole
-        entry = entry.replace(f'"{about["hash"]}"', f'"{renamed}"')
-    for path, data in writes.items():
-        path.write_bytes(gzip.compress(_SIGNATURE + data, compresslevel=9, mtime=0))
-    entry_file.write_text(entry, "utf-8")
-    for path in stale:
-        if path not in writes:
-            path.unlink()
+            self.process = subprocess.Popen(
+                [str(executable), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as error:
+            raise PagefindError(f"Pagefind could not be started: {error}") from None
+        self.stdout = cast(io.BufferedReader, self.process.stdout)
+        self.sent = 0
+        self.answered = 0
+        self.pending = b""
+
+    def __enter__(self) -> PagefindService:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        process = self.process
+        for stream in (process.stdin, process.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def send(self, payload: dict[str, Any]) -> None:
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+        except OSError:
+            raise PagefindError(f"Pagefind stopped: {self._ended()}") from None
+
+    def receive(self) -> dict[str, Any]:
+        """The next answer's payload; an error answer raises."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.flush()
+        except OSError:
+            raise PagefindError(f"Pagefind stopped: {self._ended()}") from None
+        parts = [self.pending]
+        while b"," not in parts[-1]:
+            chunk = self.stdout.read1(1 << 20)
+            if not chunk:
+                raise PagefindError(f"Pagefind stopped: {self._ended()}")
+            parts.append(chunk)
+        message, _, self.pending = b"".join(parts).partition(b",")
+        self.answered += 1
+        try:
+            answer = json.loads(base64.b64decode(message))
+            payload = answer["payload"]
+            kind = payload["type"]
+        except (ValueError, KeyError, TypeError):
+            raise PagefindError("Pagefind answered something this version of explainer does not read") from None
+        if kind == "Error":
+            raise PagefindError(f"Pagefind failed: {str(payload.get('message'))[:500]}")
+        return payload
+
+    def request(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.send(payload)
+        return self.receive()
+
+    def _ended(self) -> str:
+        code = self.process.poll()
+        return "it ended" if code is None else f"it ended with code {code}"
+
+    def index(
+        self, pages: Iterable[tuple[str, bytes]], probe: str | None = None
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Index pages (output path, HTML) in one new index; its files by path in the bundle, and the
+        output path of each page by the URL Pagefind gave it.
+
+        ``probe`` (a language) adds an empty page marked ``data-pagefind-body``: as over the whole site,
+        pages without that mark are then left out, however few pages are indexed.
+        """
+        index = self.request({"type": "NewIndex", "config": None})["index_id"]
+        before = self.answered
+        added: list[str | None] = []
+        if probe is not None:
+            html = f'<html lang="{probe}"><body><div data-pagefind-body></div></body></html>'
+            self.send(
+                {"type": "AddFile", "index_id": index, "file_path": None, "url": _PROBE_URL, "file_contents": html}
+            )
+            added.append(None)
+        names: dict[str, str] = {}
+
+        def answered() -> None:
+            url = self.receive().get("page_url")
+            name = added[self.answered - before - 1]
+            if name is not None and isinstance(url, str):
+                names[url] = name
+
+        for name, data in pages:
+            contents = data.decode("utf-8", "replace")
+            self.send({"type": "AddFile", "index_id": index, "file_path": name, "url": None, "file_contents": contents})
+            added.append(name)
+            if self.sent - self.answered > _IN_FLIGHT:
+                answered()
+        while self.answered < self.sent:
+            answered()
+        files = self.request({"type": "GetFiles", "index_id": index})["files"]
+        self.request({"type": "DeleteIndex", "index_id": index})
+        try:
+            return {str(file["path"]).replace("\\", "/"): base64.b64decode(file["content"]) for file in files}, names
+        except (KeyError, TypeError, ValueError):
+            raise PagefindError("Pagefind answered something this version of explainer does not read") from None
 
 
-def _settle_language(bundle: Path, language: str, meta_hash: str, writes: dict[Path, bytes], stale: list[Path]) -> str:
-    """Plan one language's settled files into ``writes`` and ``stale``; its metadata's hash.
-
-    Every file is planned, changed or not: gzip from Python and from Pagefind differ, and a build
-    gives the same bytes only when the same gzip wrote them."""
-    meta_file = bundle / f"pagefind.{meta_hash}.pf_meta"
-    meta = _read(meta_file)
-    filters = meta[3]  # [[name, file hash], …]
-    settled: list[list[str]] = []
-    for name, filter_hash in filters:
-        filter_file = bundle / "filter" / f"{filter_hash}.pf_filter"
-        index = _read(filter_file)
-        index[1].sort(key=lambda value: value[0])  # [filter, [[value, [pages]], …]]
-        data = _encode(index)
-        new_hash = _name(language, data, 7, taken={known for _, known in settled})
-        writes[bundle / "filter" / f"{new_hash}.pf_filter"] = data
-        stale.append(filter_file)
-        settled.append([name, new_hash])
-    settled.sort(key=lambda item: item[0])
-    meta[3] = settled
-    data = _encode(meta)
-    new_meta_hash = _name(language, data, 10)
-    writes[bundle / f"pagefind.{new_meta_hash}.pf_meta"] = data
-    stale.append(meta_file)
-    return new_meta_hash
+def searchable(data: bytes) -> bool:
+    """Whether a page can be in the index: every page that is carries ``data-pagefind-body``."""
+    return _BODY in data
 
 
-def _name(language: str, data: bytes, length: int, taken: Collection[str] = ()) -> str:
-    """Pagefind's name for a file: the language and the start of its SHA-1, in Pagefind's own unpadded hex."""
-    full = f"{language}_" + "".join(f"{byte:x}" for byte in hashlib.sha1(data).digest())
-    size = len(language) + 1 + length
-    while full[:size] in taken and size < len(full):
-        size += 1
-    return full[:size]
+def index_site_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The search bundle of a whole site held in memory (``serve``), by path in the bundle."""
+    index = SearchIndex.build([name for name in files if name.endswith(".html")], files.__getitem__)
+    return index.bundle_files(everything=True)
 
 
-def _read(path: Path) -> Any:
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise ValueError(f"{path} is not a Pagefind index file")
-    value, end = _decode(raw, len(_SIGNATURE))
-    if end != len(raw) or _encode(value) != raw[len(_SIGNATURE) :]:
-        raise ValueError(f"{path} holds CBOR this reader does not write back byte for byte")
-    return value
+# --- CBOR (RFC 8949), the little of it that Pagefind's index files use -------------------------------------
 
 
-# The little of CBOR (RFC 8949) that Pagefind's index files use: whole numbers, text, arrays.
+def _head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << (8 * size):
+            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+    raise ValueError(f"{argument} is too large for CBOR")
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8")
+    return _head(3, len(data)) + data
+
+
+def _encode(value: Any) -> bytes:
+    if isinstance(value, bool) or not isinstance(value, (int, str, list)):
+        raise ValueError(f"cannot write {value!r} as Pagefind CBOR")
+    if isinstance(value, int):
+        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+    if isinstance(value, str):
+        return _text(value)
+    return _head(4, len(value)) + b"".join(_encode(item) for item in value)
 
 
 def _decode(data: bytes, at: int) -> tuple[Any, int]:
@@ -139,13 +247,19 @@ def _decode(data: bytes, at: int) -> tuple[Any, int]:
         argument = info
     elif info <= 27:
         size = 1 << (info - 24)
+        if at + size > len(data):
+            raise ValueError("CBOR cut short")
         argument = int.from_bytes(data[at : at + size], "big")
         at += size
     else:
         raise ValueError(f"CBOR item {major}/{info} is not used by Pagefind")
     if major == 0:
         return argument, at
+    if major == 1:
+        return -1 - argument, at
     if major == 3:
+        if at + argument > len(data):
+            raise ValueError("CBOR cut short")
         return data[at : at + argument].decode("utf-8"), at + argument
     if major == 4:
         items = []
@@ -156,21 +270,663 @@ def _decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR major type {major} is not used by Pagefind")
 
 
-def _encode(value: Any) -> bytes:
-    if isinstance(value, bool) or not isinstance(value, (int, str, list)):
-        raise ValueError(f"cannot write {value!r} as Pagefind CBOR")
-    if isinstance(value, int):
-        return _head(0, value)
-    if isinstance(value, str):
-        text = value.encode("utf-8")
-        return _head(3, len(text)) + text
-    return _head(4, len(value)) + b"".join(_encode(item) for item in value)
+def _unsigned(data: bytes, at: int) -> tuple[int, int]:
+    """A CBOR unsigned integer at ``at``; the value and where it ends."""
+    info = data[at] & 0x1F
+    if data[at] >> 5 != 0 or info > 27:
+        raise ValueError("expected a CBOR unsigned integer")
+    if info < 24:
+        return info, at + 1
+    size = 1 << (info - 24)
+    return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
 
 
-def _head(major: int, argument: int) -> bytes:
-    if argument < 24:
-        return bytes([major << 5 | argument])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if argument < 1 << (8 * size):
-            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
-    raise ValueError(f"{argument} is too large for CBOR")
+def _count(data: bytes, at: int) -> tuple[int, int]:
+    """A CBOR array's length at ``at``; the length and where its items begin."""
+    info = data[at] & 0x1F
+    if data[at] >> 5 != 4 or info > 27:
+        raise ValueError("expected a CBOR array")
+    if info < 24:
+        return info, at + 1
+    size = 1 << (info - 24)
+    return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
+
+
+# One page's entry for a word, [page, [positions], [metadata positions]]: whole numbers (positive or
+# negative) never begin with an array's first byte, so a run of them ends where the next array begins.
+_INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....)"
+_ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
+_ENTRY = re.compile(rb"\x83(" + _INT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
+
+
+def _entries(data: bytes, at: int, count: int) -> Iterator[tuple[int, int, int, int]]:
+    """The ``count`` page entries from ``at``: (page delta, where its positions begin, where it ends, size).
+
+    Size is what Pagefind counts towards a chunk: positions plus metadata positions plus one."""
+    for _ in range(count):
+        found = _ENTRY.match(data, at)
+        if found is None:
+            raise ValueError("a word's page entry is not as Pagefind 1.5 writes it")
+        delta = _unsigned(found.group(1), 0)[0]
+        positions = _count(found.group(2), 0)[0]
+        meta = _count(found.group(3), 0)[0]
+        yield delta, found.end(1), found.end(), positions + meta + 1
+        at = found.end()
+
+
+def _page_entry(delta: int, tail: bytes) -> bytes:
+    return b"\x83" + _head(0, delta) + tail
+
+
+# --- reading Pagefind's files -------------------------------------------------------------------------------
+
+
+def _unpack(data: bytes, name: str) -> bytes:
+    try:
+        raw = gzip.decompress(data)
+    except (OSError, EOFError, ValueError):
+        raise ValueError(f"{name} is not gzip") from None
+    if not raw.startswith(_SIGNATURE):
+        raise ValueError(f"{name} is not a Pagefind index file")
+    return raw[len(_SIGNATURE) :]
+
+
+def _pack(data: bytes) -> bytes:
+    return gzip.compress(_SIGNATURE + data, compresslevel=_LEVEL, mtime=0)
+
+
+def _full_hash(language: str, data: bytes) -> str:
+    """Pagefind's name for content: the language and its SHA-1 in Pagefind's own unpadded hex."""
+    return f"{language}_" + "".join(f"{byte:x}" for byte in hashlib.sha1(data).digest())
+
+
+@dataclass
+class _Page:
+    """One indexed page as the index needs it (its fragment, the page's own file, stays in the bundle)."""
+
+    name: str  # output path, which orders the pages
+    url: str
+    fragment: str  # full hash of the fragment's JSON
+    word_count: int
+    filters: dict[str, list[str]]
+    meta: list[str]  # its metadata fields
+    words: str  # the words it holds, space-separated (to find its entries again)
+
+
+@dataclass
+class _Found:
+    """What Pagefind found on some pages: their records, and each word's entry per page."""
+
+    language: str
+    version: str
+    entry: dict[str, Any]  # pagefind-entry.json
+    pages: list[_Page]
+    fragments: dict[str, bytes]  # full hash -> the fragment file as Pagefind compressed it
+    entries: dict[str, list[tuple[int, bytes, int]]]  # word -> [(page index, positions, size)]
+    variants: dict[str, dict[str, list[tuple[int, bytes]]]]  # word -> form -> [(page index, positions)]
+    static: dict[str, bytes]  # the files that are the same for every site: scripts, styles, wasm
+    fields: list[str]  # the metadata fields the entries' metadata positions are numbered by
+
+
+def _read_bundle(files: dict[str, bytes], names: dict[str, str]) -> _Found | None:
+    """Read what Pagefind wrote for some pages (``names``: URL -> output path); None when it indexed none."""
+    try:
+        entry = json.loads(files["pagefind-entry.json"])
+        languages = entry["languages"]
+    except (KeyError, ValueError, TypeError):
+        raise PagefindError("Pagefind wrote no pagefind-entry.json this version of explainer reads") from None
+    static = {name: data for name, data in files.items() if _is_static(name)}
+    if not str(entry.get("version", "")).startswith(PAGE_BY_PAGE_VERSION):
+        raise Unsupported(f"Pagefind {entry.get('version')}'s index (explainer writes {PAGE_BY_PAGE_VERSION}x's)")
+    if not languages:
+        return None
+    if len(languages) != 1:
+        raise Unsupported("pages in more than one language")
+    ((language, about),) = languages.items()
+    try:
+        return _read_language(files, names, language, about["hash"], entry, static)
+    except (KeyError, ValueError, TypeError, IndexError, UnicodeDecodeError) as error:
+        raise PagefindError(f"Pagefind wrote an index this version of explainer does not read ({error})") from None
+
+
+class Unsupported(Exception):
+    """Something the page-by-page index does not do (the whole site is indexed instead)."""
+
+
+def _read_language(
+    files: dict[str, bytes], names: dict[str, str], language: str, meta_hash: str, entry: Any, static: dict[str, bytes]
+) -> _Found:
+    meta, _ = _decode(_unpack(files[f"pagefind.{meta_hash}.pf_meta"], "the metadata"), 0)
+    version, meta_pages, chunks, _filters, sorts, fields = meta
+    if sorts:
+        raise Unsupported("sort orders (data-pagefind-sort)")
+    pages: list[_Page] = []
+    fragments: dict[str, bytes] = {}
+    for short, word_count in meta_pages:
+        packed = files[f"fragment/{short}.pf_fragment"]
+        raw = _unpack(packed, "a fragment")
+        fragment = json.loads(raw)
+        full = _full_hash(language, raw)
+        fragments[full] = packed
+        url = fragment["url"]
+        filters = {str(k): [str(v) for v in values] for k, values in fragment.get("filters", {}).items()}
+        pages.append(_Page(names.get(url, ""), url, full, int(word_count), filters, sorted(fragment["meta"]), ""))
+    if any(page.name == "" for page in pages):
+        raise PagefindError("Pagefind indexed a page under an address explainer did not give it")
+    entries: dict[str, list[tuple[int, bytes, int]]] = {}
+    variants: dict[str, dict[str, list[tuple[int, bytes]]]] = {}
+    words_of: list[list[str]] = [[] for _ in pages]
+    for _from, _to, chunk_hash in chunks:
+        data = _unpack(files[f"index/{chunk_hash}.pf_index"], "an index chunk")
+        count, at = _count(data, _count(data, 0)[1])
+        for _ in range(count):
+            if data[at] != 0x83:
+                raise ValueError("a word is not as Pagefind 1.5 writes it")
+            word, at = _decode(data, at + 1)
+            number, at = _count(data, at)
+            listed: list[tuple[int, bytes, int]] = []
+            page = 0
+            for delta, start, end, size in _entries(data, at, number):
+                page += delta
+                listed.append((page, data[start:end], size))
+                words_of[page].append(word)
+                at = end
+            entries[word] = listed
+            number, at = _count(data, at)
+            for _ in range(number):
+                (form, forms_pages), at = _decode(data, at)
+                page = 0
+                for delta, positions, meta_positions in forms_pages:
+                    page += delta
+                    tail = _encode(positions) + _encode(meta_positions)
+                    variants.setdefault(word, {}).setdefault(form, []).append((page, tail))
+                    if not words_of[page] or words_of[page][-1] != word:
+                        words_of[page].append(word)
+    for record, words in zip(pages, words_of, strict=True):
+        record.words = " ".join(dict.fromkeys(words))
+    return _Found(language, str(version), entry, pages, fragments, entries, variants, static, list(fields))
+
+
+_TAIL = re.compile(_ARRAY + _INT + b"*", re.S)
+
+
+def _refield(tail: bytes, numbered: list[str], fields: list[str]) -> bytes:
+    """A page's entry with its metadata positions numbered by ``fields`` instead of ``numbered``.
+
+    Both are sorted and hold the page's fields, so the order of the positions stays."""
+    if numbered == fields:
+        return tail
+    split = _TAIL.match(tail)
+    if split is None:
+        raise ValueError("a page entry is not as Pagefind 1.5 writes it")
+    if tail[split.end()] == 0x80:
+        return tail  # no metadata positions
+    meta, _ = _decode(tail, split.end())
+    return tail[: split.end()] + _encode([-(fields.index(numbered[-1 - n]) + 1) if n < 0 else n for n in meta])
+
+
+# --- the whole-site index, kept word by word ------------------------------------------------------------------
+
+
+class _Word:
+    """One word's entries: the pages' parts of its encoding side by side, so one page's part is swapped alone."""
+
+    __slots__ = ("pages", "lengths", "sizes", "body", "size", "variants")
+
+    def __init__(self) -> None:
+        self.pages = array("I")
+        self.lengths = array("I")  # bytes of each page's part
+        self.sizes = array("I")  # what each page's part counts towards a chunk
+        self.body = bytearray()
+        self.size = 0
+        self.variants: dict[str, list[tuple[int, bytes]]] = {}  # form -> [(page, positions)], rarely any
+
+    def append(self, page: int, tail: bytes, size: int) -> None:
+        """Add the entry of a page numbered after every page it has."""
+        previous = self.pages[-1] if self.pages else 0
+        part = _page_entry(page - previous, tail)
+        self.pages.append(page)
+        self.lengths.append(len(part))
+        self.sizes.append(size)
+        self.body += part
+        self.size += size
+
+    def put(self, page: int, tail: bytes | None, size: int = 0) -> None:
+        """Set (or, with None, remove) one page's entry."""
+        pages = self.pages
+        i = bisect_left(pages, page)
+        present = i < len(pages) and pages[i] == page
+        start = sum(self.lengths[:i])
+        previous = pages[i - 1] if i else 0
+        if present:
+            end = start + self.lengths[i]
+            self.size -= self.sizes[i]
+            if tail is None:
+                del self.body[start:end]
+                del pages[i], self.lengths[i], self.sizes[i]
+            else:
+                part = _page_entry(page - previous, tail)
+                self.body[start:end] = part
+                self.lengths[i] = len(part)
+                self.sizes[i] = size
+                self.size += size
+                return
+        elif tail is not None:
+            part = _page_entry(page - previous, tail)
+            self.body[start:start] = part
+            pages.insert(i, page)
+            self.lengths.insert(i, len(part))
+            self.sizes.insert(i, size)
+            self.size += size
+            start += len(part)
+            i += 1
+            previous = page
+        else:
+            return
+        if i < len(pages):  # the next page's distance to the one before it changed
+            end = start + self.lengths[i]
+            old = bytes(self.body[start:end])
+            _, tail_at = _unsigned(old, 1)
+            part = _page_entry(pages[i] - previous, old[tail_at:])
+            self.body[start:end] = part
+            self.lengths[i] = len(part)
+
+    def put_variant(self, form: str, page: int, tail: bytes | None) -> None:
+        listed = [(p, t) for p, t in self.variants.get(form, []) if p != page]
+        if tail is not None:
+            listed.append((page, tail))
+            listed.sort(key=lambda item: item[0])
+        if listed:
+            self.variants[form] = listed
+        else:
+            self.variants.pop(form, None)
+
+    def renumber(self, numbers: dict[int, int]) -> None:
+        """Number the pages anew (pages missing from ``numbers`` are gone)."""
+        parts, at = [], 0
+        for page, length, size in zip(self.pages, self.lengths, self.sizes, strict=True):
+            part = bytes(self.body[at : at + length])
+            at += length
+            if page in numbers:
+                parts.append((numbers[page], part[_unsigned(part, 1)[1] :], size))
+        fresh = _Word()
+        for page, tail, size in parts:
+            fresh.append(page, tail, size)
+        self.pages, self.lengths, self.sizes, self.body, self.size = (
+            fresh.pages,
+            fresh.lengths,
+            fresh.sizes,
+            fresh.body,
+            fresh.size,
+        )
+        variants = {}
+        for form, listed in self.variants.items():
+            kept = [(numbers[p], t) for p, t in listed if p in numbers]
+            if kept:
+                variants[form] = kept
+        self.variants = variants
+
+    def encode(self, word: str) -> bytes:
+        forms = sorted(self.variants.items(), key=lambda item: (item[1][0][0], item[0]))
+        encoded = [b"\x83", _text(word), _head(4, len(self.pages)), bytes(self.body), _head(4, len(forms))]
+        for form, listed in forms:
+            encoded += [b"\x82", _text(form), _head(4, len(listed))]
+            previous = 0
+            for page, tail in listed:
+                encoded.append(_page_entry(page - previous, tail))
+                previous = page
+        return b"".join(encoded)
+
+
+@dataclass
+class SearchIndex:
+    """The whole-site index: every indexed page (ordered by output path) and every word's entries.
+
+    Built once from Pagefind's index of every page (:meth:`build`), then kept up to date page by page
+    (:meth:`update`); :meth:`bundle_files` writes it as Pagefind does.
+    """
+
+    language: str
+    version: str
+    entry: dict[str, Any]
+    custom_body: bool  # pages mark what is indexed (data-pagefind-body): those without the mark are left out
+    pages: list[_Page] = field(default_factory=list)
+    words: dict[str, _Word] = field(default_factory=dict)
+    static: dict[str, bytes] = field(default_factory=dict)  # scripts, styles and wasm, when just made
+    fragments: dict[str, bytes] = field(default_factory=dict)  # fragment files made by this build, by full hash
+    written: dict[str, str] = field(default_factory=dict)  # the bundle's files when last written: path -> hash
+    raw: dict[str, bytes] | None = None  # Pagefind's own files, for sites this module cannot update by the page
+    saved: str = ""  # the digest it was kept under in the build cache, while unchanged since
+
+    @classmethod
+    def build(cls, names: Iterable[str], read: Callable[[str], bytes]) -> SearchIndex:
+        """Index every page from scratch: ``names`` are the site's HTML pages (output paths), ``read``
+        gives one's HTML (read when it is sent, so pages need not all be held at once)."""
+        ordered = sorted(names)
+        unmarked: list[str] = []
+
+        def marked() -> Iterator[tuple[str, bytes]]:
+            for name in ordered:
+                data = read(name)
+                if searchable(data):
+                    yield name, data
+                else:
+                    unmarked.append(name)
+
+        found: list[_Found] = []
+        with PagefindService() as service:
+            try:
+                # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory
+                batch: list[tuple[str, bytes]] = []
+                for page in marked():
+                    batch.append(page)
+                    if len(batch) == _BATCH:
+                        found += filter(None, [_read_bundle(*service.index(batch))])
+                        batch = []
+                if batch or not found:
+                    found += filter(None, [_read_bundle(*service.index(batch))])
+                custom_body = len(unmarked) < len(ordered)
+                if not custom_body:  # no page marks what is indexed: Pagefind indexes every page's body
+                    found = list(filter(None, [_read_bundle(*service.index((n, read(n)) for n in ordered))]))
+                if len({(f.language, f.version) for f in found}) > 1:
+                    raise Unsupported("pages in more than one language")
+            except Unsupported:  # indexed as Pagefind does it, whole at every build
+                marks = [name for name in ordered if searchable(read(name))]
+                files, _ = service.index((name, read(name)) for name in marks or ordered)
+                return cls("", "", {}, bool(marks), raw=files)
+        if not found:
+            raise PagefindError("Pagefind found nothing to index")
+        first = found[0]
+        index = cls(first.language, first.version, first.entry, custom_body, static=first.static)
+        fields = sorted({name for part in found for page in part.pages for name in page.meta})
+        for part in found:
+            index._take(part, list(range(len(index.pages), len(index.pages) + len(part.pages))), fields)
+        return index
+
+    def _take(self, found: _Found, numbers: list[int], fields: list[str]) -> None:
+        """Add ``found``'s pages under ``numbers`` (ascending, after every page already held), their metadata
+        positions numbered by the site's ``fields``."""
+        for record, number in zip(found.pages, numbers, strict=True):
+            assert number == len(self.pages)
+            self.pages.append(record)
+        self.fragments.update(found.fragments)
+        for word, listed in found.entries.items():
+            entry = self.words.get(word)
+            if entry is None:
+                entry = self.words[word] = _Word()
+            for at, tail, size in listed:
+                entry.append(numbers[at], _refield(tail, found.fields, fields), size)
+        for word, forms in found.variants.items():
+            entry = self.words.get(word)
+            if entry is None:
+                entry = self.words[word] = _Word()
+            for form, listed_forms in forms.items():
+                for at, tail in listed_forms:
+                    entry.put_variant(form, numbers[at], _refield(tail, found.fields, fields))
+
+    def meta_fields(self, extra: Iterable[_Page] = ()) -> list[str]:
+        return sorted({name for page in [*self.pages, *extra] for name in page.meta})
+
+    def update(self, changed: dict[str, bytes], current: list[str]) -> None:
+        """Bring the index up to the site whose pages are ``current`` (output paths), of which ``changed``
+        (path -> HTML) are new or changed. Raises :class:`Unsupported` for what only indexing every page
+        can do (the caller then does that)."""
+        if self.raw is not None:
+            raise Unsupported("a site indexed whole")
+        candidates = sorted((name, data) for name, data in changed.items() if searchable(data) or not self.custom_body)
+        found = _index(candidates, probe=self.language if self.custom_body else None) if candidates else None
+        if found is not None and (found.language != self.language or found.version != self.version):
+            raise Unsupported("a page in another language, or another Pagefind")
+        fresh = {page.name: page for page in found.pages} if found is not None else {}
+        live = set(current)
+        kept = [page for page in self.pages if page.name in live and page.name not in changed]
+        fields = sorted({name for page in [*kept, *fresh.values()] for name in page.meta})
+        if fields != self.meta_fields():
+            raise Unsupported("metadata fields that come or go")
+        # the entries of every page that changed or went, out (numbered as they were)
+        for number, page in enumerate(self.pages):
+            if page.name in changed or page.name not in live:
+                for word in page.words.split():
+                    entry = self.words.get(word)
+                    if entry is not None:
+                        entry.put(number, None)
+                        for form in list(entry.variants):
+                            entry.put_variant(form, number, None)
+        order = sorted([*(page.name for page in kept), *fresh])
+        number_of = {name: number for number, name in enumerate(order)}
+        numbers = {old: number_of[page.name] for old, page in enumerate(self.pages) if page.name in number_of}
+        if any(old != new for old, new in numbers.items()):
+            for entry in self.words.values():
+                entry.renumber(numbers)
+        if found is not None:
+            for word, listed in found.entries.items():
+                entry = self.words.get(word)
+                if entry is None:
+                    entry = self.words[word] = _Word()
+                for at, tail, size in listed:
+                    entry.put(number_of[found.pages[at].name], _refield(tail, found.fields, fields), size)
+            for word, forms in found.variants.items():
+                entry = self.words.get(word)
+                if entry is None:
+                    entry = self.words[word] = _Word()
+                for form, listed_forms in forms.items():
+                    for at, tail in listed_forms:
+                        where = number_of[found.pages[at].name]
+                        entry.put_variant(form, where, _refield(tail, found.fields, fields))
+            self.fragments.update(found.fragments)
+            self.static = found.static
+        for word in [word for word, entry in self.words.items() if not entry.pages and not entry.variants]:
+            del self.words[word]
+        by_name = {page.name: page for page in kept}
+        self.pages = [fresh[name] if name in fresh else by_name[name] for name in order]
+
+    # --- writing it as Pagefind does ---
+
+    def bundle_files(self, everything: bool = False) -> dict[str, bytes]:
+        """The bundle's files that differ from those last written (all of them with ``everything``);
+        :meth:`stale` then names those written before that it no longer has."""
+        if self.raw is not None:
+            self._made = {name: hashlib.sha1(data).hexdigest() for name, data in self.raw.items()}
+            return dict(self.raw)
+        language = self.language
+        files: dict[str, bytes] = {}
+        made: dict[str, str] = {}
+
+        def add(path: str, digest: str, data: Callable[[], bytes]) -> None:
+            made[path] = digest
+            if everything or self.written.get(path) != digest:
+                files[path] = data()
+
+        taken: set[str] = set()
+        pages_meta = []
+        for page in self.pages:
+            short = _short(page.fragment, len(language) + 8, taken, step=1)
+            pages_meta.append([short, page.word_count])
+            add(f"fragment/{short}.pf_fragment", page.fragment, partial(self._fragment, page))
+
+        values: dict[str, dict[str, list[int]]] = {}
+        for number, page in enumerate(self.pages):
+            for name, listed in page.filters.items():
+                for value in listed:
+                    values.setdefault(name, {}).setdefault(value, []).append(number)
+        filters = []
+        taken = set()
+        for name in sorted(values):
+            data = _encode([name, [[value, pages] for value, pages in sorted(values[name].items())]])
+            short = _short(_full_hash(language, data), len(language) + 8, taken)
+            add(f"filter/{short}.pf_filter", short, partial(_pack, data))
+            filters.append([name, short])
+
+        chunks = []
+        taken = set()
+        for words in self._chunks():
+            data = b"\x81" + _head(4, len(words)) + b"".join(self.words[word].encode(word) for word in words)
+            short = _short(_full_hash(language, data), len(language) + 8, taken)
+            add(f"index/{short}.pf_index", short, partial(_pack, data))
+            chunks.append([words[0], words[-1], short])
+        for before, after in zip(
+            chunks, chunks[1:], strict=False
+        ):  # each chunk's range cut to the letters that tell it apart
+            shared = 0
+            for a, b in zip(after[0], before[1], strict=False):
+                if a != b:
+                    break
+                shared += 1
+            if before[1][: shared + 1] >= before[0]:
+                before[1] = before[1][: shared + 1]
+            after[0] = after[0][: shared + 1]
+
+        meta = _encode([self.version, pages_meta, chunks, filters, [], self.meta_fields()])
+        meta_hash = f"{language}_{_full_hash(language, meta)[len(language) + 1 :][: len(language) + 8]}"
+        add(f"pagefind.{meta_hash}.pf_meta", meta_hash, partial(_pack, meta))
+        entry = json.loads(json.dumps(self.entry))
+        about = entry["languages"][language]
+        about["hash"], about["page_count"] = meta_hash, len(self.pages)
+        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        add("pagefind-entry.json", hashlib.sha1(text).hexdigest(), partial(bytes, text))
+        static = self.static or {name: b"" for name in self.written if _is_static(name)}
+        for name in static:
+            if name in self.static:
+                data = self.static[name]
+                add(name, hashlib.sha1(data).hexdigest(), partial(bytes, data))
+            elif everything:
+                raise Unsupported("Pagefind's scripts are not at hand")
+            else:
+                made[name] = self.written[name]
+        self._made = made
+        return files
+
+    def _fragment(self, page: _Page) -> bytes:
+        packed = self.fragments.get(page.fragment)
+        if packed is None:
+            raise Unsupported("a page's fragment is not at hand")
+        return packed
+
+    def on_disk(self, bundle: Path) -> bool:
+        """Whether ``bundle`` holds the files last written (by name: a quick look, not a check of content)."""
+        found: set[str] = set()
+        for folder in ("", "fragment/", "index/", "filter/"):
+            try:
+                with os.scandir(bundle / folder) as entries:
+                    found.update(folder + entry.name for entry in entries if entry.is_file(follow_symlinks=False))
+            except OSError:
+                return False
+        return found == set(self.written)
+
+    def stale(self) -> set[str]:
+        """The files last written that the bundle no longer has (after :meth:`bundle_files`)."""
+        return set(self.written) - set(self._made)
+
+    def written_now(self) -> None:
+        """Record the bundle just made (:meth:`bundle_files`) as the one on disk."""
+        self.saved = ""
+        self.written = dict(self._made)
+        self.fragments = {}
+        self.static = {}
+
+    def _chunks(self) -> Iterator[list[str]]:
+        words, size = [], 0
+        for word in sorted(self.words):
+            words.append(word)
+            size += self.words[word].size
+            if size >= _CHUNK_SIZE:
+                yield words
+                words, size = [], 0
+        if words:
+            yield words
+
+    # --- kept between builds ---
+
+    def to_bytes(self) -> bytes:
+        """The index as explainer keeps it in its build cache (JSON, then the words' numbers and bytes)."""
+        order = sorted(self.words)
+        header = {
+            "language": self.language,
+            "version": self.version,
+            "entry": self.entry,
+            "custom_body": self.custom_body,
+            "pages": [[p.name, p.url, p.fragment, p.word_count, p.filters, p.meta, p.words] for p in self.pages],
+            "words": order,
+            "variants": {
+                word: {form: [[page, tail.hex()] for page, tail in listed] for form, listed in entry.variants.items()}
+                for word, entry in self.words.items()
+                if entry.variants
+            },
+            "written": self.written,
+        }
+        counts = array("I", [len(self.words[word].pages) for word in order])
+        bodies = array("I", [len(self.words[word].body) for word in order])
+        parts = [counts.tobytes(), bodies.tobytes()]
+        for word in order:
+            entry = self.words[word]
+            parts += [entry.pages.tobytes(), entry.lengths.tobytes(), entry.sizes.tobytes()]
+        for word in order:
+            parts.append(bytes(self.words[word].body))
+        head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _STATE_MAGIC + str(len(head)).encode("ascii") + b"\n" + head + b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SearchIndex:
+        """Read :meth:`to_bytes`; raises ValueError on anything else."""
+        if not data.startswith(_STATE_MAGIC):
+            raise ValueError("not a search index of this version")
+        at = len(_STATE_MAGIC)
+        newline = data.index(b"\n", at)
+        length = int(data[at:newline])
+        header = json.loads(data[newline + 1 : newline + 1 + length])
+        at = newline + 1 + length
+        index = cls(str(header["language"]), str(header["version"]), dict(header["entry"]), bool(header["custom_body"]))
+        for name, url, fragment, word_count, filters, meta, words in header["pages"]:
+            if not (isinstance(filters, dict) and all(isinstance(v, list) for v in filters.values())):
+                raise ValueError("filters")
+            index.pages.append(
+                _Page(str(name), str(url), str(fragment), int(word_count), filters, [str(m) for m in meta], str(words))
+            )
+        order = [str(word) for word in header["words"]]
+        size = 4 * len(order)
+        counts = array("I")
+        counts.frombytes(data[at : at + size])
+        bodies = array("I")
+        bodies.frombytes(data[at + size : at + 2 * size])
+        at += 2 * size
+        for word, count in zip(order, counts, strict=True):
+            entry = index.words[word] = _Word()
+            for name in ("pages", "lengths", "sizes"):
+                numbers = array("I")
+                numbers.frombytes(data[at : at + 4 * count])
+                setattr(entry, name, numbers)
+                at += 4 * count
+            entry.size = sum(entry.sizes)
+        for word, length in zip(order, bodies, strict=True):
+            index.words[word].body = bytearray(data[at : at + length])
+            at += length
+        if at != len(data) or len(counts) != len(order):
+            raise ValueError("its length is not what it says")
+        for word, forms in header["variants"].items():
+            index.words[word].variants = {
+                str(form): [(int(page), bytes.fromhex(tail)) for page, tail in listed] for form, listed in forms.items()
+            }
+        index.written = {str(k): str(v) for k, v in header["written"].items()}
+        return index
+
+
+def _short(full: str, length: int, taken: set[str], step: int = 2) -> str:
+    """Pagefind's short file name: ``length`` characters of the full hash, longer while one is taken
+    (by one character for fragments, by two for the other files, as Pagefind 1.5 does)."""
+    short = full[:length]
+    while short in taken and len(short) < len(full):
+        short = full[: len(short) + step]
+    taken.add(short)
+    return short
+
+
+def _is_static(name: str) -> bool:
+    """Pagefind's scripts, styles and wasm: the same for every site."""
+    return "/" not in name and not name.endswith(".pf_meta") and name != "pagefind-entry.json"
+
+
+def _index(pages: list[tuple[str, bytes]], probe: str | None) -> _Found | None:
+    """Run Pagefind over ``pages`` (output path, HTML) and read what it found."""
+    with PagefindService() as service:
+        files, names = service.index(pages, probe)
+    return _read_bundle(files, names)

@@ -17,7 +17,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -36,7 +35,7 @@ from explainer.model import COLLECTIONS
 from explainer.pages import SEARCH_URL
 from explainer.passthrough import PASSTHROUGH_DIR
 from explainer.reader import CONTENT_DIR
-from explainer.search import SEARCH_BUNDLE, index_site
+from explainer.search import SEARCH_BUNDLE, index_site_files
 
 EVENTS_PATH = "/__explainer/events"
 RELOAD_SCRIPT = """<script>/* explainer serve: live reload (not part of the built site) */
@@ -249,18 +248,8 @@ class Preview:
     def _index_search(self) -> None:
         if not self.ok or f"{SEARCH_URL}index.html" not in self.session.files:
             return  # nothing to index, or search is switched off
-        with tempfile.TemporaryDirectory() as tmp:
-            site = Path(tmp)
-            for name, data in self.session.files.items():  # pages are all the index needs
-                (site / name).parent.mkdir(parents=True, exist_ok=True)
-                (site / name).write_bytes(data)
-            if index_site(site) is None:
-                bundle = site / SEARCH_BUNDLE
-                self.search_files = {
-                    f"{SEARCH_BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-                    for p in bundle.rglob("*")
-                    if p.is_file()
-                }
+        bundle = index_site_files(self.session.files)  # from memory: pages are all the index needs
+        self.search_files = {f"{SEARCH_BUNDLE}/{name}": data for name, data in bundle.items()}
 
     def watched(self) -> list[Path]:
         """content/, static/, explainer.yml and the project's theme (the default theme ships with the package)."""

@@ -245,9 +245,14 @@ def test_a_failed_search_index_leaves_the_site_as_it_was(project, monkeypatch):
     out = build(project).out
     before = tree(out)
     edit(project / "content/people/ann-lee.md", "Ann Lee was there.", "Ann Lee saw it.")
-    monkeypatch.setattr("explainer.build.index_site", lambda site, bundle=None: "Pagefind failed: simulated")
-    with pytest.raises(ContentError):
+
+    def fail(*args, **kwargs):
+        raise search.PagefindError("Pagefind failed: simulated")
+
+    monkeypatch.setattr(search.PagefindService, "index", fail)
+    with pytest.raises(ContentError) as failure:
         build(project)
+    assert "simulated" in failure.value.diagnostics[0].message
     assert tree(out) == before
     monkeypatch.undo()
     build(project)

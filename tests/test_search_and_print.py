@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gzip
 import http.server
 import re
-import shutil
 import textwrap
 import threading
-from pathlib import Path
 
 import pytest
 from browser import AXE, QuietHandler, axe_violations, browser_page, require
 from conftest import BuiltSite
 
-from explainer import search as pagefind
 from explainer.build import build
 
 SUBPATH = "ledger/"
@@ -280,41 +276,6 @@ def test_only_what_pages_say_is_indexed(site, tab):
     for listing in ("claims/never-warned/", "people/port-council/"):
         assert "Quint" in built.soup(listing + "index.html").find("main").get_text()
         assert listing not in found
-
-
-def test_the_index_does_not_depend_on_the_order_pagefind_wrote_its_filter_in(site, tmp_path):
-    """Pagefind 1.5 writes a filter's values in hash-map order; settled, any order gives the same bytes."""
-    _, built = site
-    settled = built.out / "pagefind"
-    bundle = shutil.copytree(settled, tmp_path / "pagefind")
-    (meta_file,) = bundle.glob("pagefind.*.pf_meta")
-    meta = read_index(meta_file)
-    [[name, filter_hash]] = meta[3]
-    filter_file = bundle / "filter" / f"{filter_hash}.pf_filter"
-    index = read_index(filter_file)
-    assert [value for value, _ in index[1]] == ["Claims", "Events", "People", "Questions", "Story and reference"]
-    # as Pagefind 1.5 may write it: the values in another order, in files named after that content
-    index[1].reverse()
-    filter_file.unlink()
-    write_index(bundle / "filter" / "en_0000000.pf_filter", index)
-    meta[3] = [[name, "en_0000000"]]
-    meta_file.unlink()
-    write_index(bundle / "pagefind.en_0000000000.pf_meta", meta)
-    entry = bundle / "pagefind-entry.json"
-    entry.write_text(entry.read_text("utf-8").replace(meta_file.name.split(".")[1], "en_0000000000"), "utf-8")
-    pagefind.settle_filters(bundle)
-    files = sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(settled) for p in settled.rglob("*") if p.is_file())
-    for file in files:
-        assert (bundle / file).read_bytes() == (settled / file).read_bytes(), file
-
-
-def read_index(path: Path):
-    return pagefind._decode(gzip.decompress(path.read_bytes()), len(b"pagefind_dcd"))[0]
-
-
-def write_index(path: Path, value) -> None:
-    path.write_bytes(gzip.compress(b"pagefind_dcd" + pagefind._encode(value)))
 
 
 BREADCRUMB_PAGES = ["claims/quint-warned/index.html", "people/mara-quints-lawyer/index.html", "people/index.html"]
