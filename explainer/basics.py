@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 CONFIG_FILE = "explainer.yml"
 CONTENT_DIR = "content"
+SEARCH_BUNDLE = "pagefind"  # the search index's folder in the site
 
 
 def hash_parts(parts: Iterable[str]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from explainer import __version__
-from explainer.basics import CONTENT_DIR, hash_parts
+from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, hash_parts
 from explainer.buildcache import (
     BuildCache,
     Rendered,
@@ -32,7 +32,6 @@ from explainer.buildcache import (
 )
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.passthrough import check_passthrough, passthrough_files
-from explainer.search import PAGEFIND_MISSING, SEARCH_BUNDLE, Unsupported, pagefind_executable
 from explainer.writer import (
     MARKER,
     check_output_folder,
@@ -149,6 +148,8 @@ def build(
     if themes != guessed_themes:
         inputs = input_stamps(project, themes)
     settings = linked.content.settings
+    from explainer.search import PAGEFIND_MISSING, pagefind_executable
+
     if settings.search and pagefind_executable() is None:
         raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
@@ -244,6 +245,8 @@ def _update_output(
     build's search index (None: index every page). Returns the files written, every output file's stamp,
     the names removed and the search index now written.
     """
+    from explainer import search as search_module
+
     current = pages | kept | set(files)
     changed = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
     removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
@@ -260,7 +263,7 @@ def _update_output(
             _searching(out, lambda: update({n: changed[n] for n in changed.keys() & pages}, html))
             search_files, stale = index.bundle_files(), index.stale()
             made = True
-        except Unsupported:
+        except search_module.Unsupported:
             whole = True
     if whole:
         index = _index_whole(out, files, pages)

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from explainer import i18n
 from explainer.assets import Assets
+from explainer.basics import SEARCH_BUNDLE
 from explainer.compiled import bytecode_cache
 from explainer.context import SiteView
 from explainer.dates import PartialDate
@@ -41,7 +42,6 @@ from explainer.pages import (
     media_path,
 )
 from explainer.reader import CONTENT_DIR
-from explainer.search import SEARCH_BUNDLE
 from explainer.share_images import ShareImage, card_for, enabled, has_image, image_path
 from explainer.structured_data import inline_text, plain_text, structured_data
 from explainer.urls import relative, resolve_xrefs

@@ -42,7 +42,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-SEARCH_BUNDLE = "pagefind"
 PAGEFIND_MISSING = "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each index file, inside the gzip
 _CHUNK_SIZE = 20000  # Pagefind's index_chunk_size: a chunk ends once its words hold this many positions

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import click
 import watchfiles
 
+from explainer.basics import SEARCH_BUNDLE
 from explainer.config import CONFIG_FILE, load_settings
 from explainer.diagnostics import Diagnostic, Diagnostics, Span, display_path
 from explainer.incremental import Session
@@ -35,7 +36,7 @@ from explainer.model import COLLECTIONS
 from explainer.pages import SEARCH_URL
 from explainer.passthrough import PASSTHROUGH_DIR
 from explainer.reader import CONTENT_DIR
-from explainer.search import SEARCH_BUNDLE, index_site_files
+from explainer.search import index_site_files
 
 EVENTS_PATH = "/__explainer/events"
 RELOAD_SCRIPT = """<script>/* explainer serve: live reload (not part of the built site) */

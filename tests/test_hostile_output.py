@@ -19,10 +19,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from explainer import search
+from explainer.basics import SEARCH_BUNDLE
 from explainer.build import build, check
 from explainer.buildcache import CACHE_DIR, CACHE_FILE, RENDER_FILE
 from explainer.diagnostics import ContentError, UsageError
-from explainer.search import SEARCH_BUNDLE
 from explainer.writer import MARKER
 
 BASE = Path(__file__).resolve().parent / "broken" / "_base"

@@ -17,6 +17,7 @@ import pytest
 from conftest import FIXTURES, copy_project
 
 from explainer import search
+from explainer.basics import SEARCH_BUNDLE
 from explainer.build import build
 from explainer.buildcache import CACHE_DIR, SEARCH_FILE
 from explainer.diagnostics import ContentError
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(search.pagefind_executable() is None, reason="Pa
 
 
 def bundle_of(out: Path) -> dict[str, bytes]:
-    folder = out / search.SEARCH_BUNDLE
+    folder = out / SEARCH_BUNDLE
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
@@ -153,7 +154,7 @@ def test_a_search_cache_that_is_not_the_one_saved_is_not_used(tmp_path):
 def test_an_index_file_deleted_by_hand_is_written_again(tmp_path):
     project = copy_project(FIXTURES / "complete", tmp_path)
     out = build(project).out
-    victim = next((out / search.SEARCH_BUNDLE / "fragment").iterdir())
+    victim = next((out / SEARCH_BUNDLE / "fragment").iterdir())
     victim.unlink()
     edit(project / "content/story.md", "\n\n", "\n\nA zeppelinword.\n\n")
     build(project)
