@@ -124,7 +124,7 @@ def yaml_parser(request, monkeypatch):
 
 def copy_project(source: Path, tmp_path: Path) -> Path:
     project = tmp_path / source.name
-    shutil.copytree(source, project, ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns("build", ".explainer-cache"))
     return project
 
 
