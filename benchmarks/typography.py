@@ -18,25 +18,25 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
-from markdown.extensions.smarty import SmartyExtension  # noqa: E402
 
 from explainer.diagnostics import Diagnostics  # noqa: E402
 from explainer.linker import link  # noqa: E402
-from explainer.markdown_render import LinearInlineProcessor, MarkdownRenderer  # noqa: E402
+from explainer.markdown_render import MarkdownRenderer  # noqa: E402
 from explainer.reader import read_project  # noqa: E402
+from explainer.typography import Typographer  # noqa: E402
 
 
 def old_converter(targets: dict) -> MarkdownRenderer:
-    """The converter as it was before the typographer: smarty's stage, made linear as ours was."""
-    renderer = MarkdownRenderer(targets)
-    renderer.md.treeprocessors.deregister("typography")
-    SmartyExtension().extendMarkdown(renderer.md)
-    LinearInlineProcessor.replace(renderer.md)
+    """The converter as it was before the typographer: smarty's own stage (made linear, as it was) kept."""
+    with mock.patch.object(Typographer, "replace", classmethod(lambda cls, md: None)):
+        renderer = MarkdownRenderer(targets)
+    assert "smarty" in renderer.md.treeprocessors and "typography" not in renderer.md.treeprocessors
     return renderer
 
 
