@@ -93,7 +93,9 @@ class Typographer(Treeprocessor):
     def educate(self, text: str) -> str:
         """``text`` as smarty's stage leaves it: each rule in turn, left to right, each match hidden from later rules.
 
-        As in Python-Markdown's inline stage, a rule looks for its next match just past the one it replaced.
+        As in Python-Markdown 3.11's inline stage, a rule looks for its next match just past the one it
+        replaced. Earlier versions look again from the start, which finds the same matches with smarty's
+        rules: none can match just before a token where it did not match before the mark the token replaced.
         """
         written: list[str] = []
         for rule in self.rules:
