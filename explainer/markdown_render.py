@@ -36,6 +36,7 @@ from explainer.linker import (
     split_wikilink,
 )
 from explainer.model import Entry, Person
+from explainer.typography import Typographer
 from explainer.urls import XREF
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # anything else (javascript:, data:...) is dropped
@@ -266,7 +267,8 @@ class LinearInlineProcessor(treeprocessors.InlineProcessor):
 
     @classmethod
     def replace(cls, md: markdown.Markdown) -> None:
-        """Swap the stock inline stages ("inline" at 20, the smarty extension's at 6) for this one."""
+        """Swap the stock inline stages ("inline" at 20, and the smarty extension's at 6 if
+        :class:`~explainer.typography.Typographer` left it) for this one."""
         if not all(
             hasattr(treeprocessors.InlineProcessor, f"_InlineProcessor__{name}")
             for name in ("handleInline", "applyPattern", "processPlaceholders", "build_ancestors")
@@ -750,6 +752,7 @@ class MarkdownRenderer:
             # after Python-Markdown's "unescape" (0), which turns backslash escapes back into characters
             self.md.treeprocessors.register(SafetyProcessor(self.md), "safety", -1)
         self.md.treeprocessors.register(HeadingProcessor(self.md), "headings", 1)
+        Typographer.replace(self.md)  # smarty's rules without its costly second inline stage
         LinearInlineProcessor.replace(self.md)
         BlockQueue.install(self.md)
 

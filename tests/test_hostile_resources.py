@@ -313,14 +313,15 @@ TOKENS = [
 
 
 def stock_renderer(unsafe_html: bool) -> MarkdownRenderer:
-    """Our renderer with Python-Markdown's own inline stages and block list put back."""
+    """Our renderer with Python-Markdown's own inline stage and block list put back.
+
+    (smarty's rules run in our typographer, compared with smarty's own stage in test_typography.py.)"""
     renderer = MarkdownRenderer({}, unsafe_html)
-    for name, priority in (("inline", 20), ("smarty", 6)):
-        stock = markdown.treeprocessors.InlineProcessor(renderer.md)
-        stock.inlinePatterns = renderer.md.treeprocessors[name].inlinePatterns
-        renderer.md.treeprocessors.register(stock, name, priority)
+    stock = markdown.treeprocessors.InlineProcessor(renderer.md)
+    stock.inlinePatterns = renderer.md.treeprocessors["inline"].inlinePatterns
+    renderer.md.treeprocessors.register(stock, "inline", 20)
     del renderer.md.parser.parseChunk  # the class's own method again
-    assert type(renderer.md.treeprocessors["smarty"]) is markdown.treeprocessors.InlineProcessor
+    assert type(renderer.md.treeprocessors["inline"]) is markdown.treeprocessors.InlineProcessor
     return renderer
 
 
