@@ -269,26 +269,25 @@ def _decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR major type {major} is not used by Pagefind")
 
 
-def _unsigned(data: bytes, at: int) -> tuple[int, int]:
-    """A CBOR unsigned integer at ``at``; the value and where it ends."""
+def _argument(data: bytes, at: int, major: int, what: str) -> tuple[int, int]:
+    """The number a CBOR head of type ``major`` at ``at`` holds (a value or a length); it and where it ends."""
     info = data[at] & 0x1F
-    if data[at] >> 5 != 0 or info > 27:
-        raise ValueError("expected a CBOR unsigned integer")
+    if data[at] >> 5 != major or info > 27:
+        raise ValueError(f"expected {what}")
     if info < 24:
         return info, at + 1
     size = 1 << (info - 24)
     return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
+
+
+def _unsigned(data: bytes, at: int) -> tuple[int, int]:
+    """A CBOR unsigned integer at ``at``; the value and where it ends."""
+    return _argument(data, at, 0, "a CBOR unsigned integer")
 
 
 def _count(data: bytes, at: int) -> tuple[int, int]:
     """A CBOR array's length at ``at``; the length and where its items begin."""
-    info = data[at] & 0x1F
-    if data[at] >> 5 != 4 or info > 27:
-        raise ValueError("expected a CBOR array")
-    if info < 24:
-        return info, at + 1
-    size = 1 << (info - 24)
-    return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
+    return _argument(data, at, 4, "a CBOR array")
 
 
 # One page's entry for a word, [page, [positions], [metadata positions]]: whole numbers (positive or

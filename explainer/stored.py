@@ -104,8 +104,7 @@ class Codec:
             return list
         origin, arguments = typing.get_origin(kind), typing.get_args(kind)
         if origin in (typing.Union, types.UnionType):
-            inner = self._encoder(_optional(kind))
-            return lambda value: None if value is None else inner(value)
+            return _or_none(self._encoder(_optional(kind)))
         if origin is list or origin is frozenset:
             item = self._encoder(arguments[0])
             if item is _same:
@@ -150,8 +149,7 @@ class Codec:
             return order
         origin, arguments = typing.get_origin(kind), typing.get_args(kind)
         if origin in (typing.Union, types.UnionType):
-            inner = self._decoder(_optional(kind))
-            return lambda value: None if value is None else inner(value)
+            return _or_none(self._decoder(_optional(kind)))
         if origin is list or origin is frozenset:
             item = self._decoder(arguments[0])
             made = frozenset if origin is frozenset else list
@@ -211,6 +209,10 @@ def _plain(kind: type) -> Decode:
         return value
 
     return check
+
+
+def _or_none(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else inner(value)
 
 
 def _optional(kind: Any) -> Any:
