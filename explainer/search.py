@@ -649,18 +649,21 @@ class SearchIndex:
             self.pages.append(record)
         self.fragments.update(found.fragments)
         for word, listed in found.entries.items():
-            entry = self.words.get(word)
-            if entry is None:
-                entry = self.words[word] = _Word()
+            entry = self._word(word)
             for at, tail, size in listed:
                 entry.append(numbers[at], _refield(tail, found.fields, fields), size)
         for word, forms in found.variants.items():
-            entry = self.words.get(word)
-            if entry is None:
-                entry = self.words[word] = _Word()
+            entry = self._word(word)
             for form, listed_forms in forms.items():
                 for at, tail in listed_forms:
                     entry.put_variant(form, numbers[at], _refield(tail, found.fields, fields))
+
+    def _word(self, word: str) -> _Word:
+        """The word's entries, made empty when it is new."""
+        entry = self.words.get(word)
+        if entry is None:
+            entry = self.words[word] = _Word()
+        return entry
 
     def meta_fields(self, extra: Iterable[_Page] = ()) -> list[str]:
         return sorted({name for page in [*self.pages, *extra] for name in page.meta})
@@ -698,15 +701,11 @@ class SearchIndex:
                 entry.renumber(numbers)
         if found is not None:
             for word, listed in found.entries.items():
-                entry = self.words.get(word)
-                if entry is None:
-                    entry = self.words[word] = _Word()
+                entry = self._word(word)
                 for at, tail, size in listed:
                     entry.put(number_of[found.pages[at].name], _refield(tail, found.fields, fields), size)
             for word, forms in found.variants.items():
-                entry = self.words.get(word)
-                if entry is None:
-                    entry = self.words[word] = _Word()
+                entry = self._word(word)
                 for form, listed_forms in forms.items():
                     for at, tail in listed_forms:
                         where = number_of[found.pages[at].name]
