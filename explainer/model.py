@@ -352,6 +352,7 @@ class Source(Located):
     publisher: str | None = None
     url: str | None = None
     date: PartialDate | None = None
+    note: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -937,6 +938,12 @@ SOURCE_SCHEMA = (
     FieldSpec("publisher", as_text, meaning="outlet or platform"),
     FieldSpec("url", as_text, meaning="`http` or `https` only"),
     FieldSpec("date", as_date, meaning="publication date"),
+    FieldSpec(
+        "note",
+        as_text,
+        meaning="one plain line shown with the source on the sources page: what readers should know about it "
+        "(why it has no outlet or date, say)",
+    ),
 )
 
 
