@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import markdown
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
 from explainer import i18n
@@ -93,6 +94,28 @@ def template_names(theme: Path) -> list[str]:
     return sorted(FileSystemLoader(str(folder)).list_templates()) if folder.is_dir() else []
 
 
+def typeset_output(value: object) -> object:
+    """What a template prints, with the typography Markdown bodies get (:func:`explainer.i18n.typeset`): a title or
+    summary reads "crew’s" beside a body's "crew’s". Only plain text is touched: HTML (``Markup``: bodies, macros,
+    translated messages) was typeset where it was made, and a web address (``://``) is used as written."""
+    if type(value) is str and ("'" in value or '"' in value) and "://" not in value:
+        return i18n.typeset(value)
+    return value
+
+
+def _typeset_values(function: Any) -> Any:
+    """A newstyle gettext function whose ``%(name)s`` values are typeset as printed values are (the translated
+    message itself is the theme's, written with the right marks)."""
+
+    @pass_context
+    def typeset_values(context: Any, *args: Any, **values: Any) -> Any:
+        if values:
+            values = {name: typeset_output(value) for name, value in values.items()}
+        return function(context, *args, **values)
+
+    return typeset_values
+
+
 def make_environment(themes: list[Path]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
     env = Environment(
@@ -102,6 +125,7 @@ def make_environment(themes: list[Path]) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=typeset_output,
     )
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["number"] = lambda value: i18n.active().number(value)
@@ -129,6 +153,8 @@ class Renderer:
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
         self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
+        for name in ("gettext", "ngettext"):
+            self.env.globals[name] = _typeset_values(self.env.globals[name])
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
