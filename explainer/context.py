@@ -165,7 +165,7 @@ class SiteView:
     @derived
     def who_says_what(self) -> WhoSaysWhat | None:
         """The picture of who says what on each disputed point, and the same as a list; None: nothing to draw."""
-        return who_says_what(self.claims, self.people, self.statuses)
+        return who_says_what(self.claims, self.people, self.statuses, self.questions)
 
     @derived
     def questions_by_status(self, number: int = 1) -> list[tuple[str, list[Question]]]:
