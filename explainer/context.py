@@ -247,8 +247,27 @@ class SiteView:
 
     @derived
     def updates_about(self, entry: Entry) -> list[Change]:
-        """The non-minor updates of the log that name ``entry``, newest first."""
-        return [change for change in self.chronicle.about(entry) if change.kind == UPDATE]
+        """The non-minor updates of the log that name ``entry``, newest first, but for those its page already tells.
+
+        An update about an event that the page lists (one that refers to the entry, or one its ``about`` names),
+        dated within that event's dates, tells the happening that the event's line gives with its date, title and
+        summary: it is left out here, and stays on the event's own page, on the update log and in the feeds."""
+        listed = {item.key: item for item in self._listed_events(entry)}
+
+        def told(change: Change) -> bool:
+            return any(
+                other.key in listed and _within(change.date, listed[other.key])
+                for other in change.about
+                if other.key != entry.key
+            )
+
+        return [change for change in self.chronicle.about(entry) if change.kind == UPDATE and not told(change)]
+
+    def _listed_events(self, entry: Entry) -> list[Event]:
+        """The events an entry's page lists: those that refer to it, and those its ``about`` names."""
+        referring = [item for section in self.backlink_sections(entry) for item in section.items]
+        named = [ref.entry for ref in getattr(entry, "about", [])]
+        return [item for item in [*referring, *named] if isinstance(item, Event) and item.date is not None]
 
     @derived
     def change_label(self, change: Change) -> str:
@@ -361,6 +380,13 @@ class SiteView:
     @staticmethod
     def person_kind_label(kind: str) -> str:
         return _(PERSON_KIND_LABELS[kind])
+
+
+def _within(when: PartialDate, event: Event) -> bool:
+    """Whether ``when`` falls within an event's dates (from its first moment to its end_date's, or its date's, last)."""
+    first = event.start.period()[0]
+    last = (event.end_date or event.start).period()[1]
+    return first <= when.period()[0] <= last
 
 
 def weighted(entries: list[EntryType]) -> list[EntryType]:
