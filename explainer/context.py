@@ -140,8 +140,8 @@ class SiteView:
             return [claim for status in self.statuses.claim_ids for claim in self.claims if claim.status == status]
         if collection == "questions":
             return [q for status in self.statuses.question_ids for q in self.questions if q.status == status]
-        if collection == "sources":
-            return [*self.sources]
+        if collection == "sources":  # in the order of the dates shown (oldest first), undated last, then by title
+            return [*sorted(self.sources, key=_source_order)]
         return [*self.entries_of(collection)]
 
     @derived
@@ -305,11 +305,11 @@ class SiteView:
 
     @derived
     def _source_positions(self) -> dict[str, int]:
-        return {source.id: position for position, source in enumerate(self.sources)}
+        return {source.id: position for position, source in enumerate(sorted(self.sources, key=_source_order))}
 
     @staticmethod
     def citations_page(source: Source) -> str:
-        """The page listing every entry that cites a source (made for sources cited more than CITED_INLINE times)."""
+        """The page listing every entry that cites a source (made for every source that is cited)."""
         return citations_path(source.id)
 
     @derived
@@ -387,6 +387,11 @@ def _within(when: PartialDate, event: Event) -> bool:
     first = event.start.period()[0]
     last = (event.end_date or event.start).period()[1]
     return first <= when.period()[0] <= last
+
+
+def _source_order(source: Source) -> tuple:
+    """The sources page's order: by the date shown, oldest first; undated sources last; then by title."""
+    return (source.date is None, source.date.sort_key if source.date else (), source.title.casefold(), source.id)
 
 
 def weighted(entries: list[EntryType]) -> list[EntryType]:

@@ -38,8 +38,8 @@ UPDATES_URL = "updates/"
 CORRECTIONS_URL = "corrections/"
 MEDIA_DIR = "media"
 LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light
-SOURCES_PAGE_SIZE = 100  # sources a page of sources lists (each with up to CITED_INLINE citing entries)
-CITED_INLINE = 5  # a source cited by more entries lists them on a page of its own
+SOURCES_PAGE_SIZE = 100  # sources a page of sources lists, each with a count of the pages citing it
+CITED_INLINE = 0  # a source cited by more entries lists them on a page of its own: every cited source
 EMBED_DIR = "embed/"  # under a page's own folder: where its embeddable card lives
 
 
