@@ -19,7 +19,7 @@ from explainer.dependencies import derived
 from explainer.diagram import WhoSaysWhat, who_says_what
 from explainer.i18n import N_, _, ngettext
 from explainer.linker import Linked
-from explainer.living import CORRECTION, UPDATE, Change, Chronicle
+from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import (
     ANY_KIND,
     KINDS,
@@ -268,6 +268,20 @@ class SiteView:
         referring = [item for section in self.backlink_sections(entry) for item in section.items]
         named = [ref.entry for ref in getattr(entry, "about", [])]
         return [item for item in [*referring, *named] if isinstance(item, Event) and item.date is not None]
+
+    @derived
+    def change_log(self, kind: str = "") -> list[Change]:
+        """What a page of the update log lists, newest first: ``""`` every change readers are told about, ``"news"``
+        the updates, ``"verdicts"`` the claims' verdicts, ``"minor"`` the small changes to the explainer itself (a
+        group of their own on the log's pages)."""
+        changes = self.chronicle.changes
+        if kind == "minor":
+            return [change for change in changes if change.minor]
+        if kind == "news":
+            return [change for change in changes if change.kind == UPDATE and not change.minor]
+        if kind == "verdicts":
+            return [change for change in changes if change.kind == VERDICT]
+        return [change for change in changes if not change.minor]
 
     @derived
     def change_label(self, change: Change) -> str:
