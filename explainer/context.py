@@ -19,7 +19,7 @@ from explainer.dependencies import derived
 from explainer.diagram import WhoSaysWhat, who_says_what
 from explainer.i18n import N_, _, ngettext
 from explainer.linker import Linked
-from explainer.living import CORRECTION, UPDATE, Change, Chronicle
+from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import (
     ANY_KIND,
     KINDS,
@@ -140,8 +140,8 @@ class SiteView:
             return [claim for status in self.statuses.claim_ids for claim in self.claims if claim.status == status]
         if collection == "questions":
             return [q for status in self.statuses.question_ids for q in self.questions if q.status == status]
-        if collection == "sources":
-            return [*self.sources]
+        if collection == "sources":  # in the order of the dates shown (oldest first), undated last, then by title
+            return [*sorted(self.sources, key=_source_order)]
         return [*self.entries_of(collection)]
 
     @derived
@@ -165,7 +165,7 @@ class SiteView:
     @derived
     def who_says_what(self) -> WhoSaysWhat | None:
         """The picture of who says what on each disputed point, and the same as a list; None: nothing to draw."""
-        return who_says_what(self.claims, self.people, self.statuses)
+        return who_says_what(self.claims, self.people, self.statuses, self.questions)
 
     @derived
     def questions_by_status(self, number: int = 1) -> list[tuple[str, list[Question]]]:
@@ -247,8 +247,41 @@ class SiteView:
 
     @derived
     def updates_about(self, entry: Entry) -> list[Change]:
-        """The non-minor updates of the log that name ``entry``, newest first."""
-        return [change for change in self.chronicle.about(entry) if change.kind == UPDATE]
+        """The non-minor updates of the log that name ``entry``, newest first, but for those its page already tells.
+
+        An update about an event that the page lists (one that refers to the entry, or one its ``about`` names),
+        dated within that event's dates, tells the happening that the event's line gives with its date, title and
+        summary: it is left out here, and stays on the event's own page, on the update log and in the feeds."""
+        listed = {item.key: item for item in self._listed_events(entry)}
+
+        def told(change: Change) -> bool:
+            return any(
+                other.key in listed and _within(change.date, listed[other.key])
+                for other in change.about
+                if other.key != entry.key
+            )
+
+        return [change for change in self.chronicle.about(entry) if change.kind == UPDATE and not told(change)]
+
+    def _listed_events(self, entry: Entry) -> list[Event]:
+        """The events an entry's page lists: those that refer to it, and those its ``about`` names."""
+        referring = [item for section in self.backlink_sections(entry) for item in section.items]
+        named = [ref.entry for ref in getattr(entry, "about", [])]
+        return [item for item in [*referring, *named] if isinstance(item, Event) and item.date is not None]
+
+    @derived
+    def change_log(self, kind: str = "") -> list[Change]:
+        """What a page of the update log lists, newest first: ``""`` every change readers are told about, ``"news"``
+        the updates, ``"verdicts"`` the claims' verdicts, ``"minor"`` the small changes to the explainer itself (a
+        group of their own on the log's pages)."""
+        changes = self.chronicle.changes
+        if kind == "minor":
+            return [change for change in changes if change.minor]
+        if kind == "news":
+            return [change for change in changes if change.kind == UPDATE and not change.minor]
+        if kind == "verdicts":
+            return [change for change in changes if change.kind == VERDICT]
+        return [change for change in changes if not change.minor]
 
     @derived
     def change_label(self, change: Change) -> str:
@@ -286,11 +319,11 @@ class SiteView:
 
     @derived
     def _source_positions(self) -> dict[str, int]:
-        return {source.id: position for position, source in enumerate(self.sources)}
+        return {source.id: position for position, source in enumerate(sorted(self.sources, key=_source_order))}
 
     @staticmethod
     def citations_page(source: Source) -> str:
-        """The page listing every entry that cites a source (made for sources cited more than CITED_INLINE times)."""
+        """The page listing every entry that cites a source (made for every source that is cited)."""
         return citations_path(source.id)
 
     @derived
@@ -361,6 +394,18 @@ class SiteView:
     @staticmethod
     def person_kind_label(kind: str) -> str:
         return _(PERSON_KIND_LABELS[kind])
+
+
+def _within(when: PartialDate, event: Event) -> bool:
+    """Whether ``when`` falls within an event's dates (from its first moment to its end_date's, or its date's, last)."""
+    first = event.start.period()[0]
+    last = (event.end_date or event.start).period()[1]
+    return first <= when.period()[0] <= last
+
+
+def _source_order(source: Source) -> tuple:
+    """The sources page's order: by the date shown, oldest first; undated sources last; then by title."""
+    return (source.date is None, source.date.sort_key if source.date else (), source.title.casefold(), source.id)
 
 
 def weighted(entries: list[EntryType]) -> list[EntryType]:

@@ -19,14 +19,16 @@ says what it left out.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from explainer.i18n import _, labelled, ngettext
-from explainer.model import Claim, Person
+from explainer.i18n import _, labelled, ngettext, shortened, typeset
+from explainer.model import Claim, Event, Person, Question
 from explainer.statuses import DEFAULT_STATUSES, Statuses
 
 MAX_POINTS = 12  # blocks drawn, the "other claims" one included
@@ -44,14 +46,42 @@ TEXT = 14  # names and claims
 SMALL = 13  # verdicts, "versus", "and 2 more"
 HEAD = 15  # a point's heading
 LINE = 18  # line height of TEXT
-NAMES_WIDTH = 98  # the people's column, from x=0
-DOT = 104  # where a person's lines start
-BOX = 126  # the claims' column starts here
-BOX_WIDTH = WIDTH - BOX - 2
+NAMES_WIDTH = 98  # the people's column, from x=0; wider when a name holds a longer word, up to MAX_NAMES_WIDTH
+MAX_NAMES_WIDTH = 164  # the widest the column grows (claims keep 126 units): a longer word is broken
+DOT_GAP = 6  # from the people's column to where a person's lines start
+BOX_GAP = 28  # from the people's column to the claims' column
+SUBJECT_LENGTH = 60  # a point named by its first claim: the claim cut at a word near this length
 PADDING = 8  # inside a claim's box
 GAP = 8  # between boxes, and between names
 NAME_LINES = 3  # at least; a name beside several claims may take the lines their height allows
 CLAIM_LINES = 8  # enough for a claim of two sentences: a box cut short misleads
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where the picture's columns are: the people's, from x=0, and the claims' boxes after it."""
+
+    names: int = NAMES_WIDTH
+
+    @property
+    def dot(self) -> int:
+        """Where a person's lines start."""
+        return self.names + DOT_GAP
+
+    @property
+    def box(self) -> int:
+        """Where the claims' boxes start."""
+        return self.names + BOX_GAP
+
+    @property
+    def box_width(self) -> int:
+        return WIDTH - self.box - 2
+
+    @classmethod
+    def fitting(cls, names: list[str]) -> Columns:
+        """Columns whose people's column holds the longest word of ``names`` unbroken, up to MAX_NAMES_WIDTH."""
+        widest = max((text_width(word, TEXT, bold=True) for name in names for word in name.split()), default=0)
+        return cls(min(MAX_NAMES_WIDTH, max(NAMES_WIDTH, math.ceil(widest))))
 
 
 @dataclass
@@ -73,26 +103,14 @@ class Point:
     number: int | None  # None: the other claims
     sides: list[Side]
     others: bool = False
+    subject: str = ""  # what the point is about, in words (see :func:`_subject`)
 
     @property
     def heading(self) -> str:
-        """ "Point 1: 2 claims against 3", "Point 2: 2 claims that agree", "Other claims"."""
+        """ "Point 1: Did Ann Lee pull the lever?", "Other claims"."""
         if self.number is None:
             return _("Other claims") if self.others else _("Claims")
-        if len(self.sides) == 2:
-            return ngettext(
-                "Point %(number)s: %(num)s claim against %(other)s",
-                "Point %(number)s: %(num)s claims against %(other)s",
-                self.sides[0].total,
-                number=self.number,
-                other=self.sides[1].total,
-            )
-        return ngettext(
-            "Point %(number)s: %(num)s claim that agrees",
-            "Point %(number)s: %(num)s claims that agree",
-            self.sides[0].total,
-            number=self.number,
-        )
+        return _("Point %(number)s: %(subject)s", number=self.number, subject=self.subject)
 
     def side_label(self, index: int) -> str:
         """How the list names a side: "One side", "The other side" ("" when the point has one)."""
@@ -117,11 +135,16 @@ class WhoSaysWhat:
 
 
 def who_says_what(
-    claims: list[Claim], people: list[Person], statuses: Statuses = DEFAULT_STATUSES
+    claims: list[Claim],
+    people: list[Person],
+    statuses: Statuses = DEFAULT_STATUSES,
+    questions: Sequence[Question] = (),
 ) -> WhoSaysWhat | None:
     """The picture of who says what for ``claims`` in reading order; None when there are no claims or people.
 
-    Each claim's verdict is drawn as its mark and label from ``statuses`` (the site's)."""
+    Each claim's verdict is drawn as its mark and label from ``statuses`` (the site's); each disputed point is
+    named by the question about it, else the event its claims are about, else its first claim (``questions``
+    in reading order)."""
     if not claims or not people:
         return None
     groups = _groups(claims)
@@ -134,7 +157,7 @@ def who_says_what(
         size = sum(len(side.claims) for side in sides)
         if len(points) == MAX_POINTS or drawn + size > MAX_CLAIMS:
             break
-        points.append(Point(len(points) + 1, sides))
+        points.append(Point(len(points) + 1, sides, subject=_subject([*first, *second], questions)))
         drawn += size
     if lone and len(points) < MAX_POINTS and (not points or len(lone) <= MAX_OTHER):
         side = _side(lone, limit=min(MAX_OTHER, MAX_CLAIMS - drawn))
@@ -147,7 +170,7 @@ def who_says_what(
     everyone = list(dict.fromkeys(shown))
     return WhoSaysWhat(
         points=points,
-        svg=_svg(points, len(everyone), statuses),
+        svg=_svg(points, everyone, statuses),
         people=everyone,
         points_left_out=len(linked) - sum(1 for point in points if point.number is not None),
         claims_left_out=len(claims) - drawn,
@@ -219,6 +242,29 @@ def _side(claims: list[Claim], limit: int = MAX_PER_SIDE) -> Side:
 
     ordered = sorted(claims, key=place)
     return Side(ordered[:limit], len(ordered) - len(ordered[:limit]))
+
+
+def _subject(claims: list[Claim], questions: Sequence[Question]) -> str:
+    """What a point is about: the question naming most of its claims in ``about``; else the event most of its
+    claims name in ``about``, when at least two do; else its first claim, shortened."""
+    keys = {claim.key for claim in claims}
+    best: tuple[int, str] = (0, "")
+    for question in questions:
+        named = sum(1 for ref in question.about if ref.entry is not None and ref.entry.key in keys)
+        if named > best[0]:
+            best = (named, question.question)
+    if best[1]:
+        return best[1]
+    events: dict[str, tuple[int, int, Event]] = {}  # key -> (claims naming it, first seen, event)
+    for claim in claims:
+        about = {ref.entry.key: ref.entry for ref in claim.about if isinstance(ref.entry, Event)}
+        for key, event in about.items():
+            count, seen, _event = events.get(key, (0, len(events), event))
+            events[key] = (count + 1, seen, event)
+    named_most = max(events.values(), key=lambda found: (found[0], -found[1]), default=None)
+    if named_most is not None and named_most[0] >= 2:
+        return named_most[2].title
+    return shortened(claims[0].claim, SUBJECT_LENGTH)
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -303,28 +349,31 @@ def _text(x: int, y: int, lines: list[str], size: int = TEXT, extra: str = "") -
     return f'<text x="{x}" y="{y}"{sized}{extra}>{rows if len(lines) > 1 else escape(lines[0])}</text>'
 
 
-def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses) -> int:
+def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses, columns: Columns) -> int:
     """Draw one side's claims and the people who make them from ``top``; returns the bottom."""
     centres: dict[str, int] = {}
     spans: dict[str, tuple[int, int]] = {}
     boxes: list[str] = []
     y = top
+    box, box_width, dot = columns.box, columns.box_width, columns.dot
+    # a narrower box holds as many words in more lines
+    claim_lines = max(CLAIM_LINES, math.ceil(CLAIM_LINES * Columns().box_width / box_width))
     for claim in side.claims:
-        lines, _cut = wrap(claim.claim, BOX_WIDTH - 2 * PADDING, TEXT, CLAIM_LINES)
+        lines, _cut = wrap(typeset(claim.claim), box_width - 2 * PADDING, TEXT, claim_lines)
         height = 45 + (len(lines) - 1) * LINE
         centres[claim.key] = y + height // 2
         spans[claim.key] = (y, y + height)
         status = statuses.get(claim.status)
-        full = f"{labelled(claim.attribution, claim.claim)} ({status.label})"
-        verdict, _cut = wrap(f"{status.mark} {status.label}", BOX_WIDTH - 2 * PADDING, SMALL, 1, bold=True)
+        full = typeset(f"{labelled(claim.attribution, claim.claim)} ({status.label})")
+        verdict, _cut = wrap(f"{status.mark} {status.label}", box_width - 2 * PADDING, SMALL, 1, bold=True)
         boxes.append(
             f"<g><title>{escape(full)}</title>"
             f'<g class="status-{escape(status.style)}" data-status="{escape(status.id)}">'
-            f'<rect x="{BOX}" y="{y + 1}" width="{BOX_WIDTH}" height="{height - 2}" rx="6" fill="none" '
+            f'<rect x="{box}" y="{y + 1}" width="{box_width}" height="{height - 2}" rx="6" fill="none" '
             f'stroke="currentColor" stroke-width="1.5"/>'
-            + _text(BOX + PADDING, y + 18, verdict, SMALL, ' font-weight="700" fill="currentColor"')
+            + _text(box + PADDING, y + 18, verdict, SMALL, ' font-weight="700" fill="currentColor"')
             + "</g>"
-            + _text(BOX + PADDING, y + 36, lines)
+            + _text(box + PADDING, y + 36, lines)
             + "</g>"
         )
         y += height + GAP
@@ -340,17 +389,18 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses) -> in
     names: list[str] = []
     joins: list[str] = []
     for centre, _order, person, most in sorted(wanted, key=lambda item: (item[0], item[1])):
-        lines, cut = wrap(person.title, NAMES_WIDTH, TEXT, most, bold=True)
+        name = typeset(person.title)
+        lines, cut = wrap(name, columns.names, TEXT, most, bold=True)
         height = len(lines) * LINE
         name_top = max(centre - height // 2, below)
         middle = name_top + height // 2
-        title = f"<title>{escape(person.title)}</title>" if cut else ""
+        title = f"<title>{escape(name)}</title>" if cut else ""
         names.append(f"<g>{title}" + _text(0, name_top + 13, lines, TEXT, ' font-weight="700"') + "</g>")
-        names.append(f'<circle cx="{DOT}" cy="{middle}" r="3"/>')
+        names.append(f'<circle cx="{dot}" cy="{middle}" r="3"/>')
         for claim in side.claims:
             if any(ref.entry is person for ref in claim.by):
                 end = centres[claim.key]
-                joins.append(f"M{DOT} {middle}C{DOT + 12} {middle} {BOX - 12} {end} {BOX} {end}")
+                joins.append(f"M{dot} {middle}C{dot + 12} {middle} {box - 12} {end} {box} {end}")
         below = name_top + height + GAP
         bottom = max(bottom, name_top + height)
     if joins:
@@ -359,15 +409,15 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses) -> in
     parts.extend(boxes)
     if side.more:
         more = ngettext("and %(num)s more on this side", "and %(num)s more on this side", side.more)
-        parts.append(_text(BOX + PADDING, bottom + 20, [more], SMALL, ' font-style="italic"'))
+        parts.append(_text(box + PADDING, bottom + 20, [more], SMALL, ' font-style="italic"'))
         bottom += 28
     return bottom
 
 
-def _draw_point(point: Point, top: int, parts: list[str], statuses: Statuses) -> int:
+def _draw_point(point: Point, top: int, parts: list[str], statuses: Statuses, columns: Columns) -> int:
     """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom."""
     parts.append("<g>")
-    heading, _cut = wrap(point.heading, WIDTH, HEAD, 2, bold=True)
+    heading, _cut = wrap(typeset(point.heading), WIDTH, HEAD, 3, bold=True)
     parts.append(_text(0, top + 15, heading, HEAD, ' font-weight="700"'))
     rule = top + 15 + (len(heading) - 1) * LINE + 9
     parts.append(f'<path d="M0 {rule}H{WIDTH}" stroke="currentColor" stroke-opacity=".35"/>')
@@ -386,23 +436,24 @@ def _draw_point(point: Point, top: int, parts: list[str], statuses: Statuses) ->
                 f'text-anchor="middle">{escape(versus)}</text>'
             )
             y += 32
-        y = _draw_side(side, y, parts, statuses) + 12
+        y = _draw_side(side, y, parts, statuses, columns) + 12
     parts.append("</g>")
     return y - 12
 
 
-def _svg(points: list[Point], people: int, statuses: Statuses) -> Markup:
+def _svg(points: list[Point], people: list[Person], statuses: Statuses) -> Markup:
     parts: list[str] = []
     y = 0
+    columns = Columns.fitting([typeset(person.title) for person in people])
     for point in points:
-        y = _draw_point(point, y, parts, statuses) + 28
+        y = _draw_point(point, y, parts, statuses, columns) + 28
     height = y - 28 + 2
     claims = sum(len(side.claims) for point in points for side in point.sides)
     disputed = sum(1 for point in points if point.number is not None)
     counts = " ".join(
         (
             ngettext("%(num)s claim", "%(num)s claims", claims),
-            ngettext("by %(num)s person.", "by %(num)s people.", people),
+            ngettext("by %(num)s person.", "by %(num)s people.", len(people)),
         )
     )
     if disputed:

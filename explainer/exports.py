@@ -104,6 +104,7 @@ def story_json(linked: Linked, base_url: str | None, chronicle: Chronicle | None
                 "publisher": s.publisher,
                 "url": s.url,
                 "date": _date(s.date),
+                "note": s.note,
                 "cited_by": [e.key for e in linked.citations.get(s.id, [])],
             }
             for s in content.sources

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from explainer import i18n
 from explainer.dates import PartialDate
-from explainer.i18n import N_, _, labelled, quoted
+from explainer.i18n import N_, _, labelled, quoted, shortened, typeset
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import Claim, Entry, Event, Snippet
@@ -104,8 +104,9 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
     entries = [e for name in ("events", "claims", "questions") for e in linked.content.entries[name]]
     entries.sort(key=lambda e: (timestamp(changed(e)), e.key), reverse=True)
     feed = etree.Element("feed", xmlns=ATOM_NS)
-    etree.SubElement(feed, "title").text = title
-    etree.SubElement(feed, "subtitle").text = story.summary
+    # what feed readers show people is typeset as pages are (curly quotes); story.json keeps the text as written
+    etree.SubElement(feed, "title").text = typeset(title)
+    etree.SubElement(feed, "subtitle").text = typeset(story.summary)
     etree.SubElement(feed, "id").text = base_url
     etree.SubElement(feed, "link", href=base_url)
     etree.SubElement(feed, "link", rel="self", type="application/atom+xml", href=base_url + FEED_FILE)
@@ -115,11 +116,11 @@ def atom(linked: Linked, base_url: str, title: str) -> bytes:
         etree.SubElement(etree.SubElement(feed, "author"), "name").text = name
     for entry in entries:
         item = etree.SubElement(feed, "entry")
-        etree.SubElement(item, "title").text = labelled(_(entry.kind.capitalize()), entry.title)
+        etree.SubElement(item, "title").text = typeset(labelled(_(entry.kind.capitalize()), entry.title))
         etree.SubElement(item, "id").text = base_url + entry.path
         etree.SubElement(item, "link", href=base_url + entry.path)
         etree.SubElement(item, "updated").text = timestamp(changed(entry))
-        etree.SubElement(item, "summary").text = _summary(entry, statuses)
+        etree.SubElement(item, "summary").text = typeset(_summary(entry, statuses))
     return _xml(feed)
 
 
@@ -161,13 +162,6 @@ def absolute_links(html: str, base_url: str) -> str:
         return f'{match.group(1)}="{escape(url, quote=True)}"'
 
     return _URL_ATTRIBUTE.sub(absolute, html)
-
-
-def _shortened(text: str, length: int = TITLE_LENGTH) -> str:
-    if len(text) <= length:
-        return text
-    cut = text[: length + 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
-    return (cut or text[:length]) + "…"
 
 
 class ChangeFeeds:
@@ -226,8 +220,8 @@ class ChangeFeeds:
         feed_id: str | None = None,
     ) -> bytes:
         feed = etree.Element("feed", {"xmlns": ATOM_NS, f"{{{XML_NS}}}lang": self.language})
-        etree.SubElement(feed, "title").text = title
-        etree.SubElement(feed, "subtitle").text = subtitle
+        etree.SubElement(feed, "title").text = typeset(title)
+        etree.SubElement(feed, "subtitle").text = typeset(subtitle)
         etree.SubElement(feed, "id").text = feed_id or self.base_url + path
         etree.SubElement(feed, "link", rel="alternate", type="text/html", href=self.base_url + page)
         etree.SubElement(feed, "link", rel="self", type="application/atom+xml", href=self.base_url + path)
@@ -254,7 +248,7 @@ class ChangeFeeds:
             if change.previous_status:
                 return _("Verdict changed: %(claim)s: %(verdict)s", claim=claim, verdict=words)
             return _("Verdict: %(claim)s: %(verdict)s", claim=claim, verdict=words)
-        return _("Update: %(text)s", text=_shortened(inline_text(str(self.snippet_html(change.text, "")))))
+        return _("Update: %(text)s", text=shortened(inline_text(str(self.snippet_html(change.text, ""))), TITLE_LENGTH))
 
     def item_link(self, change: Change) -> str:
         """The page the change concerns; the update log's item when it concerns several pages, or none."""
@@ -275,7 +269,7 @@ class ChangeFeeds:
             parts.append(text if _BLOCK_START.match(text) else f"<p>{text}</p>")
         if change.kind == UPDATE and len(change.concerns) > 1:
             links = ", ".join(
-                f'<a href="{escape(entry.path, quote=True)}">{escape(entry.display_title)}</a>'
+                f'<a href="{escape(entry.path, quote=True)}">{escape(typeset(entry.display_title))}</a>'
                 for entry in change.concerns
             )
             about = escape(i18n.active().gettext("About: %(subjects)s")) % {"subjects": links}  # links: HTML already
@@ -283,9 +277,9 @@ class ChangeFeeds:
         cited = self.linked.sources_named(change.sources)
         if cited:
             names = ", ".join(
-                f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a>'
+                f'<a href="{escape(source.url, quote=True)}">{escape(typeset(source.title))}</a>'
                 if source.url
-                else escape(source.title)
+                else escape(typeset(source.title))
                 for source in cited
             )
             parts.append(f"<p>{escape(_('Sources:'))} {names}.</p>")
@@ -293,7 +287,7 @@ class ChangeFeeds:
 
     def _item(self, feed: etree.Element, change: Change) -> None:
         item = etree.SubElement(feed, "entry")
-        etree.SubElement(item, "title").text = self.item_title(change)
+        etree.SubElement(item, "title").text = typeset(self.item_title(change))
         etree.SubElement(item, "id").text = self.item_id(change)
         etree.SubElement(item, "link", rel="alternate", type="text/html", href=self.item_link(change))
         for entry in change.concerns if len(change.concerns) > 1 else ():

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from explainer.dates import FORMS, DateFormatError, PartialDate, parse_date
 from explainer.diagnostics import Diagnostics, Span
-from explainer.i18n import N_, _, labelled
+from explainer.i18n import N_, _, labelled, shortened
 from explainer.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from explainer.statuses import CLAIM_STATUS_IDS, ID_PATTERN, QUESTION_STATUS_IDS
 from explainer.yamlsource import Node, kind_problem, path_kind
@@ -49,6 +49,7 @@ PERSON_KINDS = ("person", "group", "organization")
 PERSON_KIND_LABELS = {"person": N_("Person"), "group": N_("Group"), "organization": N_("Organization")}
 CLAIM_STATUSES = CLAIM_STATUS_IDS  # the built-in ones; explainer.yml's claim_statuses may add more
 QUESTION_STATUSES = QUESTION_STATUS_IDS
+SHORT_CLAIM = 70  # a claim in a browser tab's title: cut at a word near this many characters (when 15 more)
 
 
 @dataclass
@@ -253,14 +254,27 @@ class Claim(Entry):
         return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
     @property
-    def attribution(self) -> str:
-        """ "Alec Baldwin says" / "The crew who quit say": a claim is never the site's own statement."""
-        plural = len(self.by) > 1 or any(
+    def said_by_many(self) -> bool:
+        """Whether the claim's speakers take "say" rather than "says": several, or a group."""
+        return len(self.by) > 1 or any(
             isinstance(ref.entry, Person) and ref.entry.person_kind == "group" for ref in self.by
         )
+
+    @property
+    def attribution(self) -> str:
+        """ "Alec Baldwin says" / "The crew who quit say": a claim is never the site's own statement."""
         if not self.by:
             return _("Claimed")
-        return _("%(names)s say", names=self.claimants) if plural else _("%(names)s says", names=self.claimants)
+        return (
+            _("%(names)s say", names=self.claimants) if self.said_by_many else _("%(names)s says", names=self.claimants)
+        )
+
+    @property
+    def short_title(self) -> str:
+        """:attr:`display_title` with the claim cut at a word near ``SHORT_CLAIM`` characters, for the browser tab
+        (the heading, the breadcrumb, shares and search results keep it whole)."""
+        claim = self.claim if len(self.claim) <= SHORT_CLAIM + 15 else shortened(self.claim, SHORT_CLAIM)
+        return labelled(self.attribution, claim)  # (a claim a few words over is not cut for so little)
 
     @property
     def display_title(self) -> str:
@@ -352,6 +366,7 @@ class Source(Located):
     publisher: str | None = None
     url: str | None = None
     date: PartialDate | None = None
+    note: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -937,6 +952,12 @@ SOURCE_SCHEMA = (
     FieldSpec("publisher", as_text, meaning="outlet or platform"),
     FieldSpec("url", as_text, meaning="`http` or `https` only"),
     FieldSpec("date", as_date, meaning="publication date"),
+    FieldSpec(
+        "note",
+        as_text,
+        meaning="one plain line shown with the source on the sources page: what readers should know about it "
+        "(why it has no outlet or date, say)",
+    ),
 )
 
 

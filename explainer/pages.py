@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explainer.i18n import _
+from explainer.i18n import N_, _
 from explainer.linker import Linked
 from explainer.model import KINDS, Entry, Event, Source
 from explainer.slugs import is_valid_slug
@@ -35,11 +35,13 @@ INDEX_PAGES = _IndexPages()
 SOURCES_URL = "sources/"
 SEARCH_URL = "search/"
 UPDATES_URL = "updates/"
+# the update log's pages of one kind of change each, beside the whole log: (page path, what it shows, title)
+UPDATE_LOG_KINDS = (("news", "news", N_("News")), ("verdicts", "verdicts", N_("Verdicts")))
 CORRECTIONS_URL = "corrections/"
 MEDIA_DIR = "media"
 LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light
-SOURCES_PAGE_SIZE = 100  # sources a page of sources lists (each with up to CITED_INLINE citing entries)
-CITED_INLINE = 5  # a source cited by more entries lists them on a page of its own
+SOURCES_PAGE_SIZE = 100  # sources a page of sources lists, each with a count of the pages citing it
+CITED_INLINE = 0  # a source cited by more entries lists them on a page of its own: every cited source
 EMBED_DIR = "embed/"  # under a page's own folder: where its embeddable card lives
 
 
@@ -95,6 +97,7 @@ class Page:
     source: Source | None = None  # on a source's page of citations
     embed: str | None = None  # on a page that has an embeddable card: the card's path
     card_of: str | None = None  # on an embeddable card: the path of the page it stands for
+    log: str = ""  # on a page of the update log: the kind of change it shows ("news", "verdicts"; "": every kind)
 
     @property
     def output_path(self) -> str:
@@ -159,6 +162,11 @@ def plan_pages(linked: Linked) -> list[Page]:
             pages.append(Page(citations_path(source.id), "citations.html", title, breadcrumbs=crumbs, source=source))
     # the living story's pages exist for every story (an empty log says so), so links to them never break
     pages.append(Page(UPDATES_URL, "updates.html", _("Updates"), breadcrumbs=[(home.title, "")]))
+    for folder, shown, title in UPDATE_LOG_KINDS:  # the same log, one kind of change at a time
+        crumbs = [(home.title, ""), (_("Updates"), UPDATES_URL)]
+        pages.append(
+            Page(f"{UPDATES_URL}{folder}/", "updates.html", _(title), breadcrumbs=crumbs, in_sitemap=False, log=shown)
+        )
     pages.append(Page(CORRECTIONS_URL, "corrections.html", _("Corrections"), breadcrumbs=[(home.title, "")]))
     if linked.content.settings.search:
         pages.append(Page(SEARCH_URL, "search.html", _("Search"), breadcrumbs=[(home.title, "")], in_sitemap=False))

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import markdown
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
 from explainer import i18n
@@ -95,6 +95,28 @@ def template_names(theme: Path) -> list[str]:
     return sorted(FileSystemLoader(str(folder)).list_templates()) if folder.is_dir() else []
 
 
+def typeset_output(value: object) -> object:
+    """What a template prints, with the typography Markdown bodies get (:func:`explainer.i18n.typeset`): a title or
+    summary reads "crew’s" beside a body's "crew’s". Only plain text is touched: HTML (``Markup``: bodies, macros,
+    translated messages) was typeset where it was made, and a web address (``://``) is used as written."""
+    if type(value) is str and ("'" in value or '"' in value) and "://" not in value:
+        return i18n.typeset(value)
+    return value
+
+
+def _typeset_values(function: Any) -> Any:
+    """A newstyle gettext function whose ``%(name)s`` values are typeset as printed values are (the translated
+    message itself is the theme's, written with the right marks)."""
+
+    @pass_context
+    def typeset_values(context: Any, *args: Any, **values: Any) -> Any:
+        if values:
+            values = {name: typeset_output(value) for name, value in values.items()}
+        return function(context, *args, **values)
+
+    return typeset_values
+
+
 def make_environment(themes: list[Path]) -> Environment:
     """The templates' environment; compiled templates are kept between builds (:mod:`explainer.compiled`)."""
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
@@ -103,8 +125,9 @@ def make_environment(themes: list[Path]) -> Environment:
         loader=loader,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        # the code depends on these options and on autoescaping every template (decided when compiling)
-        bytecode_cache=bytecode_cache(repr([sorted(options.items()), "autoescape everything"])),
+        finalize=typeset_output,
+        # the code depends on these options, on autoescaping every template and on having a finalize step
+        bytecode_cache=bytecode_cache(repr([sorted(options.items()), "autoescape everything", "finalize"])),
         **options,
     )
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
@@ -133,6 +156,8 @@ class Renderer:
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
         self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
+        for name in ("gettext", "ngettext"):
+            self.env.globals[name] = _typeset_values(self.env.globals[name])
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies

@@ -33,5 +33,9 @@ def relative(page_url: str, target: str) -> str:
 
 
 def resolve_xrefs(html: str, page_url: str) -> str:
-    """Replace ``xref:`` markers with links relative to ``page_url``."""
+    """Replace ``xref:`` markers with links relative to ``page_url``; a link to that page itself (a person's update
+    naming the person, on their page) becomes its plain text: no page links to itself."""
+    own = f'href="{XREF}{page_url}"'
+    if page_url and own in html:
+        html = re.sub(r"<a\b[^>]*\b" + re.escape(own) + r"[^>]*>(.*?)</a>", r"\1", html, flags=re.DOTALL)
     return _XREF_HREF.sub(lambda m: f'href="{relative(page_url, m.group(1))}"', html)

@@ -12,6 +12,7 @@ from conftest import ROOT, BuiltSite
 
 from explainer.build import build, check
 from explainer.diagnostics import Diagnostics
+from explainer.i18n import typeset
 from explainer.reader import read_project
 
 LETTER = "2021-12-09"  # the day Baldwin posted the crew's open letter
@@ -148,12 +149,34 @@ def test_sources_have_addresses_and_dates(bundled_site):
     assert len(sources) >= 8
     report = next(source for source in sources if source["id"] == REPORT)
     assert report["url"] is None and report["date"] is None and report["publisher"] is None
-    assert "began from" in report["title"]
+    # a short label in every "Sources:" line, explained once by its note on the sources page
+    assert report["title"] == "Unattributed report on the crew's letter"
+    assert "began from" in report["note"] and "no headline" in report["note"]
     others = [source for source in sources if source["id"] != REPORT]
     assert all(source["url"] and source["url"].startswith(("http://", "https://")) for source in others)
     assert all(source["publisher"] for source in others)
     assert len(others) >= 8
     assert all(source["date"] for source in others)  # reports the notes give no date for are left out
+
+
+def test_the_report_the_story_began_from_is_named_shortly_and_explained_once(bundled_site):
+    label = "Unattributed report on the crew’s letter"
+    item = bundled_site.soup("sources/index.html").find(id=f"source-{REPORT}")
+    assert item.select_one(".source-title").get_text(strip=True) == label
+    note = item.select_one(".source-note").get_text(" ", strip=True)
+    assert "began from" in note and "no headline" in note
+    # every "Sources:" line names it by the label alone
+    claim = bundled_site.soup("claims/set-not-chaotic/index.html")
+    cited = [a.get_text(strip=True) for a in claim.select(".change-sources a")]
+    assert cited == [label]
+
+
+def test_halyna_hutchinss_background_opens_on_her_and_links_words_of_its_sentences(bundled_site):
+    page = bundled_site.soup("people/halyna-hutchins/index.html")
+    background = page.find(id="background").find_parent("section")
+    assert background.p.get_text(" ", strip=True).startswith("She was killed")
+    assert not re.search(r"\(\s*<a\b[^>]*>[^<]*</a>\s*\)", str(background)), "no link set apart in brackets"
+    assert {a.get_text(" ", strip=True) for a in background.find_all("a")} >= {"killed on the set", "Alec Baldwin"}
 
 
 def test_claims_carry_a_verdict_history(bundled_site):
@@ -179,7 +202,7 @@ def test_every_claim_page_title_names_who_made_it(bundled_site):
     names = {person["slug"]: person["name"] for person in data["people"]}
     for claim in data["claims"]:
         title = bundled_site.soup(f"claims/{claim['slug']}/index.html").title.get_text(" ", strip=True)
-        assert any(names[slug] in title for slug in claim["by"]), title
+        assert any(typeset(names[slug]) in title for slug in claim["by"]), title  # typeset as pages are
 
 
 def test_answered_questions_have_answers(bundled_site):

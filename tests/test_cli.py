@@ -22,7 +22,9 @@ def test_build_defaults_to_project_build_folder(tmp_path):
     result = run("build", cwd=project)
     assert result.returncode == 0, result.stderr
     assert (project / "build" / "index.html").is_file()
-    assert "built 45 pages" in result.stderr  # 27, and 18 embeddable cards (every entry and the timeline)
+    # 30 (with the update log's pages of news and verdicts, and a page of citations per cited source), and 18
+    # embeddable cards (every entry and the timeline)
+    assert "built 48 pages" in result.stderr
 
 
 def test_check_writes_nothing_and_exits_zero(tmp_path):

@@ -36,8 +36,11 @@ INDEX_PAGES = [
     "claims/index.html",
     "questions/index.html",
     "sources/index.html",
-    "sources/cited_city-release/index.html",  # cited by more entries than a list item holds
+    "sources/cited_city-release/index.html",  # every cited source lists its citations on a page of its own
+    "sources/cited_engineer-report/index.html",
     "updates/index.html",
+    "updates/news/index.html",  # the update log, one kind of change at a time
+    "updates/verdicts/index.html",
     "corrections/index.html",
     "search/index.html",
     "404.html",
@@ -186,8 +189,11 @@ def test_claim_page_shows_status_meaning_quote_and_who(complete_site):
     assert "Disputed" in text and "Contested: other people or evidence contradict it" in text
     assert claim.find("blockquote").get_text(strip=True) == "We will not gamble with lives"
     assert "21 February 2024" in text  # the fixture is en-GB: British dates
-    made_by = claim.find("dt", string="Made by").find_next("dd")
-    assert made_by.find("a")["href"] == "../../people/mayor-jane-park/index.html"
+    # who says it, once before the quote: the kicker, each name a link (no "Made by" row repeating it)
+    kicker = claim.select_one("header .attribution")
+    assert " ".join(kicker.get_text(" ", strip=True).split()) == "Jane Park says"
+    assert [a["href"] for a in kicker.find_all("a")] == ["../../people/mayor-jane-park/index.html"]
+    assert claim.find("dt", string="Made by") is None
 
 
 @pytest.mark.parametrize(
@@ -255,7 +261,7 @@ def test_sources_have_anchors_and_citations(complete_site):
     item = sources.find(id="source-city-release")
     assert item.find("a", href="https://example.org/release")
     cited = {a["href"] for a in item.find_all("a") if not a["href"].startswith("http")}
-    assert cited == {"../sources/cited_city-release/index.html"}  # cited by more entries than a list item holds
+    assert cited == {"../sources/cited_city-release/index.html"}  # the count links to the page of citations
     citing = {a["href"] for a in complete_site.soup("sources/cited_city-release/index.html").select("main li a")}
     assert "../../claims/bridge-unsafe/index.html" in citing
     assert sources.find(id="source-engineer-report")

@@ -119,7 +119,9 @@ def test_sitemap_has_absolute_urls_and_lastmod(tmp_path):
     assert urls[base_url + "people/mayor-jane-park/"].text == "2024-03-05"
     assert urls[base_url].text == "2024-03-09T18:30+01:00"
     assert base_url + "search/" not in urls and not any(loc.endswith("404.html") for loc in urls)
-    assert len(urls) == 26  # every page but search and 404; /updates/, /corrections/ and a source's citations included
+    # every page but search, 404 and the update log's pages of one kind; /updates/, /corrections/ and each cited
+    # source's citations included
+    assert len(urls) == 27
     assert (out / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"
 
 

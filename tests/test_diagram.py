@@ -18,7 +18,8 @@ from conftest import BuiltSite, resolve
 from rebuilds import BASE, edit, serve_edit_equals_full_build
 
 from explainer.build import build
-from explainer.diagram import MAX_CLAIMS, MAX_POINTS, NAMES_WIDTH, TEXT, WIDTH, text_width, wrap
+from explainer.diagram import DOT_GAP, MAX_CLAIMS, MAX_POINTS, NAMES_WIDTH, TEXT, WIDTH, text_width, wrap
+from explainer.i18n import typeset
 
 CLAIMS = "claims/index.html"
 STORY = "content/story.md"
@@ -116,9 +117,14 @@ def test_the_claims_page_draws_an_accessible_picture_of_both_sides(two_sides):
 
 
 def test_the_list_beside_the_picture_says_the_same(two_sides):
-    assert listed(two_sides) == [
-        ("Point 1: 1 claim against 1", "One side:", "Ann Lee says:", "claims/bridge-safe/index.html"),
-        ("Point 1: 1 claim against 1", "The other side:", "Bob Stone says:", "claims/bridge-unsafe/index.html"),
+    assert listed(two_sides) == [  # a point no question or event names is named by its first claim
+        ("Point 1: The bridge is safe for cars.", "One side:", "Ann Lee says:", "claims/bridge-safe/index.html"),
+        (
+            "Point 1: The bridge is safe for cars.",
+            "The other side:",
+            "Bob Stone says:",
+            "claims/bridge-unsafe/index.html",
+        ),
     ]
     # the same pairs of who and what as the picture's claims, whose tooltips give them in full
     svg = picture(two_sides)
@@ -215,12 +221,11 @@ def test_hostile_names_and_claims_are_escaped(tmp_path):
     assert "<script>alert" not in html and "<b>bridge" not in html and "</svg><script>" not in html
     svg = picture(site)
     assert not svg.find("script") and not svg.find("b")
-    assert svg.find("title", string=f"{HOSTILE_NAME} says: {HOSTILE_CLAIM} (Supported)")
+    name = typeset(HOSTILE_NAME)  # with the typography pages give every name: alert(‘name’)
+    assert svg.find("title", string=f"{name} says: {HOSTILE_CLAIM} (Supported)")
     names = [unwrapped(text) for text in svg.find_all("text", x="0", attrs={"font-weight": "700"})]
-    assert HOSTILE_NAME in names  # drawn as text, wrapped over lines
-    assert ("Point 1: 1 claim against 1", "One side:", f"{HOSTILE_NAME} says:", "claims/bridge-safe/index.html") in (
-        listed(site)
-    )
+    assert name in names  # drawn as text, wrapped over lines
+    assert ("One side:", f"{name} says:", "claims/bridge-safe/index.html") in [row[1:] for row in listed(site)]
     # the only scripts on the page are the theme's own
     assert all(
         script.get("type") == "application/ld+json" or script.get("src") for script in site.soup(CLAIMS)("script")
@@ -254,7 +259,8 @@ def test_a_big_story_draws_a_bounded_picture_and_says_what_it_left_out(tmp_path)
     boxes = svg.find_all("rect")
     headings = [words(text) for text in svg.find_all("text") if text.get("font-size") == "15"]
     assert len(headings) <= MAX_POINTS and len(boxes) <= MAX_CLAIMS
-    assert headings[0] == "Point 1: 2 claims against 1" and "Other claims" not in headings
+    assert headings[0] == "Point 1: Claim number 0 about the bridge, in a sentence long enough…"
+    assert "Other claims" not in headings
     assert len({row[3] for row in listed(site)}) == len(boxes)
     note = words(site.soup(CLAIMS).select("main .wsw details > p")[-1])
     assert note == (
@@ -276,7 +282,7 @@ def test_many_claims_on_one_side_are_counted_not_drawn(tmp_path):
     svg = picture(site)
     assert len(svg.find_all("rect")) == 6
     assert "and 3 more on this side" in [words(text) for text in svg.find_all("text")]
-    assert words(svg.select_one("text")) == "Point 1: 1 claim against 8"
+    assert words(svg.select_one("text")) == "Point 1: The bridge is safe."
     items = [words(li) for li in site.soup(CLAIMS).select("main .wsw details li")]
     assert items[-1] == "and 3 more on this side, listed under their verdicts below"
 
@@ -330,18 +336,82 @@ def test_the_bundled_story_is_drawn_without_overlaps_inside_its_frame(bundled_si
         for text in group.find_all("text")
         if group.find("title", recursive=False) and group.find("rect")
     }
+    names = names_width(svg)
     for text in svg.find_all("text"):
         size, bold, start = float(text.get("font-size", TEXT)), text.get("font-weight") == "700", float(text["x"])
-        edge = frames.get(id(text), NAMES_WIDTH if start == 0 and size == TEXT else width)
+        edge = frames.get(id(text), names if start == 0 and size == TEXT else width)
         for line in text.find_all("tspan") or [text]:
             assert start + text_width(words(line), size, bold) <= edge, words(line)
-    headings = [words(text) for text in svg.find_all("text") if text.get("font-size") == "15"]
+            assert not words(line).endswith("-"), "no word is broken"
+    # each point is named by the question the story asks about it
+    headings = [" ".join(words(line) for line in text.find_all("tspan") or [text]) for text in svg.select("text")]
+    headings = [heading for heading in headings if heading.startswith(("Point", "Other"))]
     assert headings == [
-        "Point 1: 2 claims that agree",
-        "Point 2: 2 claims against 3",
-        "Point 3: 3 claims against 3",
+        "Point 1: Did Alec Baldwin pull the trigger?",
+        "Point 2: Who is responsible for the fatal shooting?",
+        "Point 3: Were there misfires and other warning signs on the set before the shooting?",
         "Other claims",
     ]
+
+
+def names_width(svg: Tag) -> float:
+    """How wide the picture's people column is: its lines start DOT_GAP after it."""
+    return float(svg.find("circle")["cx"]) - DOT_GAP
+
+
+def test_wrapping_breaks_only_a_word_that_cannot_fit_on_a_line_of_its_own():
+    word = "Anwohnerinitiative"
+    width = text_width(word, 14, bold=True)
+    lines, cut = wrap(f"Die {word} Hafen", width, 14, 5, bold=True)
+    assert (lines, cut) == (["Die", word, "Hafen"], False)  # to the next line whole, never "Anwohneri-nitiative"
+    lines, _cut = wrap(f"Die {word}", width - 10, 14, 5, bold=True)
+    assert lines[0] == "Die" and lines[1].endswith("-")  # too long for any line: broken where it must be
+
+
+@pytest.mark.parametrize(
+    "files,subject",
+    [
+        (  # a question about the point's claims names it
+            {
+                "content/questions/is-it-safe.md": "---\nquestion: Is the bridge safe?\n"
+                "about: [claims/bridge-safe, claims/bridge-unsafe]\n---\n"
+            },
+            "Is the bridge safe?",
+        ),
+        (  # else the event its claims are about
+            {
+                "content/events/inspection.md": "---\ntitle: The spring inspection\ndate: 2024-03-01\n"
+                "people: [ann-lee]\n---\n",
+                "content/claims/bridge-safe.md": claim(
+                    "The bridge is safe for cars.", "ann-lee", "supported", "about: [events/inspection]\n"
+                ),
+                "content/claims/bridge-unsafe.md": claim(
+                    "The bridge must close at once.",
+                    "bob-stone",
+                    "disputed",
+                    "disputes: [bridge-safe]\nabout: [events/inspection]\n",
+                ),
+            },
+            "The spring inspection",
+        ),
+    ],
+)
+def test_a_point_is_named_by_what_it_is_about(tmp_path, files, subject):
+    site = built(tmp_path, {**TWO_SIDES, **files})
+    assert words(picture(site).select_one("text")) == f"Point 1: {subject}"
+    assert {row[0] for row in listed(site)} == {f"Point 1: {subject}"}
+
+
+def test_the_names_column_holds_a_long_word_whole(tmp_path):
+    """A group's long name ("Anwohnerinitiative Hafen") widens the people's column rather than break a word."""
+    person = "---\nname: Anwohnerinitiative Hafen\nkind: group\nrole: Residents\n---\n"
+    site = built(tmp_path, {**TWO_SIDES, "content/people/ann-lee.md": person})
+    svg = picture(site)
+    name = svg.find("text", x="0", attrs={"font-weight": "700", "font-size": None})  # not the point's heading
+    assert [words(line) for line in name.find_all("tspan")] == ["Anwohnerinitiative", "Hafen"]
+    assert names_width(svg) > NAMES_WIDTH and text_width("Anwohnerinitiative", TEXT, bold=True) <= names_width(svg)
+    for left, _top, right, _bottom in boxes_of(svg):  # the claims' boxes moved over to make room
+        assert left > names_width(svg) and right <= WIDTH
 
 
 def test_wrapping_breaks_long_words_and_marks_what_it_cut():
@@ -388,6 +458,24 @@ def test_the_picture_reads_at_320_pixels(bundled_site, browser, scheme):
         assert found["text"] == ("rgb(29, 29, 31)" if scheme == "light" else "rgb(236, 237, 239)")
 
 
+def test_the_picture_grows_with_a_wide_column(bundled_site, browser):
+    """On a desktop the picture is drawn larger than at 320 px, up to where its words are a little larger than the
+    page's: at the full column's width (about 670 px) they would be 29 px, headings bigger than the page's own."""
+    with browser_page(browser, "light", 1280, 900) as page:
+        page.goto((bundled_site.out / CLAIMS).as_uri())
+        found = page.evaluate(
+            """() => {
+              const svg = document.querySelector('main svg');
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              const text = parseFloat(getComputedStyle(svg).fontSize) * scale;
+              const body = parseFloat(getComputedStyle(document.body).fontSize);
+              return {width: svg.getBoundingClientRect().width, column: svg.parentElement.clientWidth, text, body};
+            }"""
+        )
+    assert found["width"] >= 1.4 * WIDTH and found["width"] <= found["column"]
+    assert found["body"] <= found["text"] <= 1.35 * found["body"]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_picture_and_its_open_list_have_no_axe_violations(bundled_site, browser, scheme):
     require(AXE, "axe-core")
@@ -406,5 +494,5 @@ def test_a_long_claim_is_drawn_whole(tmp_path):
     )
     files = {**TWO_SIDES, "content/claims/bridge-safe.md": claim(text, "ann-lee", "supported")}
     site = built(tmp_path, files)
-    drawn = " ".join(words(text_element) for text_element in picture(site).find_all("text"))
-    assert "its safety." in drawn and "…" not in drawn
+    drawn = " ".join(words(text) for text in picture(site).find_all("text") if text.get("font-size") != "15")
+    assert "its safety." in drawn and "…" not in drawn  # (the point's heading names it shortened)

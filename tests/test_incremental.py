@@ -25,8 +25,9 @@ def test_a_body_edit_renders_only_its_own_page(tmp_path):
     edit(project / "explainer.yml", "theme: theme\n", "")  # the default theme: page-level knowledge applies
     session = Session(project)
     first = session.update()
-    # 23 pages, updates, corrections, a source's citations, search and 404, and 18 embeddable cards
-    assert first.ok and first.rendered == 46
+    # 23 pages, the update log (all, news, verdicts), corrections, each cited source's citations (2), search and
+    # 404, and 18 embeddable cards
+    assert first.ok and first.rendered == 49
     assert session.update().rendered == 0
     edit(project / "content/events/closure.md", "at dawn.", "before dawn.")
     update = session.update([project / "content/events/closure.md"])

@@ -39,7 +39,7 @@ STORY_FEED = [
         "Verdict changed: Ada Quinn says: The tap water was safe to drink after boiling: Unverified → Disputed",
         "2024-04-10",
     ),
-    ("Correction: Millbrook's tap water", "2024-03-05"),
+    ("Correction: Millbrook’s tap water", "2024-03-05"),  # typeset as the pages are: the writer wrote Millbrook's
     ("Verdict: Ada Quinn says: The tap water was safe to drink after boiling: Unverified", "2024-03-02"),
 ]
 
@@ -96,7 +96,7 @@ def test_story_feed_items_link_to_what_they_concern_with_absolute_links(living):
     feed = parse_feed(living.out / "feed.xml")
     by_title = {e.title: e for e in feed.entries}
     assert by_title["Correction: Ada Quinn"].link == BASE_URL + "people/ada-quinn/"
-    assert by_title["Correction: Millbrook's tap water"].link == BASE_URL
+    assert by_title["Correction: Millbrook’s tap water"].link == BASE_URL
     verdict = by_title[STORY_FEED[3][0]]
     assert verdict.link == BASE_URL + "claims/water-safe/"
     assert "Disputed → False" in verdict.content[0].value

@@ -45,7 +45,7 @@ def test_text_from_yaml_is_always_escaped(project):
     assert (
         not [s for s in page.find_all("script") if s.get("type") != "application/ld+json"] and page.find("img") is None
     )
-    assert page.find("h1").get_text() == "<script>alert('name')</script> & Bob"
+    assert page.find("h1").get_text() == "<script>alert(‘name’)</script> & Bob"  # shown as text (and typeset)
     listing = soup(out / "people/index.html")
     assert not [s for s in listing.find_all("script") if s.get("type") != "application/ld+json"]
 
