@@ -167,49 +167,15 @@ def shortened(text: str, length: int) -> str:
 #
 # Markdown bodies get curly quotes and apostrophes from Python-Markdown's smarty extension, with the double
 # quotes in the site's language. Plain-text fields (titles, summaries, names, labels) are shown beside them,
-# so pages give them the same: :func:`typeset` applies smarty's rules for quotes, in smarty's order, each
-# replacement hidden from the rules after it as smarty hides it, so a title reads as it would in a body.
+# so pages give them smarty's quote rules too (explainer.typography), a title reading as it would in a body.
 # Only what pages show is typeset; story.json and timeline.json keep the writer's text as written.
-
-_PUNCTUATION = r"""[!"#\$\%'()*+,-.\/:;<=>?\@\[\\\]\^_`{|}~]"""
-_CLOSES = r"[^\ \t\r\n\[\{\(\-\u0002\u0003]"  # a character a closing quote may follow
-_OPENS = r"(\s|&nbsp;|--|–|—|&[mn]dash;|&#8211;|&#8212;)"  # what an opening quote may follow
-_LSQUO, _RSQUO, _LDQUO, _RDQUO = "‘", "’", "ldquo", "rdquo"  # double quotes: the language's, filled in later
-_QUOTE_RULES: tuple[tuple[re.Pattern[str], tuple[int | str, ...]], ...] = tuple(
-    (re.compile(pattern), parts)
-    for pattern, parts in (
-        (rf"^'(?={_PUNCTUATION}\B)", (_RSQUO,)),
-        (rf'^"(?={_PUNCTUATION}\B)', (_RDQUO,)),
-        (r""""'(?=\w)""", (_LDQUO, _LSQUO)),
-        (r"""'"(?=\w)""", (_LSQUO, _LDQUO)),
-        (rf"""(?<={_CLOSES})'\"""", (_RSQUO, _RDQUO)),
-        (rf"""(?<={_CLOSES})"'""", (_RDQUO, _RSQUO)),
-        (r"(?<!\w)'(?=\d{2}s)", (_RSQUO,)),  # the '90s
-        (rf"{_OPENS}'(?=\w)", (1, _LSQUO)),
-        (rf"(?<={_CLOSES})'(?!\s|s\b|\d)", (_RSQUO,)),
-        (r"'(\s|s\b)", (_RSQUO, 1)),
-        (r"'", (_LSQUO,)),
-        (rf'{_OPENS}"(?=\w)', (1, _LDQUO)),
-        (r'"(?=\s)', (_RDQUO,)),
-        (rf'(?<={_CLOSES})"', (_RDQUO,)),
-        (r'"', (_LDQUO,)),
-    )
-)
 
 
 @functools.lru_cache(maxsize=65536)
 def _typeset(text: str, quotes: tuple[str, str]) -> str:
-    marks = {_LDQUO: quotes[0], _RDQUO: quotes[1]}
-    done: list[str] = []  # replacements so far, each standing in the text as \x02<number>\x03
-    for pattern, parts in _QUOTE_RULES:
-        start = 0
-        while (found := pattern.search(text, start)) is not None:
-            replaced = (found.group(part) if isinstance(part, int) else marks.get(part, part) for part in parts)
-            done.append("".join(replaced))
-            token = f"\x02{len(done) - 1}\x03"
-            text = text[: found.start()] + token + text[found.end() :]
-            start = found.start() + len(token)
-    return re.sub("\x02(\\d+)\x03", lambda token: done[int(token.group(1))], text)
+    from explainer.typography import plain_rules, typeset_plain  # Markdown's rules: imported when pages render
+
+    return typeset_plain(text, plain_rules(quotes))
 
 
 def typeset(text: str) -> str:

@@ -22,8 +22,11 @@ the later "unescape" stage) and attribute values (link URLs, titles, image alt t
 
 from __future__ import annotations
 
+import functools
+import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import markdown
@@ -91,26 +94,8 @@ class Typographer(Treeprocessor):
                 element.tail = self.educate(tail)
 
     def educate(self, text: str) -> str:
-        """``text`` as smarty's stage leaves it: each rule in turn, left to right, each match hidden from later rules.
-
-        As in Python-Markdown 3.11's inline stage, a rule looks for its next match just past the one it
-        replaced. Earlier versions look again from the start, which finds the same matches with smarty's
-        rules: none can match just before a token where it did not match before the mark the token replaced.
-        """
-        written: list[str] = []
-        for rule in self.rules:
-            if not _holds(text, rule.needs):
-                continue
-            match = rule.expression.search(text)
-            while match is not None:
-                start = match.start()
-                token = f"{STX}~{len(written)}{ETX}"
-                written.append("".join(self._part(match, part) for part in rule.parts))
-                text = text[:start] + token + text[match.end() :]
-                match = rule.expression.search(text, start + len(token))
-        if not written:
-            return text
-        return TOKEN.sub(lambda token: written[int(token.group(1))], text)
+        """``text`` as smarty's stage leaves it (see :func:`educate`)."""
+        return educate(text, self.rules, self._part)
 
     def _part(self, match: re.Match[str], part: int | str | Stashed) -> str:
         if isinstance(part, int):
@@ -159,3 +144,50 @@ def writes_as_itself(mark: str) -> bool:
         and RE_AMP.search(mark) is None
         and not any(char in mark for char in "<>" + STX + ETX)
     )
+
+
+@functools.lru_cache(maxsize=16)
+def plain_rules(quotes: tuple[str, str]) -> list[Rule]:
+    """smarty's quote rules for plain text (titles, summaries), with the language's double quotes as characters.
+
+    Taken from the extension itself, as for bodies; dashes and ellipses are left as written in plain text.
+    """
+    english = quotes == ("“", "”")
+    substitutions = {} if english else {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}
+    md = markdown.Markdown(extensions=["smarty"], extension_configs={"smarty": {"substitutions": substitutions}})
+    registry = md.treeprocessors["smarty"].inlinePatterns  # type: ignore[attr-defined]
+    names = {id(registry[name]): name for name in MARKS if name in registry}
+    rules = []
+    for pattern in registry:
+        name = names.get(id(pattern), "")
+        if name.startswith("smarty-quotes-") and type(pattern) is SubstituteTextPattern:
+            rule = Rule.of(name, pattern)
+            parts = tuple(html.unescape(part) if isinstance(part, str) else part for part in rule.parts)
+            rules.append(Rule(rule.expression, parts, rule.needs))
+    return rules
+
+
+def typeset_plain(text: str, rules: list[Rule]) -> str:
+    """Plain text with :func:`plain_rules` applied as bodies get theirs."""
+    return educate(text, rules, lambda match, part: match.group(part) if isinstance(part, int) else str(part))
+
+
+def educate(text: str, rules: list[Rule], write: Callable[[re.Match[str], int | str | Stashed], str]) -> str:
+    """Each rule in turn, left to right, each match hidden from later rules as a token; then the tokens written.
+
+    As in Python-Markdown 3.11's inline stage, a rule looks for its next match just past the one it
+    replaced. Earlier versions look again from the start, which finds the same matches with smarty's
+    rules: none can match just before a token where it did not match before the mark the token replaced.
+    """
+    written: list[str] = []
+    for rule in rules:
+        if not _holds(text, rule.needs):
+            continue
+        match = rule.expression.search(text)
+        while match is not None:
+            start = match.start()
+            token = f"{STX}~{len(written)}{ETX}"
+            written.append("".join(write(match, part) for part in rule.parts))
+            text = text[:start] + token + text[match.end() :]
+            match = rule.expression.search(text, start + len(token))
+    return TOKEN.sub(lambda token: written[int(token.group(1))], text) if written else text
