@@ -7,13 +7,18 @@ inherits the rest.
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 from importlib.resources import files
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, MethodType
+from typing import Any
 from urllib.parse import quote
 
 import markdown
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup
 
 from explainer import i18n
@@ -93,6 +98,77 @@ def template_names(theme: Path) -> list[str]:
     return sorted(FileSystemLoader(str(folder)).list_templates()) if folder.is_dir() else []
 
 
+# functions and methods: what Jinja2 hands them is said by their own jinja_pass_arg mark, if any
+_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType})
+_EVAL_CONTEXT = pass_eval_context(lambda: None).jinja_pass_arg  # type: ignore[attr-defined]  # the mark's value
+
+
+class _TemplateContext(Context):
+    """Jinja2's template context, with a short way through the calls a page makes thousands of times.
+
+    Every ``{{ f(x) }}`` in a template goes through :meth:`call`, which looks twice whether ``f`` wants the
+    context, the evaluation context or the environment. A macro always wants the evaluation context and a plain
+    function or method without a ``jinja_pass_arg`` mark wants nothing, so those are called straight away,
+    with exactly the arguments Jinja2's own path would give them; anything else takes that path.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's own signature
+        kind = type(__obj)
+        if kind is Macro:
+            args = (__self.eval_ctx, *args)
+        elif kind in _PLAIN_CALLABLES:
+            wants = getattr(__obj, "jinja_pass_arg", None)
+            if wants is _EVAL_CONTEXT:
+                args = (__self.eval_ctx, *args)
+            elif wants is not None:
+                return super().call(__obj, *args, **kwargs)
+        else:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
+def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]:
+    """``_``, ``gettext`` and ``ngettext`` for templates, as Jinja2's new-style gettext makes them.
+
+    A message is always a format string (a literal % is written %%) and, with autoescaping, Markup, so the
+    values filled in are escaped. Jinja2's own hand the call on through the template context twice; these
+    take the evaluation context only, and keep each message's translation (and each message without values,
+    whole) for the build, as a build's catalog does not change.
+    """
+    translated: dict[str, Markup] = {}
+    finished: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(context: EvalContext, message: str, /, **variables: Any) -> str:
+        if not context.autoescape:
+            return translations.gettext(message) % variables
+        if not variables:
+            found = finished.get(message)
+            if found is None:
+                found = finished[message] = Markup(translations.gettext(message)) % variables
+            return found
+        text = translated.get(message)
+        if text is None:
+            text = translated[message] = Markup(translations.gettext(message))
+        return text % variables
+
+    @pass_eval_context
+    def ngettext(context: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = translations.ngettext(singular, plural, num)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
 def make_environment(themes: list[Path]) -> Environment:
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
     env = Environment(
@@ -103,6 +179,7 @@ def make_environment(themes: list[Path]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.context_class = _TemplateContext
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["number"] = lambda value: i18n.active().number(value)
     env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
@@ -129,6 +206,7 @@ class Renderer:
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
         self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(_gettext_callables(self.language.translations))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
