@@ -178,12 +178,25 @@ def make_environment(themes: list[Path]) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # a template's file is checked for changes once a build (:func:`drop_changed_templates`), not on every
+        # use: a page's template, its base and its macros would each cost a stat per page
+        auto_reload=False,
     )
     env.context_class = _TemplateContext
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["number"] = lambda value: i18n.active().number(value)
     env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
     return env
+
+
+def drop_changed_templates(env: Environment) -> None:
+    """Forget the compiled templates whose file changed or went since they were compiled (an environment kept
+    between builds, as ``serve`` keeps it, compiles them again when a page asks)."""
+    if env.cache is None:
+        return
+    for key, template in list(env.cache.items()):
+        if not template.is_up_to_date:
+            del env.cache[key]
 
 
 class Renderer:
@@ -205,6 +218,7 @@ class Renderer:
         # an environment may be reused between builds for its compiled templates; the globals set below
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
+        drop_changed_templates(self.env)
         self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(_gettext_callables(self.language.translations))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())
