@@ -47,7 +47,7 @@ from explainer.reader import CONTENT_DIR
 from explainer.search import SEARCH_BUNDLE
 from explainer.share_images import ShareImage, card_for, enabled, has_image, image_path
 from explainer.structured_data import inline_text, plain_text, structured_data
-from explainer.urls import relative, resolve_xrefs
+from explainer.urls import from_root, relative, resolve_xrefs, to_root
 
 SINCE_SCRIPT = "static/since.js"
 
@@ -291,12 +291,13 @@ class Renderer:
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
         base_url = self.base_url
+        root = to_root(page.path)  # the way back to the site root, for every link the page makes
 
         def url(target: str | Entry) -> str:
             path = target.path if isinstance(target, Entry) else target
             if page.output is not None and base_url:  # the 404 page is served at any depth
                 return base_url + relative("", path)
-            return relative(page.path, path)
+            return from_root(root, path)
 
         def body(item: Entry | Story) -> Markup:
             return Markup(resolve_xrefs(self.body_html(item), page.path))
