@@ -391,6 +391,12 @@ class SiteView:
         """The badge's look, as a class of the theme's style.css: ``status-<style>``."""
         return self.statuses.get(status).style
 
+    @derived
+    def status_badge(self, status: str) -> tuple[str, str, str]:
+        """A status badge's :meth:`status_style`, :meth:`status_mark` and :meth:`status_label` at once: lists show
+        one on nearly every line."""
+        return self.status_style(status), self.status_mark(status), self.status_label(status)
+
     @staticmethod
     def person_kind_label(kind: str) -> str:
         return _(PERSON_KIND_LABELS[kind])

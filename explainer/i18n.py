@@ -65,6 +65,8 @@ class Language:
     digest: str = ""
     # the opening and closing quotation marks, from the catalog: looked up once, as every body's cache key holds them
     quote_marks: tuple[str, str] = field(init=False)
+    # numbers, days and months as Babel wrote them: the same answer for the same value, asked for on many pages
+    _written: dict[tuple, str] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.quote_marks = (self.gettext(OPENING_QUOTE), self.gettext(CLOSING_QUOTE))
@@ -76,21 +78,33 @@ class Language:
         return self.translations.ngettext(singular, plural, count)
 
     def number(self, value: int | float) -> str:
-        from babel.numbers import format_decimal
+        key = ("number", type(value), value)
+        found = self._written.get(key)
+        if found is None:
+            from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=self.locale)
+            found = self._written[key] = format_decimal(value, locale=self.locale)
+        return found
 
     def day(self, value: date) -> str:
         """A day in full, as the language writes it ("23. März 2021")."""
-        from babel.dates import format_date
+        key = ("day", value)
+        found = self._written.get(key)
+        if found is None:
+            from babel.dates import format_date
 
-        return format_date(value, "long", locale=self.locale)
+            found = self._written[key] = format_date(value, "long", locale=self.locale)
+        return found
 
     def month(self, value: date) -> str:
         """A month and year ("März 2021")."""
-        from babel.dates import format_skeleton
+        key = ("month", value)
+        found = self._written.get(key)
+        if found is None:
+            from babel.dates import format_skeleton
 
-        return format_skeleton("yMMMM", value, locale=self.locale)
+            found = self._written[key] = format_skeleton("yMMMM", value, locale=self.locale)
+        return found
 
     def clock(self, value: time) -> str:
         """A time of day in 24 hours ("14:05"), which every language reads."""

@@ -354,7 +354,7 @@ def _render_chunk(shared: tuple[Renderer, Evaluator], pages: Sequence[Page]) -> 
             )
             break
     # the values the pages were rendered from (each distinct read digested once, whichever chunk made it)
-    result.digests = {read: evaluate(read) for reads in result.reads.values() for read in reads}
+    result.digests = {read: evaluate(read) for read in set().union(*result.reads.values())}
     result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
     return result
 

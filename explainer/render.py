@@ -7,14 +7,18 @@ inherits the rest.
 
 from __future__ import annotations
 
+import gettext
 import hashlib
 from importlib.resources import files
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 from urllib.parse import quote
 
 import markdown
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context, Macro
 from markupsafe import Markup
 
 from explainer import i18n
@@ -44,7 +48,7 @@ from explainer.pages import (
 from explainer.reader import CONTENT_DIR
 from explainer.share_images import ShareImage, card_for, enabled, has_image, image_path
 from explainer.structured_data import inline_text, plain_text, structured_data
-from explainer.urls import relative, resolve_xrefs
+from explainer.urls import from_root, relative, resolve_xrefs, to_root
 
 SINCE_SCRIPT = "static/since.js"
 
@@ -104,17 +108,78 @@ def typeset_output(value: object) -> object:
     return value
 
 
-def _typeset_values(function: Any) -> Any:
-    """A newstyle gettext function whose ``%(name)s`` values are typeset as printed values are (the translated
-    message itself is the theme's, written with the right marks)."""
+# functions and methods: what Jinja2 hands them is said by their own jinja_pass_arg mark, if any
+_PLAIN_CALLABLES = frozenset({FunctionType, MethodType, BuiltinFunctionType})
+_EVAL_CONTEXT = pass_eval_context(lambda: None).jinja_pass_arg  # type: ignore[attr-defined]  # the mark's value
 
-    @pass_context
-    def typeset_values(context: Any, *args: Any, **values: Any) -> Any:
-        if values:
-            values = {name: typeset_output(value) for name, value in values.items()}
-        return function(context, *args, **values)
 
-    return typeset_values
+class _TemplateContext(Context):
+    """Jinja2's template context, with a short way through the calls a page makes thousands of times.
+
+    Every ``{{ f(x) }}`` in a template goes through :meth:`call`, which looks twice whether ``f`` wants the
+    context, the evaluation context or the environment. A macro always wants the evaluation context and a plain
+    function or method without a ``jinja_pass_arg`` mark wants nothing, so those are called straight away,
+    with exactly the arguments Jinja2's own path would give them; anything else takes that path.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's own signature
+        kind = type(__obj)
+        if kind is Macro:
+            args = (__self.eval_ctx, *args)
+        elif kind in _PLAIN_CALLABLES:
+            wants = getattr(__obj, "jinja_pass_arg", None)
+            if wants is _EVAL_CONTEXT:
+                args = (__self.eval_ctx, *args)
+            elif wants is not None:
+                return super().call(__obj, *args, **kwargs)
+        else:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
+def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]:
+    """``_``, ``gettext`` and ``ngettext`` for templates, as Jinja2's new-style gettext makes them.
+
+    A message is always a format string (a literal % is written %%) and, with autoescaping, Markup, so the
+    values filled in are escaped. Jinja2's own hand the call on through the template context twice; these
+    take the evaluation context only, and keep each message's translation (and each message without values,
+    whole) for the build, as a build's catalog does not change.
+    """
+    translated: dict[str, Markup] = {}
+    finished: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(context: EvalContext, message: str, /, **variables: Any) -> str:
+        if variables:  # values are printed text: typeset as {{ }} output is (the message is the theme's own)
+            variables = {name: typeset_output(value) for name, value in variables.items()}
+        if not context.autoescape:
+            return translations.gettext(message) % variables
+        if not variables:
+            found = finished.get(message)
+            if found is None:
+                found = finished[message] = Markup(translations.gettext(message)) % variables
+            return found
+        text = translated.get(message)
+        if text is None:
+            text = translated[message] = Markup(translations.gettext(message))
+        return text % variables
+
+    @pass_eval_context
+    def ngettext(context: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+        variables = {name: typeset_output(value) for name, value in variables.items()}
+        variables.setdefault("num", num)
+        text = translations.ngettext(singular, plural, num)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def make_environment(themes: list[Path]) -> Environment:
@@ -129,11 +194,25 @@ def make_environment(themes: list[Path]) -> Environment:
         # the code depends on these options, on autoescaping every template and on having a finalize step
         bytecode_cache=bytecode_cache(repr([sorted(options.items()), "autoescape everything", "finalize"])),
         **options,
+        # a template's file is checked for changes once a build (:func:`drop_changed_templates`), not on every
+        # use: a page's template, its base and its macros would each cost a stat per page
+        auto_reload=False,
     )
+    env.context_class = _TemplateContext
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["number"] = lambda value: i18n.active().number(value)
     env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
     return env
+
+
+def drop_changed_templates(env: Environment) -> None:
+    """Forget the compiled templates whose file changed or went since they were compiled (an environment kept
+    between builds, as ``serve`` keeps it, compiles them again when a page asks)."""
+    if env.cache is None:
+        return
+    for key, template in list(env.cache.items()):
+        if not template.is_up_to_date:
+            del env.cache[key]
 
 
 class Renderer:
@@ -155,9 +234,9 @@ class Renderer:
         # an environment may be reused between builds for its compiled templates; the globals set below
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
+        drop_changed_templates(self.env)
         self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
-        for name in ("gettext", "ngettext"):
-            self.env.globals[name] = _typeset_values(self.env.globals[name])
+        self.env.globals.update(_gettext_callables(self.language.translations))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())
         # converted bodies, keyed by everything the HTML depends on; may be shared between builds
         self.bodies: dict[tuple, str] = {} if bodies is None else bodies
@@ -228,12 +307,13 @@ class Renderer:
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
         base_url = self.base_url
+        root = to_root(page.path)  # the way back to the site root, for every link the page makes
 
         def url(target: str | Entry) -> str:
             path = target.path if isinstance(target, Entry) else target
             if page.output is not None and base_url:  # the 404 page is served at any depth
                 return base_url + relative("", path)
-            return relative(page.path, path)
+            return from_root(root, path)
 
         def body(item: Entry | Story) -> Markup:
             return Markup(resolve_xrefs(self.body_html(item), page.path))

@@ -24,12 +24,17 @@ def relative(page_url: str, target: str) -> str:
     Page URLs end in "/" (or are "" for the home page) and get index.html;
     a fragment ("sources/#source-x") is kept.
     """
+    return from_root(to_root(page_url), target)
+
+
+def from_root(root: str, target: str) -> str:
+    """:func:`relative`, for a page whose way back to the root (:func:`to_root`) is worked out already."""
     path, hash_mark, fragment = target.partition("#")
     if path == "" and hash_mark:
         return f"#{fragment}"
     if path == "" or path.endswith("/"):
         path += "index.html"
-    return to_root(page_url) + path + (f"#{fragment}" if hash_mark else "")
+    return root + path + (f"#{fragment}" if hash_mark else "")
 
 
 def resolve_xrefs(html: str, page_url: str) -> str:
@@ -38,4 +43,5 @@ def resolve_xrefs(html: str, page_url: str) -> str:
     own = f'href="{XREF}{page_url}"'
     if page_url and own in html:
         html = re.sub(r"<a\b[^>]*\b" + re.escape(own) + r"[^>]*>(.*?)</a>", r"\1", html, flags=re.DOTALL)
-    return _XREF_HREF.sub(lambda m: f'href="{relative(page_url, m.group(1))}"', html)
+    root = to_root(page_url)
+    return _XREF_HREF.sub(lambda m: f'href="{from_root(root, m.group(1))}"', html)

@@ -69,10 +69,15 @@ def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None
     staging = scratch_folder(out, "new")
     try:
         (staging / MARKER).write_bytes(MARKER_TEXT)
+        made = {str(staging)}  # folders known to exist: each is made once, not asked for again per file
         for relative_path in sorted(files):
-            target = staging / relative_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[relative_path])
+            target = os.path.join(staging, relative_path)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            with open(target, "wb") as stream:
+                stream.write(files[relative_path])
         if finish is not None:
             finish(staging)
         os.chmod(staging, 0o755)
@@ -91,9 +96,12 @@ def update_site(files: dict[str, bytes], removed: set[str], out: Path) -> None:
     """
     for relative_path in sorted(removed):
         _remove(out, relative_path)
+    checked: set[Path] = set()  # folders made real already by this update: each is checked once
     for relative_path in sorted(files):
         target = out / relative_path
-        _real_folder(out, target.parent)
+        if target.parent not in checked:
+            _real_folder(out, target.parent)
+            checked.add(target.parent)
         handle, temporary = tempfile.mkstemp(prefix=".explainer-", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
