@@ -126,7 +126,10 @@ class ReadCache:
                 files[str(path)] = [list(stamp), record]
             elif path in self._results:
                 stamp, scratch, found = self._results[path]
-                files[str(path)] = [list(stamp), _encode_result(codec, scratch, found)]
+                try:
+                    files[str(path)] = [list(stamp), _encode_result(codec, scratch, found)]
+                except TypeError:  # a kind with a field of a type the codec does not store: read it each time
+                    continue
         return {"paths": codec.table.paths, "files": files}
 
     @classmethod
