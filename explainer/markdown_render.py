@@ -36,7 +36,7 @@ from explainer.linker import (
     split_wikilink,
 )
 from explainer.model import Entry, Person
-from explainer.typography import Typographer
+from explainer.typography import Typographer, smarty_config
 from explainer.urls import XREF
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # anything else (javascript:, data:...) is dropped
@@ -736,13 +736,9 @@ class MarkdownRenderer:
 
     def __init__(self, targets: dict[str, Entry], unsafe_html: bool = False, quotes: tuple[str, str] = ("“", "”")):
         self.unsafe_html = unsafe_html
-        # the smarty extension's double quotes in the site's language (« » in French); its single quotes
-        # stay ‘ ’, since the closing one is also the apostrophe every one of these languages writes
-        english = quotes == ("“", "”")
-        substitutions = {} if english else {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}
         self.md = markdown.Markdown(
             extensions=["tables", "fenced_code", "sane_lists", "smarty"],
-            extension_configs={"smarty": {"substitutions": substitutions}},
+            extension_configs={"smarty": smarty_config(quotes)},  # double quotes in the site's language
             output_format="html",
         )
         self.md.inlinePatterns.register(WikiLinkProcessor(targets), "wikilink", 75)

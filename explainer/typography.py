@@ -108,19 +108,13 @@ class Typographer(Treeprocessor):
 
         The stage is kept if its rules are not the ones this pass knows (another Python-Markdown, say).
         """
-        if "smarty" not in md.treeprocessors:
-            return
-        stage = md.treeprocessors["smarty"]
-        registry = getattr(stage, "inlinePatterns", None)
-        if registry is None:
-            return
-        names = {id(registry[name]): name for name in MARKS if name in registry}
         rules = []
-        for pattern in registry:  # in the order smarty tries them
-            name = names.get(id(pattern))
+        for name, pattern in _smarty_patterns(md):  # in the order smarty tries them
             if name is None or type(pattern) is not SubstituteTextPattern or pattern.ANCESTOR_EXCLUDES:
                 return  # a rule this pass does not know: keep smarty's own stage
             rules.append(Rule.of(name, pattern))
+        if not rules:
+            return
         md.treeprocessors.deregister("smarty")
         md.treeprocessors.register(cls(md, rules), "typography", 6)
 
@@ -152,19 +146,35 @@ def plain_rules(quotes: tuple[str, str]) -> list[Rule]:
 
     Taken from the extension itself, as for bodies; dashes and ellipses are left as written in plain text.
     """
-    english = quotes == ("“", "”")
-    substitutions = {} if english else {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}
-    md = markdown.Markdown(extensions=["smarty"], extension_configs={"smarty": {"substitutions": substitutions}})
-    registry = md.treeprocessors["smarty"].inlinePatterns  # type: ignore[attr-defined]
-    names = {id(registry[name]): name for name in MARKS if name in registry}
+    md = markdown.Markdown(extensions=["smarty"], extension_configs={"smarty": smarty_config(quotes)})
     rules = []
-    for pattern in registry:
-        name = names.get(id(pattern), "")
-        if name.startswith("smarty-quotes-") and type(pattern) is SubstituteTextPattern:
-            rule = Rule.of(name, pattern)
-            parts = tuple(html.unescape(part) if isinstance(part, str) else part for part in rule.parts)
-            rules.append(Rule(rule.expression, parts, rule.needs))
+    for name, pattern in _smarty_patterns(md):
+        if name is not None and name.startswith("smarty-quotes-") and type(pattern) is SubstituteTextPattern:
+            # the replacements as characters: plain text is escaped where it is printed, never stashed
+            parts = tuple(
+                html.unescape(part) if isinstance(part, str) else part if isinstance(part, int) else Stashed(part)
+                for part in pattern.replace
+            )
+            rules.append(Rule(pattern.compiled_re, parts, Rule.of(name, pattern).needs))
     return rules
+
+
+def smarty_config(quotes: tuple[str, str]) -> dict[str, dict[str, str]]:
+    """The smarty extension's settings for a language's double quotes (« » in French); its single quotes stay
+    ‘ ’, since the closing one is also the apostrophe every shipped language writes."""
+    english = quotes == ("“", "”")
+    return {"substitutions": {} if english else {"left-double-quote": quotes[0], "right-double-quote": quotes[1]}}
+
+
+def _smarty_patterns(md: markdown.Markdown) -> list[tuple[str | None, object]]:
+    """The smarty stage's rules in the order it tries them, each with its name in :data:`MARKS` (None: unknown);
+    empty when there is no smarty stage to read."""
+    stage = md.treeprocessors["smarty"] if "smarty" in md.treeprocessors else None  # noqa: SIM401 - a Registry has no get()
+    registry = getattr(stage, "inlinePatterns", None)
+    if registry is None:
+        return []
+    names = {id(registry[name]): name for name in MARKS if name in registry}
+    return [(names.get(id(pattern)), pattern) for pattern in registry]
 
 
 def typeset_plain(text: str, rules: list[Rule]) -> str:
