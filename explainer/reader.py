@@ -83,8 +83,8 @@ class ReadCache:
         except OSError:
             stamp = None
         cached = self._results.get(path)
-        if cached is None and stamp is not None and path in self._stored:
-            cached = self._replay(path, content)
+        if cached is None and stamp is not None and self._stored.get(path, (None,))[0] == stamp:
+            cached = self._replay(path, content)  # decoded only when the file is as it was stored
         if stamp is not None and cached is not None and cached[0] == stamp:
             scratch, found = cached[1], cached[2]
         else:
