@@ -318,13 +318,18 @@ def _replace_bundle(out: Path, bundle: dict[str, bytes]) -> None:
     """Swap in a whole new search bundle (written beside the site first)."""
     scratch = scratch_folder(out, "search")
     try:
-        for name, data in bundle.items():
-            target = scratch / SEARCH_BUNDLE / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        _write_bundle(scratch, bundle)
         replace_folder(scratch / SEARCH_BUNDLE, out / SEARCH_BUNDLE)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_bundle(site: Path, bundle: dict[str, bytes]) -> None:
+    """The search bundle's files into ``site``'s search folder (a scratch or staging folder, not yet published)."""
+    for name, data in bundle.items():
+        target = site / SEARCH_BUNDLE / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> tuple[dict[str, Stamp], SearchIndex | None]:
@@ -333,10 +338,7 @@ def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> tuple[
 
     def add_search(staging: Path) -> None:
         index = _index_whole(out, files, set(files))
-        for name, data in index.bundle_files(everything=True).items():
-            target = staging / SEARCH_BUNDLE / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        _write_bundle(staging, index.bundle_files(everything=True))
         index.written_now()
         made.append(index)
 

@@ -318,16 +318,16 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: dict
         heavy = json.dumps({"render": rendered.state.to_json(), "bodies": rendered.bodies}, separators=(",", ":"))
         payload = heavy.encode("utf-8")
         cache.render_digest = hashlib.sha256(payload).hexdigest()
-        _replace(folder, RENDER_FILE, payload)
+        replace_file(folder, RENDER_FILE, payload)
         if reads is not None:
             payload = json.dumps(reads, separators=(",", ":")).encode("utf-8")
             cache.read_digest = hashlib.sha256(payload).hexdigest()
-            _replace(folder, READ_FILE, payload)
+            replace_file(folder, READ_FILE, payload)
         data = {"format": FORMAT, "explainer": __version__}
         data.update({name: getattr(cache, name) for name in BuildCache.__dataclass_fields__})
         payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
         signature = hmac.new(key, payload, hashlib.sha256).hexdigest()
-        _replace(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
+        replace_file(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
     except OSError:
         pass
 
@@ -357,13 +357,13 @@ def save_search_index(project: Path, index: SearchIndex) -> str:
     try:
         folder.mkdir(exist_ok=True)
         payload = index.to_bytes()
-        _replace(folder, SEARCH_FILE, payload)
+        replace_file(folder, SEARCH_FILE, payload)
     except OSError:
         return ""
     return hashlib.sha256(payload).hexdigest()
 
 
-def _replace(folder: Path, name: str, data: bytes) -> None:
+def replace_file(folder: Path, name: str, data: bytes) -> None:
     """Replace ``folder/name`` with ``data`` whole (written beside it, then renamed)."""
     handle, temporary = tempfile.mkstemp(prefix=".build-", dir=folder)
     try:

@@ -22,15 +22,13 @@ import hashlib
 import hmac
 import importlib.util
 import marshal
-import os
-import tempfile
 from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
 from explainer import __version__
-from explainer.buildcache import key_folder, signing_key
+from explainer.buildcache import key_folder, replace_file, signing_key
 
 _HEADER = b"explainer compiled template 1\n"
 _SIGNATURE_SIZE = 64  # hex of a SHA-256 HMAC
@@ -75,15 +73,9 @@ class SignedBytecodeCache(BytecodeCache):
         code = marshal.dumps(bucket.code)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(prefix=".code-", dir=self.folder)
+            replace_file(self.folder, self._path(bucket).name, _HEADER + self._signature(bucket, code) + code)
         except OSError:
-            return  # only costs the next build a compile
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(_HEADER + self._signature(bucket, code) + code)
-            os.replace(temporary, self._path(bucket))
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
+            pass  # only costs the next build a compile
 
     def clear(self) -> None:
         for path in self.folder.glob("*.code"):
