@@ -285,15 +285,16 @@ class SiteView:
 
     @derived
     def change_label(self, change: Change) -> str:
-        """A change's kind in words: "Update", "Correction", "Verdict: Disputed → False", "First verdict: False"."""
+        """A change's kind in words: "Update", "Correction", "Rating changed: Disputed → False", "First rated: False"
+        (the claim it concerns is on a line of its own)."""
         if change.kind == UPDATE:
             return _("Update")
         if change.kind == CORRECTION:
             return _("Correction")
         words = self.statuses.verdict_words(change.previous_status, change.status)
         if change.previous_status:
-            return _("Verdict: %(verdict)s", verdict=words)
-        return _("First verdict: %(verdict)s", verdict=words)
+            return _("Rating changed: %(rating)s", rating=words)
+        return _("First rated: %(rating)s", rating=words)
 
     @derived
     def news_dates(self) -> str:

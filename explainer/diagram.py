@@ -462,13 +462,15 @@ def _svg(points: list[Point], people: list[Person], statuses: Statuses) -> Marku
         if disputed < len(points):
             about = _("%(points)s and the claims no other claim disputes or supports", points=about)
         how = _(
-            "Each name is joined by a line to the claims that person makes, each claim shows its verdict in "
-            "words, and a line marked versus divides the two sides of a point."
+            "Each name is joined by a line to the claims that person makes, each claim shows our rating of it "
+            "in words, and a line marked versus divides the two sides of a point."
         )
     else:
         title = _("Who says what")
         about = _("The claims in this story")
-        how = _("Each name is joined by a line to the claims that person makes, each claim shows its verdict in words.")
+        how = _(
+            "Each name is joined by a line to the claims that person makes, each claim shows our rating of it in words."
+        )
     same = _("The list below says the same.")
     desc = f"{labelled(about, counts)} {how} {same}"
     return Markup(

@@ -36,7 +36,7 @@ SOURCES_URL = "sources/"
 SEARCH_URL = "search/"
 UPDATES_URL = "updates/"
 # the update log's pages of one kind of change each, beside the whole log: (page path, what it shows, title)
-UPDATE_LOG_KINDS = (("news", "news", N_("News")), ("verdicts", "verdicts", N_("Verdicts")))
+UPDATE_LOG_KINDS = (("news", "news", N_("News")), ("verdicts", "verdicts", N_("Ratings")))
 CORRECTIONS_URL = "corrections/"
 MEDIA_DIR = "media"
 LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light

@@ -93,11 +93,11 @@ def test_a_claim_page_names_its_speakers_once_before_the_quote_each_a_link(site)
 
 def test_one_verdict_is_the_verdict_and_two_are_its_history(site):
     one = site.soup("claims/bridge-safe/index.html").select_one("section.verdicts")
-    assert words(one.h2) == "Verdict"
+    assert words(one.h2) == "Our rating"
     assert [words(li.select_one(".change-head")) for li in one.select("li")] == ["March 1, 2024 : Supported"]
     assert "The inspection found no cracks." in words(one) and one.select(".change-sources a")
     two = site.soup("claims/bridge-unsafe/index.html").select_one("section.verdicts")
-    assert words(two.h2) == "How the verdict changed"
+    assert words(two.h2) == "How our rating changed"
     heads = [words(li.select_one(".change-head")) for li in two.select("li")]
     assert heads == ["March 2, 2024 : first rated Unverified", "April 2, 2024 : Unverified → Disputed"]
 
@@ -202,7 +202,7 @@ def test_the_update_log_has_a_page_for_each_kind_of_change(site):
     # tabs on each page, the corrections page among them: links that need no script, the current one not a link
     for current, name in LOG_PAGES.items():
         tabs = site.soup(name).select_one("nav.change-kinds")
-        assert [words(li) for li in tabs.select("li")] == ["All", "News", "Corrections", "Verdicts"]
+        assert [words(li) for li in tabs.select("li")] == ["All", "News", "Corrections", "Ratings"]
         links = [resolve(name, a["href"]) for a in tabs.select("a")]
         assert links == [page for kind, page in LOG_PAGES.items() if kind != current]
         assert (
@@ -211,7 +211,7 @@ def test_the_update_log_has_a_page_for_each_kind_of_change(site):
                 "": "All",
                 "news": "News",
                 "corrections": "Corrections",
-                "verdicts": "Verdicts",
+                "verdicts": "Ratings",
             }[current]
         )
     # the year headings stay, with links to jump between them when there are several
