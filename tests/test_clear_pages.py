@@ -351,7 +351,8 @@ def test_an_update_lists_what_it_is_about_and_a_claim_title_is_never_after_a_col
     inspection = next(li for li in log.select("li.change-update") if "found no cracks" in words(li))
     about = inspection.select_one(".change-about")
     assert words(about.select_one(".change-about-label")) == "More on this:"
-    assert [words(li) for li in about.select("ul.dotted > li")] == ["The spring inspection", "Ann Lee"]
+    assert [words(a) for a in about.select(".concerns a")] == ["The spring inspection", "Ann Lee"]
+    assert words(about) == "More on this: The spring inspection · Ann Lee"
     assert "About:" not in words(log.main)
     # the change's kind is on its own line, the page it concerns under it, whole: a claim's title has a colon
     rated = log.select("li.change-verdict")[0]
@@ -429,13 +430,27 @@ def many(tmp_path_factory) -> BuiltSite:
     return BuiltSite(build(write(folder / "story", MANY_EVENTS), folder / "site", search=False).out)
 
 
-def test_a_long_list_on_a_persons_page_shows_six_and_folds_the_rest(many):
+def test_a_long_list_on_a_persons_page_shows_six_and_folds_the_rest(many, browser):
+    """Nine events: six on screen and "Show 3 more", a link (no script) that shows the whole list; print shows all."""
     events = many.soup(ANN).find("h2", string="Events").find_parent("section")
-    shown = [words(li.select_one("a")) for li in events.select(":scope > ul > li")]
-    assert shown == [f"Event number {n}" for n in range(6)]
-    folded = events.select_one("details.more-items")
-    assert words(folded.summary) == "Show 3 more"
-    assert [words(li.select_one("a")) for li in folded.select("li")] == [f"Event number {n}" for n in range(6, 9)]
+    listed = events.select_one("ul.folded")
+    assert [words(li.select_one("a")) for li in listed.select(":scope > li")] == [f"Event number {n}" for n in range(9)]
+    more = events.select_one("p.more a")
+    assert words(more) == "Show 3 more" and more["href"] == f"#{listed['id']}"
+
+    def shown(page) -> int:
+        return page.evaluate(
+            f"[...document.querySelectorAll('#{listed['id']} > li')].filter(li => li.getClientRects().length).length"
+        )
+
+    with browser_page(browser, width=375) as page:
+        page.goto((many.out / ANN).as_uri())
+        assert shown(page) == 6
+        page.get_by_text("Show 3 more").click()
+        assert shown(page) == 9 and not page.get_by_text("Show 3 more").is_visible()
+        page.goto((many.out / ANN).as_uri())
+        page.emulate_media(media="print")
+        assert shown(page) == 9
 
 
 def test_timeline_gaps_are_said_for_dates_known_only_to_the_month_or_year(many):
