@@ -198,7 +198,9 @@ class ChangeFeeds:
         """``<kind>/<slug>/feed.xml``: the changes that concern one entry (valid, and empty, when there are none)."""
         newest = self.chronicle.last_change(entry) or self.story.published
         subtitle = entry.summary or _(
-            "Updates about %(title)s in %(story)s", title=entry.display_title, story=quoted(self.story.title)
+            "Updates about %(title)s in %(story)s",
+            title=quoted(entry.display_title) if isinstance(entry, Claim) else entry.display_title,
+            story=quoted(self.story.title),
         )
         return self._feed(
             f"{entry.display_title} — {self.title}",
