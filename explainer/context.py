@@ -57,6 +57,20 @@ def _days_between(first: PartialDate, second: PartialDate) -> int | None:
     return days if days > 0 else None
 
 
+def _rough_days_between(first: PartialDate, second: PartialDate) -> int | None:
+    """The days between two dates known to the day; else, when either is known only to the month or the year, the
+    whole months (or years) between them as days (30 a month): "2022-08" to "2022-10-21" is about 2 months, as a
+    reader counts; the same month (or year) is no gap at all."""
+    exact = _days_between(first, second)
+    if exact is not None or (first.day is not None and second.day is not None):
+        return exact
+    if first.month is None or second.month is None:
+        years = second.year - first.year
+        return years * 365 if years > 0 else None
+    months = (second.year - first.year) * 12 + second.month - first.month
+    return months * 30 + (5 if months >= 12 else 0) if months > 0 else None  # 12 months: "1 year later"
+
+
 def _gap_words(days: int) -> str:
     if days >= 365:
         return ngettext("%(num)s year later", "%(num)s years later", round(days / 365))
@@ -178,13 +192,13 @@ class SiteView:
         """Events with the space before each drawn in proportion to the time that passed.
 
         The scale is logarithmic (a day, a month and a decade all stay visible on
-        one page) and only dates known to the day are measured; the gap is also
+        one page); a date known only to the month or year is measured in whole months or years; the gap is also
         said in words, so it reaches screen readers and print.
         """
         rows = []
         previous: Event | None = None
         for event in events:
-            gap_days = _days_between(previous.start, event.start) if previous else None
+            gap_days = _rough_days_between(previous.start, event.start) if previous else None
             space = round(math.log10(1 + gap_days) * 1.6, 2) if gap_days else 0.0
             rows.append(TimelineRow(event, space, _gap_words(gap_days) if gap_days else None, _span_words(event)))
             previous = event
@@ -213,6 +227,13 @@ class SiteView:
     @derived
     def key_events(self) -> list[Event]:
         return [event for event in self.timeline if event.is_key]
+
+    @derived
+    def is_central(self, person: Person) -> bool:
+        """Whether ``person`` is at the centre of the story: the lowest ``weight`` any person has (none when no
+        person has one). Search ranks their page first for their surname."""
+        weights = [p.weight for p in self.people if p.weight is not None]
+        return bool(weights) and person.weight == min(weights)
 
     @derived
     def key_people(self) -> list[Person]:
@@ -285,15 +306,16 @@ class SiteView:
 
     @derived
     def change_label(self, change: Change) -> str:
-        """A change's kind in words: "Update", "Correction", "Verdict: Disputed → False", "First verdict: False"."""
+        """A change's kind in words: "Update", "Correction", "Rating changed: Disputed → False", "First rated: False"
+        (the claim it concerns is on a line of its own)."""
         if change.kind == UPDATE:
             return _("Update")
         if change.kind == CORRECTION:
             return _("Correction")
         words = self.statuses.verdict_words(change.previous_status, change.status)
         if change.previous_status:
-            return _("Verdict: %(verdict)s", verdict=words)
-        return _("First verdict: %(verdict)s", verdict=words)
+            return _("Rating changed: %(rating)s", rating=words)
+        return _("First rated: %(rating)s", rating=words)
 
     @derived
     def news_dates(self) -> str:

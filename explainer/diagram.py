@@ -9,8 +9,11 @@ its text, which a graph layout library does not do, and with people beside their
 each person's claims kept together no lines cross that a crossing-minimiser would have to untangle.
 
 The picture is the same bytes for the same story, never needs JavaScript, reads at 320 px (a
-narrow ``viewBox`` scaled to the column, text of 13 to 15 units: about 12 px there), says every verdict in
-words and a mark as well as in colour, takes its colours from the theme's custom properties
+narrow ``viewBox`` scaled to the column, text of 13 to 15 units: about 12 px there), and on a wide screen shows
+the same drawings in two columns of points (``WhoSaysWhat.wide_svg``). Each claim's box is a link to its page,
+so the picture is a named group (``role="group"``, its title and description), not an image. It says every rating
+in words and a mark as well as in colour, sets a name whose longest word is wider than the people's column
+smaller rather than break the word, takes its colours from the theme's custom properties
 (``currentColor`` and the ``status-*`` classes), and escapes every writer's word. Templates show
 the same points as a list (``WhoSaysWhat.points``), for screen readers and for anyone who cannot
 see the picture. A big story draws at most ``MAX_POINTS`` points and ``MAX_CLAIMS`` claims, and
@@ -32,13 +35,14 @@ from explainer.model import Claim, Event, Person, Question
 from explainer.statuses import DEFAULT_STATUSES, Statuses
 
 MAX_POINTS = 12  # blocks drawn, the "other claims" one included
-MAX_CLAIMS = 20  # claims drawn in all: with its list, the picture stays under 35 KB however long the words
+MAX_CLAIMS = 20  # claims drawn in all: with its list and links, the pictures stay under 45 KB however long the words
 MAX_PER_SIDE = 5  # claims drawn on one side of a point; the rest are counted
 MAX_OTHER = 8  # claims no other claim disputes or supports, drawn only when there are this few
 
 
 TITLE_ID = "who-says-what-title"
 DESC_ID = "who-says-what-desc"
+ID_PREFIX = "wsw-"  # of each point's drawing ("wsw-point-1") and each claim's title ("wsw-claim-<slug>")
 
 # geometry, in viewBox units: the picture is WIDTH wide and scaled to the column
 WIDTH = 320
@@ -55,6 +59,9 @@ PADDING = 8  # inside a claim's box
 GAP = 8  # between boxes, and between names
 NAME_LINES = 3  # at least; a name beside several claims may take the lines their height allows
 CLAIM_LINES = 8  # enough for a claim of two sentences: a box cut short misleads
+SMALLEST_NAME = 9  # a name whose longest word is wider than the people's column is set smaller, down to this
+COLUMN_GAP = 40  # between the wide picture's two columns of points
+WIDE = 2 * WIDTH + COLUMN_GAP  # the wide picture: two columns of points, for screens with room for them
 
 
 @dataclass(frozen=True)
@@ -119,12 +126,30 @@ class Point:
         return _("One side") if index == 0 else _("The other side")
 
 
+@dataclass(frozen=True)
+class Hit:
+    """Where a claim's box was drawn, and the page it links to: the wide picture lays a link over it."""
+
+    point: int  # index of the point in the picture
+    x: int
+    y: int
+    width: int
+    height: int
+    href: str
+    label: str  # the id of the claim's <title>, which names its link
+
+
 @dataclass
 class WhoSaysWhat:
-    """What the picture shows, the picture itself, and what a big story left out of both."""
+    """What the picture shows, the picture itself, and what a big story left out of both.
+
+    ``svg`` is drawn for a column as narrow as a phone's (one point under another); ``wide_svg`` shows the same
+    drawings, two columns of points side by side, for wide screens, by reference (``<use>``) to ``svg``'s, with
+    a link over each claim's box: a few hundred bytes more. A page shows one of the two (CSS), never both."""
 
     points: list[Point]
     svg: Markup
+    wide_svg: Markup = Markup("")
     people: list[Person] = field(default_factory=list)  # everyone drawn, in order of appearance
     points_left_out: int = 0  # disputed points not drawn
     claims_left_out: int = 0  # claims not drawn, on points drawn or not, or answered by no other claim
@@ -168,9 +193,11 @@ def who_says_what(
         return None
     shown = [person for point in points for side in point.sides for person in _speakers(side.claims)]
     everyone = list(dict.fromkeys(shown))
+    narrow, wide = _svg(points, everyone, statuses)
     return WhoSaysWhat(
         points=points,
-        svg=_svg(points, everyone, statuses),
+        svg=narrow,
+        wide_svg=wide,
         people=everyone,
         points_left_out=len(linked) - sum(1 for point in points if point.number is not None),
         claims_left_out=len(claims) - drawn,
@@ -318,6 +345,12 @@ def wrap(text: str, width: float, size: float, max_lines: int, bold: bool = Fals
             continue
         if current:
             lines.append(current)
+        while not fits(word) and "-" in word[:-1]:  # a hyphenated word breaks after its own hyphen first
+            cut = max((n + 1 for n, char in enumerate(word[:-1]) if char == "-" and fits(word[: n + 1])), default=0)
+            if not cut:
+                break
+            lines.append(word[:cut])
+            word = word[cut:]
         while not fits(word) and len(word) > 1:  # a word longer than a line is broken where it must be
             cut = max(1, max((n for n in range(1, len(word)) if fits(word[:n] + "-")), default=1))
             lines.append(word[:cut] + "-")
@@ -349,8 +382,13 @@ def _text(x: int, y: int, lines: list[str], size: int = TEXT, extra: str = "") -
     return f'<text x="{x}" y="{y}"{sized}{extra}>{rows if len(lines) > 1 else escape(lines[0])}</text>'
 
 
-def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses, columns: Columns) -> int:
-    """Draw one side's claims and the people who make them from ``top``; returns the bottom."""
+def _draw_side(
+    side: Side, top: int, parts: list[str], statuses: Statuses, columns: Columns, hits: list[Hit], point: int
+) -> int:
+    """Draw one side's claims and the people who make them from ``top``; returns the bottom.
+
+    Each claim's box is recorded in ``hits``: the picture lays a link to the claim's page over it (see
+    :func:`_links`), named by the box's title: who says it, the claim and our rating."""
     centres: dict[str, int] = {}
     spans: dict[str, tuple[int, int]] = {}
     boxes: list[str] = []
@@ -365,13 +403,16 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses, colum
         spans[claim.key] = (y, y + height)
         status = statuses.get(claim.status)
         full = typeset(f"{labelled(claim.attribution, claim.claim)} ({status.label})")
-        verdict, _cut = wrap(f"{status.mark} {status.label}", box_width - 2 * PADDING, SMALL, 1, bold=True)
+        rating, _cut = wrap(f"{status.mark} {status.label}", box_width - 2 * PADDING, SMALL, 1, bold=True)
+        label = f"{ID_PREFIX}claim-{claim.slug}"
+        href = escape(f"xref:{claim.path}")
+        hits.append(Hit(point, box, y + 1, box_width, height - 2, href, label))
         boxes.append(
-            f"<g><title>{escape(full)}</title>"
+            f'<g><title id="{label}">{escape(full)}</title>'
             f'<g class="status-{escape(status.style)}" data-status="{escape(status.id)}">'
             f'<rect x="{box}" y="{y + 1}" width="{box_width}" height="{height - 2}" rx="6" fill="none" '
             f'stroke="currentColor" stroke-width="1.5"/>'
-            + _text(box + PADDING, y + 18, verdict, SMALL, ' font-weight="700" fill="currentColor"')
+            + _text(box + PADDING, y + 18, rating, SMALL, ' font-weight="700" fill="currentColor"')
             + "</g>"
             + _text(box + PADDING, y + 36, lines)
             + "</g>"
@@ -390,12 +431,13 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses, colum
     joins: list[str] = []
     for centre, _order, person, most in sorted(wanted, key=lambda item: (item[0], item[1])):
         name = typeset(person.title)
-        lines, cut = wrap(name, columns.names, TEXT, most, bold=True)
+        size = _name_size(name, columns.names)
+        lines, cut = wrap(name, columns.names, size, most, bold=True)
         height = len(lines) * LINE
         name_top = max(centre - height // 2, below)
         middle = name_top + height // 2
         title = f"<title>{escape(name)}</title>" if cut else ""
-        names.append(f"<g>{title}" + _text(0, name_top + 13, lines, TEXT, ' font-weight="700"') + "</g>")
+        names.append(f"<g>{title}" + _text(0, name_top + 13, lines, size, ' font-weight="700"') + "</g>")
         names.append(f'<circle cx="{dot}" cy="{middle}" r="3"/>')
         for claim in side.claims:
             if any(ref.entry is person for ref in claim.by):
@@ -414,9 +456,21 @@ def _draw_side(side: Side, top: int, parts: list[str], statuses: Statuses, colum
     return bottom
 
 
-def _draw_point(point: Point, top: int, parts: list[str], statuses: Statuses, columns: Columns) -> int:
-    """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom."""
-    parts.append("<g>")
+def _name_size(name: str, width: int) -> int:
+    """The size a name is set at: TEXT, or smaller when its longest word would not fit the people's column
+    whole (our wrapping never breaks a name's word: "Anwohnerinitiative", not "Anwohneriniti-ative")."""
+    widest = max((text_width(word, TEXT, bold=True) for word in name.split()), default=0)
+    if widest <= width:
+        return TEXT
+    return max(SMALLEST_NAME, math.floor(TEXT * width / widest))
+
+
+def _draw_point(
+    point: Point, drawn: int, top: int, parts: list[str], statuses: Statuses, columns: Columns, hits: list[Hit]
+) -> int:
+    """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom. ``drawn``:
+    how many points are drawn above it."""
+    parts.append(f'<g id="{ID_PREFIX}point-{drawn + 1}">')
     heading, _cut = wrap(typeset(point.heading), WIDTH, HEAD, 3, bold=True)
     parts.append(_text(0, top + 15, heading, HEAD, ' font-weight="700"'))
     rule = top + 15 + (len(heading) - 1) * LINE + 9
@@ -436,17 +490,22 @@ def _draw_point(point: Point, top: int, parts: list[str], statuses: Statuses, co
                 f'text-anchor="middle">{escape(versus)}</text>'
             )
             y += 32
-        y = _draw_side(side, y, parts, statuses, columns) + 12
+        y = _draw_side(side, y, parts, statuses, columns, hits, drawn) + 12
     parts.append("</g>")
     return y - 12
 
 
-def _svg(points: list[Point], people: list[Person], statuses: Statuses) -> Markup:
+def _svg(points: list[Point], people: list[Person], statuses: Statuses) -> tuple[Markup, Markup]:
+    """The picture for a narrow column, and the same drawings in two columns for a wide one."""
     parts: list[str] = []
+    hits: list[Hit] = []
+    spans: list[tuple[int, int]] = []  # each point's top and bottom in the narrow picture
     y = 0
     columns = Columns.fitting([typeset(person.title) for person in people])
-    for point in points:
-        y = _draw_point(point, y, parts, statuses, columns) + 28
+    for index, point in enumerate(points):
+        bottom = _draw_point(point, index, y, parts, statuses, columns, hits)
+        spans.append((y, bottom))
+        y = bottom + 28
     height = y - 28 + 2
     claims = sum(len(side.claims) for point in points for side in point.sides)
     disputed = sum(1 for point in points if point.number is not None)
@@ -462,19 +521,60 @@ def _svg(points: list[Point], people: list[Person], statuses: Statuses) -> Marku
         if disputed < len(points):
             about = _("%(points)s and the claims no other claim disputes or supports", points=about)
         how = _(
-            "Each name is joined by a line to the claims that person makes, each claim shows its verdict in "
-            "words, and a line marked versus divides the two sides of a point."
+            "Each name is joined by a line to the claims that person makes, each claim shows our rating of it "
+            "in words, and a line marked versus divides the two sides of a point."
         )
     else:
         title = _("Who says what")
         about = _("The claims in this story")
-        how = _("Each name is joined by a line to the claims that person makes, each claim shows its verdict in words.")
+        how = _(
+            "Each name is joined by a line to the claims that person makes, each claim shows our rating of it in words."
+        )
     same = _("The list below says the same.")
     desc = f"{labelled(about, counts)} {how} {same}"
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" role="img" aria-labelledby="{TITLE_ID} {DESC_ID}" fill="currentColor" font-size="{TEXT}">'
+    # a group, not an image: each claim's box in it is a link (a role="img" would hide them from assistive
+    # technology while they stay focusable); its title names it and its description says how to read it
+    named = f'role="group" aria-labelledby="{TITLE_ID}" aria-describedby="{DESC_ID}"'
+    narrow = Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="wsw-narrow" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" {named} fill="currentColor" font-size="{TEXT}">'
         f'<title id="{TITLE_ID}">{escape(title)}</title><desc id="{DESC_ID}">{escape(desc)}</desc>'
         + "".join(parts)
+        + _links(hits, [(0, 0)] * len(spans))
+        + "</svg>"
+    )
+    return narrow, _wide(spans, hits, named)
+
+
+def _links(hits: list[Hit], offsets: list[tuple[int, int]]) -> str:
+    """A link over each claim's box, to its page (``xref:`` marks it, resolved for the page that shows the
+    picture), named by the box's title, each point's moved by its offset. The links are laid over the drawings,
+    not put in them: the wide picture shows the drawings by reference (``<use>``), and a link inside them would be
+    focusable there a second time."""
+    return "".join(
+        f'<a href="{hit.href}" aria-labelledby="{hit.label}"><rect class="wsw-hit" x="{hit.x + offsets[hit.point][0]}" '
+        f'y="{hit.y + offsets[hit.point][1]}" width="{hit.width}" height="{hit.height}" rx="6" fill="transparent"/></a>'
+        for hit in hits
+    )
+
+
+def _wide(spans: list[tuple[int, int]], hits: list[Hit], named: str) -> Markup:
+    """Two columns of points: each point goes under the shorter column, in order, drawn by reference to the
+    narrow picture's drawing of it, with a link over each claim's box (named by the same title)."""
+    tops = [0, 0]
+    parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    for index, (top, bottom) in enumerate(spans):
+        column = 0 if tops[0] <= tops[1] else 1
+        dx, dy = column * (WIDTH + COLUMN_GAP), tops[column] - top
+        parts.append(f'<use href="#{ID_PREFIX}point-{index + 1}" x="{dx}" y="{dy}" aria-hidden="true"/>')
+        offsets.append((dx, dy))
+        tops[column] += bottom - top + 28
+    height = max(tops) - 28 + 2
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="wsw-wide" viewBox="0 0 {WIDE} {height}" width="{WIDE}" '
+        f'height="{height}" {named} fill="currentColor" font-size="{TEXT}">'
+        + "".join(parts)
+        + _links(hits, offsets)
         + "</svg>"
     )

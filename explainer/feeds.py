@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from explainer import i18n
 from explainer.dates import PartialDate
-from explainer.i18n import N_, _, labelled, quoted, shortened, typeset
+from explainer.i18n import N_, _, dashed, labelled, quoted, shortened, typeset
 from explainer.linker import Linked
 from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
 from explainer.model import Claim, Entry, Event, Snippet
@@ -128,9 +128,9 @@ def _summary(entry: Entry, statuses: Statuses) -> str:
     if isinstance(entry, Event):
         return labelled(f"{entry.start.human()}{f', {entry.place}' if entry.place else ''}", entry.title)
     if isinstance(entry, Claim):
-        names = ", ".join(ref.entry.title for ref in entry.by if ref.entry)
-        verdict = statuses.label(entry.status)
-        return _("%(people)s claim: %(claim)s Status: %(status)s.", people=names, claim=entry.title, status=verdict)
+        rating = _("Our rating: %(rating)s.", rating=statuses.label(entry.status))
+        title = entry.display_title
+        return f"{title}{'' if title.endswith(('.', '?', '!', '…')) else '.'} {rating}"
     status = getattr(entry, "status", None)
     return f"{entry.title} ({statuses.label(status)})" if status else entry.title
 
@@ -198,7 +198,9 @@ class ChangeFeeds:
         """``<kind>/<slug>/feed.xml``: the changes that concern one entry (valid, and empty, when there are none)."""
         newest = self.chronicle.last_change(entry) or self.story.published
         subtitle = entry.summary or _(
-            "Updates about %(title)s in %(story)s", title=entry.display_title, story=quoted(self.story.title)
+            "Updates about %(title)s in %(story)s",
+            title=quoted(entry.display_title) if isinstance(entry, Claim) else entry.display_title,
+            story=quoted(self.story.title),
         )
         return self._feed(
             f"{entry.display_title} — {self.title}",
@@ -238,16 +240,26 @@ class ChangeFeeds:
         return f"{self.base_url}{UPDATES_URL}#{change.anchor}"
 
     def item_title(self, change: Change) -> str:
-        """What happened, in plain text: "Update: …", "Correction: <page>", "Verdict changed: <claim>: A → B"."""
+        """What happened, in plain text: "Update: …", "Correction to Alec Baldwin — An earlier version …",
+        "Rating changed to False — Ada Quinn says: …". A claim's title has a colon of its own ("Ada Quinn says: …"),
+        so a title that embeds it sets it off with a dash; corrections made the same day to the same page differ by
+        their own first words."""
         if change.kind == CORRECTION:
-            corrected = change.subject.display_title if change.subject else self.story.title
-            return _("Correction: %(title)s", title=corrected)
+            subject = change.subject
+            if subject is None:
+                corrected = _("Correction to the story")
+            elif isinstance(subject, Claim):
+                corrected = _("Correction to a claim by %(names)s", names=subject.claimants or subject.attribution)
+            else:
+                corrected = _("Correction to %(title)s", title=subject.title)
+            words = inline_text(str(self.snippet_html(change.text, ""))) if change.text is not None else ""
+            return dashed(corrected, shortened(words, TITLE_LENGTH)) if words else corrected
         if change.kind == VERDICT:
-            claim = change.subject.display_title.removesuffix(".") if change.subject else ""
-            words = self.statuses.verdict_words(change.previous_status, change.status)
+            claim = change.subject.display_title if change.subject else ""
+            rating = self.statuses.label(change.status) if change.status else ""
             if change.previous_status:
-                return _("Verdict changed: %(claim)s: %(verdict)s", claim=claim, verdict=words)
-            return _("Verdict: %(claim)s: %(verdict)s", claim=claim, verdict=words)
+                return dashed(_("Rating changed to %(rating)s", rating=rating), claim)
+            return dashed(_("Rated %(rating)s", rating=rating), claim)
         return _("Update: %(text)s", text=shortened(inline_text(str(self.snippet_html(change.text, ""))), TITLE_LENGTH))
 
     def item_link(self, change: Change) -> str:
@@ -263,17 +275,16 @@ class ChangeFeeds:
         parts = []
         if change.kind == VERDICT:
             words = self.statuses.verdict_words(change.previous_status, change.status)
-            parts.append(f"<p>{escape(labelled(_('Verdict'), words))}.</p>")
+            parts.append(f"<p>{escape(labelled(_('Our rating'), words))}.</p>")
         if change.text is not None:
             text = str(self.snippet_html(change.text, ""))
             parts.append(text if _BLOCK_START.match(text) else f"<p>{text}</p>")
         if change.kind == UPDATE and len(change.concerns) > 1:
-            links = ", ".join(
-                f'<a href="{escape(entry.path, quote=True)}">{escape(typeset(entry.display_title))}</a>'
+            links = "".join(
+                f'<li><a href="{escape(entry.path, quote=True)}">{escape(typeset(entry.display_title))}</a></li>'
                 for entry in change.concerns
             )
-            about = escape(i18n.active().gettext("About: %(subjects)s")) % {"subjects": links}  # links: HTML already
-            parts.append(f"<p>{about}.</p>")
+            parts.append(f"<p>{escape(_('More on this:'))}</p><ul>{links}</ul>")
         cited = self.linked.sources_named(change.sources)
         if cited:
             names = ", ".join(
@@ -299,7 +310,7 @@ class ChangeFeeds:
         etree.SubElement(item, "content", type="html").text = self.item_html(change)
 
 
-_CATEGORY_LABELS = {UPDATE: N_("Update"), CORRECTION: N_("Correction"), VERDICT: N_("Verdict")}
+_CATEGORY_LABELS = {UPDATE: N_("Update"), CORRECTION: N_("Correction"), VERDICT: N_("Rating")}
 
 
 def change_feeds(chronicle: Chronicle, base_url: str, title: str, snippet_html: SnippetHtml) -> dict[str, bytes]:

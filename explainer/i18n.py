@@ -163,6 +163,11 @@ def labelled(label: str, text: str) -> str:
     return _("%(label)s: %(text)s", label=label, text=text)
 
 
+def dashed(label: str, text: str) -> str:
+    """``label — text``: a label before a text that may have a colon of its own (a claim's "Ada Quinn says: …")."""
+    return _("%(label)s — %(text)s", label=label, text=text)
+
+
 def quoted(text: str) -> str:
     """``text`` between the active language's quotation marks."""
     opening, closing = active().quotes()

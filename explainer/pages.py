@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explainer.i18n import N_, _
+from explainer.i18n import N_, _, quoted
 from explainer.linker import Linked
 from explainer.model import KINDS, Entry, Event, Source
 from explainer.slugs import is_valid_slug
@@ -36,7 +36,7 @@ SOURCES_URL = "sources/"
 SEARCH_URL = "search/"
 UPDATES_URL = "updates/"
 # the update log's pages of one kind of change each, beside the whole log: (page path, what it shows, title)
-UPDATE_LOG_KINDS = (("news", "news", N_("News")), ("verdicts", "verdicts", N_("Verdicts")))
+UPDATE_LOG_KINDS = (("news", "news", N_("News")), ("verdicts", "verdicts", N_("Ratings")))
 CORRECTIONS_URL = "corrections/"
 MEDIA_DIR = "media"
 LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light
@@ -158,7 +158,7 @@ def plan_pages(linked: Linked) -> list[Page]:
     crumbs = [(home.title, ""), (_("Sources"), SOURCES_URL)]
     for source in sources:
         if len(linked.citations.get(source.id, [])) > CITED_INLINE:
-            title = _("Citing %(source)s", source=source.title)
+            title = _("Pages that cite %(source)s", source=quoted(source.title))
             pages.append(Page(citations_path(source.id), "citations.html", title, breadcrumbs=crumbs, source=source))
     # the living story's pages exist for every story (an empty log says so), so links to them never break
     pages.append(Page(UPDATES_URL, "updates.html", _("Updates"), breadcrumbs=[(home.title, "")]))

@@ -318,6 +318,10 @@ class Renderer:
         def body(item: Entry | Story) -> Markup:
             return Markup(resolve_xrefs(self.body_html(item), page.path))
 
+        def linked_here(html: str) -> Markup:
+            """HTML drawn once for every page (the who-says-what picture), its ``xref:`` links made relative here."""
+            return Markup(resolve_xrefs(str(html), page.path))
+
         def absolute(path: str) -> str:
             """An absolute URL with base_url; without it, the path from the site root."""
             return (base_url or "") + path
@@ -351,6 +355,7 @@ class Renderer:
             entry=page.entry,
             url=url,
             body=body,
+            linked_here=linked_here,
             snippet=snippet,
             json_ld=json_ld,
             share_image=share_image,

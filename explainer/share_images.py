@@ -95,9 +95,10 @@ class Card:
     @property
     def alt(self) -> str:
         """What the image shows, in words."""
-        main = f"{self.claimant} {self.title}" if self.claimant else self.title
-        if self.kind:
-            main = labelled(self.kind, main)
+        if self.claimant:  # "Ada Quinn says: …" says it is a claim (a "Claim:" before it would be a second colon)
+            main = f"{self.claimant} {self.title}"
+        else:
+            main = labelled(self.kind, self.title) if self.kind else self.title
         if self.detail:
             main += f", {self.detail}"
         if self.verdict_word:
@@ -106,7 +107,7 @@ class Card:
             if self.is_question:
                 main += _("Status: %(status)s", status=word)
             else:
-                main += _("Verdict: %(verdict)s", verdict=word)
+                main += _("Our rating: %(rating)s", rating=word)
         return f"{self.site_title} — {main}" if self.site_title else main
 
 

@@ -97,7 +97,7 @@ def test_the_claim_page_shows_the_house_label_meaning_and_a_badge_with_a_mark(ho
     assert status.select_one(".status-mark")["aria-hidden"] == "true"  # the word says it; the mark is a shape
     steps = [step.get_text(" ", strip=True) for step in soup.select(".verdict-step")]
     assert steps[-1] == "Disputed → Misleading"
-    assert "Status: Misleading." in soup.find("meta", attrs={"name": "description"})["content"]
+    assert "Our rating: Misleading." in soup.find("meta", attrs={"name": "description"})["content"]
 
 
 def test_a_new_status_without_like_gets_the_neutral_badge_and_a_mark_of_its_own(house):
@@ -143,7 +143,7 @@ def test_feeds_and_share_images_say_the_house_verdict(house):
     feed = (house.out / "claims/water-safe/feed.xml").read_text()
     assert "Disputed → Misleading" in feed
     image = house.soup(CLAIM_PAGE).find("meta", property="og:image:alt")["content"]
-    assert image.endswith("Verdict: Misleading")
+    assert image.endswith("Our rating: Misleading")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -93,11 +93,11 @@ def test_a_claim_page_names_its_speakers_once_before_the_quote_each_a_link(site)
 
 def test_one_verdict_is_the_verdict_and_two_are_its_history(site):
     one = site.soup("claims/bridge-safe/index.html").select_one("section.verdicts")
-    assert words(one.h2) == "Verdict"
+    assert words(one.h2) == "Our rating"
     assert [words(li.select_one(".change-head")) for li in one.select("li")] == ["March 1, 2024 : Supported"]
     assert "The inspection found no cracks." in words(one) and one.select(".change-sources a")
     two = site.soup("claims/bridge-unsafe/index.html").select_one("section.verdicts")
-    assert words(two.h2) == "How the verdict changed"
+    assert words(two.h2) == "How our rating changed"
     heads = [words(li.select_one(".change-head")) for li in two.select("li")]
     assert heads == ["March 2, 2024 : first rated Unverified", "April 2, 2024 : Unverified → Disputed"]
 
@@ -202,7 +202,7 @@ def test_the_update_log_has_a_page_for_each_kind_of_change(site):
     # tabs on each page, the corrections page among them: links that need no script, the current one not a link
     for current, name in LOG_PAGES.items():
         tabs = site.soup(name).select_one("nav.change-kinds")
-        assert [words(li) for li in tabs.select("li")] == ["All", "News", "Corrections", "Verdicts"]
+        assert [words(li) for li in tabs.select("li")] == ["All", "News", "Corrections", "Ratings"]
         links = [resolve(name, a["href"]) for a in tabs.select("a")]
         assert links == [page for kind, page in LOG_PAGES.items() if kind != current]
         assert (
@@ -211,7 +211,7 @@ def test_the_update_log_has_a_page_for_each_kind_of_change(site):
                 "": "All",
                 "news": "News",
                 "corrections": "Corrections",
-                "verdicts": "Verdicts",
+                "verdicts": "Ratings",
             }[current]
         )
     # the year headings stay, with links to jump between them when there are several
@@ -307,6 +307,163 @@ def test_no_breadcrumb_line_starts_with_its_separator(site, browser, width):
               return {rows: rows.size, after};
             }"""
         )
-        assert lines["rows"] >= 2  # the claim's whole title does not fit on one line with the trail
         # every separator ends the crumb before it ("Claims ›"), so a wrapped line starts with a crumb, never "›"
         assert lines["after"][:-1] == ['"\u00a0›"'] * (len(lines["after"]) - 1) and lines["after"][-1] == "none"
+
+
+# --- the third reader look: words a reader would use, pages a phone can hold ----------------------------------
+
+
+def test_the_site_rates_claims_it_gives_no_verdicts(site):
+    """A crime story has a jury's verdict: the site's own judgement of a claim is "our rating" everywhere."""
+    for name in site.site_pages():
+        soup = site.soup(name)
+        for hidden in soup.select("script, style"):
+            hidden.decompose()
+        said = [meta.get("content", "") for meta in soup.find_all("meta")]  # addresses keep /updates/verdicts/
+        text = words(soup.body) + " " + " ".join(value for value in said if not value.startswith("http"))
+        assert "verdict" not in text.lower(), name
+    feeds = [path.read_text("utf-8") for path in site.out.rglob("feed.xml")]
+    assert feeds and not any("Verdict" in feed for feed in feeds)
+    log = site.soup("updates/index.html")
+    assert [words(kind) for kind in log.select(".change-kind")][2:4] == [
+        "Rating changed: Unverified → Disputed",
+        "First rated: Unverified",
+    ]
+    assert words(site.soup("updates/verdicts/index.html").h1) == "Ratings"  # at the address it always had
+
+
+def test_a_citation_page_is_headed_by_what_it_lists(site):
+    page = site.soup("sources/cited_report-c/index.html")
+    assert words(page.h1) == "Pages that cite “The closure report”"
+    assert page.title.string.startswith("Pages that cite “The closure report” · ")
+    lead = page.select_one("main .lead")
+    assert lead.select_one(".outlet").string == "The Harbour Daily Beast" and lead.find("time")["datetime"] == (
+        "2024-05-01"
+    )
+    assert "Citing" not in words(page.main)
+    crumbs = [words(li) for li in page.select(".breadcrumbs li")]
+    assert crumbs[-1] == "Pages that cite “The closure report”"
+
+
+def test_an_update_lists_what_it_is_about_and_a_claim_title_is_never_after_a_colon(site):
+    log = site.soup("updates/index.html")
+    inspection = next(li for li in log.select("li.change-update") if "found no cracks" in words(li))
+    about = inspection.select_one(".change-about")
+    assert words(about.select_one(".change-about-label")) == "More on this:"
+    assert [words(a) for a in about.select(".concerns a")] == ["The spring inspection", "Ann Lee"]
+    assert words(about) == "More on this: The spring inspection · Ann Lee"
+    assert "About:" not in words(log.main)
+    # the change's kind is on its own line, the page it concerns under it, whole: a claim's title has a colon
+    rated = log.select("li.change-verdict")[0]
+    assert words(rated.select_one(".change-subject")) == "Harbour residents say: The bridge must close at once."
+    for name in ("updates/index.html", "corrections/index.html"):
+        for line in site.soup(name).select(".change-subject, .change-head"):
+            assert not re.search(r":\s.*\bsays?:", words(line)), (name, words(line))
+    for title in re.findall(r"<title>(.*?)</title>", (site.out / "feed.xml").read_text("utf-8")):
+        assert title.count(": ") <= 1, title  # "Rated Disputed — Harbour residents say: …"
+
+
+def test_descriptions_add_to_the_title_instead_of_repeating_it(site):
+    def description(name: str) -> str:
+        return site.soup(name).find("meta", attrs={"name": "description"})["content"]
+
+    assert description(ANN) == "The city’s engineer"  # who she is; the title is her name
+    assert description("events/inspection/index.html") == "March 1, 2024: Engineers checked the piers."
+    claim = description("claims/bridge-unsafe/index.html")
+    assert claim.startswith("Our rating: Disputed.") and "must close" not in claim
+    for name in (ANN, "events/inspection/index.html", "claims/bridge-unsafe/index.html"):
+        page = site.soup(name)
+        assert page.find("meta", property="og:description")["content"] == description(name)
+        assert words(page.h1) not in description(name)
+
+
+def test_outlets_stay_whole_wherever_sources_are_listed(site, browser):
+    with browser_page(browser, width=320) as page:
+        for name in ("claims/bridge-unsafe/index.html", "events/closure/index.html", ANN):
+            page.goto((site.out / name).as_uri())
+            outlets = page.locator("main .cited .outlet")
+            assert outlets.count() == 1, name
+            assert outlets.evaluate_all(
+                "els => els.map(e => [getComputedStyle(e).whiteSpace, e.getClientRects().length])"
+            ) == [["nowrap", 1]]
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_breadcrumbs_keep_to_one_line_and_the_page_gives_way(site, browser, width):
+    with browser_page(browser, width=width) as page:
+        page.goto((site.out / "claims/bridge-safe/index.html").as_uri())
+        found = page.evaluate(
+            """() => {
+              const items = [...document.querySelectorAll('.breadcrumbs li')].filter(li => li.getClientRects().length);
+              const middles = items.flatMap(li => [...li.getClientRects()].map(r => (r.top + r.bottom) / 2));
+              const trail = document.querySelector('.breadcrumbs ol');
+              const current = document.querySelector('.breadcrumbs [aria-current]');
+              return {lines: Math.max(...middles) - Math.min(...middles) < 4 ? 1 : 2,
+                      overflow: trail.scrollWidth > trail.clientWidth,
+                      current: current.getClientRects().length ? getComputedStyle(current).textOverflow : 'hidden',
+                      cut: current.scrollWidth > current.clientWidth};
+            }"""
+        )
+    assert found["lines"] == 1 and not found["overflow"]
+    if width > 400:  # the page's own crumb is cut with an ellipsis (its h1 says it whole); a phone leaves it out
+        assert found["current"] == "ellipsis" and found["cut"]
+
+
+MANY_EVENTS: dict[str, str] = {
+    "content/story.md": "---\ntitle: The long year\nsummary: Nine events.\npublished: 2024-01-01\n---\n"
+    "A year of [[Ann Lee]].\n",
+    "content/people/ann-lee.md": "---\nname: Ann Lee\nrole: Engineer\n---\n",
+    # month-only and year-only dates among dates known to the day
+    "content/events.yml": "".join(
+        f"- slug: e{n}\n  title: Event number {n}\n  date: {date}\n  people: [ann-lee]\n"
+        for n, date in enumerate(
+            ["2021", "2022-08", "2022-10-21", "2022-11-02", "2023-01", "2023-02-01", "2023-02-15", "2023-06-30", "2024"]
+        )
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory) -> BuiltSite:
+    folder = tmp_path_factory.mktemp("many")
+    return BuiltSite(build(write(folder / "story", MANY_EVENTS), folder / "site", search=False).out)
+
+
+def test_a_long_list_on_a_persons_page_shows_six_and_folds_the_rest(many, browser):
+    """Nine events: six on screen and "Show 3 more", a link (no script) that shows the whole list; print shows all."""
+    events = many.soup(ANN).find("h2", string="Events").find_parent("section")
+    listed = events.select_one("ul.folded")
+    assert [words(li.select_one("a")) for li in listed.select(":scope > li")] == [f"Event number {n}" for n in range(9)]
+    more = events.select_one("p.more a")
+    assert words(more) == "Show 3 more" and more["href"] == f"#{listed['id']}"
+
+    def shown(page) -> int:
+        return page.evaluate(
+            f"[...document.querySelectorAll('#{listed['id']} > li')].filter(li => li.getClientRects().length).length"
+        )
+
+    with browser_page(browser, width=375) as page:
+        page.goto((many.out / ANN).as_uri())
+        assert shown(page) == 6
+        page.get_by_text("Show 3 more").click()
+        assert shown(page) == 9 and not page.get_by_text("Show 3 more").is_visible()
+        page.goto((many.out / ANN).as_uri())
+        page.emulate_media(media="print")
+        assert shown(page) == 9
+
+
+def test_timeline_gaps_are_said_for_dates_known_only_to_the_month_or_year(many):
+    rows = many.soup("timeline/index.html").select("ol.timeline > li")
+    gaps = [words(li.select_one(".timeline-gap")) if li.select_one(".timeline-gap") else "" for li in rows]
+    assert gaps == [
+        "",
+        "1 year later",  # 2021 to August 2022: whole years
+        "2 months later",  # August 2022 to October 21, 2022: whole months
+        "2 weeks later",
+        "2 months later",  # to January 2023
+        "1 month later",  # January 2023 to February 1, 2023
+        "2 weeks later",
+        "4 months later",
+        "1 year later",  # to 2024
+    ]

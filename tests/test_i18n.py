@@ -174,7 +174,7 @@ def test_shares_of_a_german_story_show_built_images(german):
         with Image.open(german.out / image.removeprefix(base_url)) as png:
             assert png.format == "PNG" and png.size == (1200, 630)
     alt = german.soup("claims/bruecke-sicher/index.html").find("meta", property="og:image:alt")["content"]
-    assert "Behauptung" in alt and "Umstritten" in alt
+    assert "Mara Klein sagt:" in alt and "Unsere Bewertung: Umstritten" in alt
 
 
 def test_a_german_story_has_german_feeds_data_and_search(german):

@@ -29,18 +29,15 @@ STORY_FEED = [
     ("Update: Ada Quinn said she would not seek a third term.", "2024-11-15"),
     ("Update: The residents’ group led by Ben Hale asked for a compensation fund.", "2024-10-01"),
     ("Update: The state fined the Riverside Plant and confirmed the cause.", "2024-09-02"),
-    (
-        "Verdict changed: Ada Quinn says: The tap water was safe to drink after boiling: Disputed → False",
-        "2024-09-02",
-    ),
-    ("Correction: Ada Quinn", "2024-04-12"),
+    ("Rating changed to False — Ada Quinn says: The tap water was safe to drink after boiling.", "2024-09-02"),
+    ("Correction to Ada Quinn — Ada Quinn is in her second term as mayor, not her first.", "2024-04-12"),
     ("Update: Independent tests by Dana Ortiz found the solvent above the legal limit.", "2024-04-10"),
+    ("Rating changed to Disputed — Ada Quinn says: The tap water was safe to drink after boiling.", "2024-04-10"),
     (
-        "Verdict changed: Ada Quinn says: The tap water was safe to drink after boiling: Unverified → Disputed",
-        "2024-04-10",
+        "Correction to the story — An earlier version gave the number of homes affected as 4,000; it is 2,400.",
+        "2024-03-05",
     ),
-    ("Correction: Millbrook’s tap water", "2024-03-05"),  # typeset as the pages are: the writer wrote Millbrook's
-    ("Verdict: Ada Quinn says: The tap water was safe to drink after boiling: Unverified", "2024-03-02"),
+    ("Rated Unverified — Ada Quinn says: The tap water was safe to drink after boiling.", "2024-03-02"),
 ]
 
 
@@ -95,8 +92,8 @@ def test_story_feed_holds_every_change_newest_first_and_no_minor_update(living):
 def test_story_feed_items_link_to_what_they_concern_with_absolute_links(living):
     feed = parse_feed(living.out / "feed.xml")
     by_title = {e.title: e for e in feed.entries}
-    assert by_title["Correction: Ada Quinn"].link == BASE_URL + "people/ada-quinn/"
-    assert by_title["Correction: Millbrook’s tap water"].link == BASE_URL
+    assert by_title[STORY_FEED[4][0]].link == BASE_URL + "people/ada-quinn/"
+    assert by_title[STORY_FEED[7][0]].link == BASE_URL
     verdict = by_title[STORY_FEED[3][0]]
     assert verdict.link == BASE_URL + "claims/water-safe/"
     assert "Disputed → False" in verdict.content[0].value
@@ -151,7 +148,7 @@ def test_a_person_feed_holds_the_changes_that_concern_her(living):
     feed = parse_feed(living.out / "people/ada-quinn/feed.xml")
     assert [(e.title, e.updated[:10]) for e in feed.entries] == [
         ("Update: Ada Quinn said she would not seek a third term.", "2024-11-15"),
-        ("Correction: Ada Quinn", "2024-04-12"),
+        STORY_FEED[4],
     ]
     story_ids = {e.title: e.id for e in parse_feed(living.out / "feed.xml").entries}
     assert all(story_ids[e.title] == e.id for e in feed.entries)  # one change, one id, in every feed
@@ -173,7 +170,11 @@ def test_every_entry_has_a_valid_feed_even_when_empty(living):
     empty = parse_feed(living.out / "claims/the-plants-leak-caused-the-contamination/feed.xml")
     assert empty.entries == [] and empty.feed.updated.startswith("2024-03-01")
     claim = parse_feed(living.out / "claims/water-safe/feed.xml")
-    assert [e.title.split(":")[0] for e in claim.entries] == ["Verdict changed", "Verdict changed", "Verdict"]
+    assert [e.title.split(" — ")[0] for e in claim.entries] == [
+        "Rating changed to False",
+        "Rating changed to Disputed",
+        "Rated Unverified",
+    ]
     question = parse_feed(living.out / "questions/what-caused-the-contamination/feed.xml")
     assert [e.updated[:10] for e in question.entries] == ["2024-09-02"]
 
@@ -347,8 +348,9 @@ def test_timeline_json_shows_event_summaries_escaped(tmp_path):
 
 # sha256 of the complete fixture's feed.xml as built before the living story (base_url below), with British dates
 # (the fixture is en-GB and dates follow the language); since house verdicts
-# (issue 15) an entry's summary says its status by its label ("Status: False."), not its id
-V1_FEED_SHA256 = "6225965331ed2e9ef614bac5adce5510076201579ceb962fc50dc9297bb190aa"
+# (issue 15) an entry's summary says its status by its label, not its id; since issue 16 a claim's summary is its
+# attributed title and our rating ("Jane Park says: … Our rating: Disputed.")
+V1_FEED_SHA256 = "17a69c1b58fc77685c02d7d58607b1aae776e3b31c476e589191506517861d6f"
 
 
 def test_a_version_1_story_keeps_its_feed(tmp_path):

@@ -74,12 +74,12 @@ def test_update_log_is_newest_first_with_corrections_and_verdicts_merged_in(livi
         "Update",  # 2024-11-15
         "Update",  # 2024-10-01
         "Update",  # 2024-09-02
-        "Verdict: Disputed → False",  # 2024-09-02
+        "Rating changed: Disputed → False",  # 2024-09-02
         "Correction",  # 2024-04-12, Ada Quinn
         "Update",  # 2024-04-10 (the minor one of 2024-04-11 is in a group of its own)
-        "Verdict: Unverified → Disputed",  # 2024-04-10
+        "Rating changed: Unverified → Disputed",  # 2024-04-10
         "Correction",  # 2024-03-05, the story
-        "First verdict: Unverified",  # 2024-03-02, the first verdict
+        "First rated: Unverified",  # 2024-03-02, the first rating
     ]
     assert dates[0] == "2024-11-15" and dates[-1] == "2024-03-02"
     ids = [li["id"] for li in items]
@@ -100,7 +100,7 @@ def test_update_log_items_link_what_they_concern_and_their_sources(living):
     }
     assert [a["href"] for a in fine.select(".change-sources a")] == ["../sources/index.html#source-gazette-0902"]
     assert fine.select_one(".change-text strong").get_text() == "Riverside Plant"  # Markdown rendered
-    verdict = items["2024-04-10:Verdict: Unverified → Disputed"]
+    verdict = items["2024-04-10:Rating changed: Unverified → Disputed"]
     # a verdict and a correction say first what they are about; a claim says who makes it
     assert links_of(living, page, verdict.select_one(".change-subject")) == [WATER_SAFE]
     assert "Ada Quinn says" in text(verdict.select_one(".change-subject"))
@@ -362,10 +362,11 @@ def test_the_since_script_comes_from_the_theme(tmp_path):
 def test_entry_pages_announce_their_own_feed(living):
     person = living.soup("people/ada-quinn/index.html")
     feeds = person.find_all("link", rel="alternate", type="application/atom+xml")
-    own = [link for link in feeds if link["title"] == "Ada Quinn: updates"]
+    own = [link for link in feeds if link["title"] == "Ada Quinn — updates"]
     assert len(own) == 1 and resolve("people/ada-quinn/index.html", own[0]["href"]) == "people/ada-quinn/feed.xml"
-    claim = living.soup(WATER_SAFE).find("link", title=re.compile(": updates$"), href=re.compile("water-safe"))
-    assert claim["title"] == "Ada Quinn says: The tap water was safe to drink after boiling: updates"  # no ".:"
+    claim = living.soup(WATER_SAFE).find("link", title=re.compile(" — updates$"), href=re.compile("water-safe"))
+    # a dash, not a second colon after the claim's own; no "." before it
+    assert claim["title"] == "Ada Quinn says: The tap water was safe to drink after boiling — updates"
     assert resolve(WATER_SAFE, claim["href"]) == "claims/water-safe/feed.xml"
     for page in ("index.html", "people/index.html", "updates/index.html", "corrections/index.html"):
         hrefs = [link["href"] for link in living.soup(page).find_all("link", rel="alternate")]

@@ -41,6 +41,7 @@ FILES = {
     "content/people.yml": """\
         - name: Mara Quint
           role: Harbour master of Port Ellery until 2023
+          weight: 1
           summary: The harbour master who says she warned the council about the pier.
           links:
             Council profile: https://example.org/council/people/quint
@@ -192,6 +193,17 @@ def index_search(page, words: str, kind: str | None = None) -> list[str]:
         [words, kind],
     )
     return [in_site(url) for url in found]
+
+
+def test_a_surname_finds_people_before_claims_and_the_central_person_first(site, tab):
+    """ "Quint" is in two people's names, and in claims, events and a question that name Mara Quint: the people
+    come first, Mara Quint (the story's central person, the lowest weight) before her brother."""
+    base_url, _ = site
+    page = tab()
+    page.goto(base_url + "search/index.html")
+    found = search(page, "Quint")
+    assert found[:2] == ["people/mara-quint/", "people/tobias-quint/"]
+    assert page.locator(".pagefind-ui__result-tag").count() == 0  # neither ranking field is shown
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

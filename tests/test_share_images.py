@@ -63,8 +63,8 @@ def test_story_claim_and_person_pages_name_a_built_1200x630_png(project):
         assert tags["twitter:image"] == tags["og:image"] and tags["twitter:image:alt"] == tags["og:image:alt"]
     claim = meta(out / "claims/bridge-safe/index.html")["og:image:alt"]
     assert claim == (
-        f"{SITE_TITLE} — Claim: Dana Lee and Harbour Engineers Ltd say: The bridge is safe with a weight limit. "
-        "Verdict: Supported"
+        f"{SITE_TITLE} — Dana Lee and Harbour Engineers Ltd say: The bridge is safe with a weight limit. "
+        "Our rating: Supported"
     )
     person = meta(out / "people/dana-lee/index.html")["og:image:alt"]
     assert person == f"{SITE_TITLE} — Person: Dana Lee, Structural engineer who led the inspection"
@@ -121,7 +121,7 @@ def test_a_built_page_in_a_script_the_font_lacks_shows_the_site_title(project):
     fallback = share_images.Card("", SITE_TITLE, "Person", "", "", "", "Structural engineer who led the inspection")
     assert file.read_bytes() == share_images.draw(fallback)
     claim = meta(out / "claims/bridge-safe/index.html")["og:image:alt"]  # her name was in who makes it
-    assert claim == f"{SITE_TITLE} — Claim: The bridge is safe with a weight limit. Verdict: Supported"
+    assert claim == f"{SITE_TITLE} — Claim: The bridge is safe with a weight limit. Our rating: Supported"
 
 
 def test_social_cards_false_makes_no_images_and_no_tags(project):
@@ -175,7 +175,7 @@ def test_a_status_edit_draws_only_that_claims_image(project):
     assert {name for name in result.files if name.endswith(".png")} == {"claims/bridge-safe/share.png"}
     unchanged = set(before) - {"claims/bridge-safe/share.png"}
     assert all(times(out)[name] == written_at[name] for name in unchanged), "an unchanged image was written"
-    assert "Verdict: Disputed" in meta(out / "claims/bridge-safe/index.html")["og:image:alt"]
+    assert "Our rating: Disputed" in meta(out / "claims/bridge-safe/index.html")["og:image:alt"]
     again = build(project)
     assert again.up_to_date and again.drawn == 0
 
