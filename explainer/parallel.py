@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -58,17 +58,37 @@ def _run_claimed(_task: int) -> tuple[int, Any] | None:
     return number, function(shared, items[start:end])
 
 
+_NOTHING = object()
+
+
+def _ready(results: Iterator[Any]) -> Any:
+    """The next result a worker has sent already, without waiting (``_NOTHING`` if none has come)."""
+    try:
+        return results.next(timeout=0)  # type: ignore[attr-defined]  # Pool.imap_unordered's iterator
+    except multiprocessing.TimeoutError:
+        return _NOTHING
+    except StopIteration:
+        return _NOTHING
+
+
 def map_chunks(
-    function: Callable[[Any, Sequence[Item]], Result], shared: Any, items: Sequence[Item], workers: int
+    function: Callable[[Any, Sequence[Item]], Result],
+    shared: Any,
+    items: Sequence[Item],
+    workers: int,
+    collect: Callable[[Result], Result] | None = None,
 ) -> list[Result]:
     """``function(shared, chunk)`` for consecutive chunks of ``items``, results in order.
 
     ``shared`` and ``items`` reach the workers by ``fork``; each result is pickled back as its chunk is done.
-    This process runs chunks too: it and ``workers - 1`` forked workers take the next chunk in turn.
+    This process runs chunks too: it and ``workers - 1`` forked workers take the next chunk in turn. ``collect``
+    is given each result in this process as soon as it has it (between this process's own chunks), and what it
+    returns is kept instead (a smaller form of it, say).
     """
     global _JOB
+    keep: Callable[[Result], Result] = collect if collect is not None else (lambda result: result)
     if workers <= 1 or len(items) < 2:
-        return [function(shared, items)]
+        return [keep(function(shared, items))]
     size = max(1, len(items) // (workers * 8))  # small chunks even out pages of very different cost
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
@@ -80,10 +100,13 @@ def map_chunks(
             theirs = pool.imap_unordered(_run_claimed, range(len(bounds)), chunksize=1)
             while (number := _claim()) is not None:
                 start, end = bounds[number]
-                results[number] = function(shared, items[start:end])
+                results[number] = keep(function(shared, items[start:end]))
+                while (done := _ready(theirs)) is not _NOTHING:  # the workers' results so far, as they came
+                    if done is not None:
+                        results[done[0]] = keep(done[1])
             for done in theirs:
                 if done is not None:
-                    results[done[0]] = done[1]
+                    results[done[0]] = keep(done[1])
     finally:
         _JOB = None
     return [results[number] for number in range(len(bounds))]

@@ -390,7 +390,7 @@ def render_pages(
         # workers are forked inside: they inherit the recording classes and the story's converted body
         if evaluate is None:
             evaluate = evaluator(renderer, every_page or pages)
-        chunks = map_chunks(_render_chunk, (renderer, evaluate, write), pages, workers)
+        chunks = map_chunks(_render_chunk, (renderer, evaluate, write), pages, workers, _one_copy_of_each_read())
     rendered = RenderedPages()
     for chunk in chunks:
         diagnostics.items.extend(chunk.body_errors)
@@ -406,6 +406,21 @@ def render_pages(
         rendered.reads.update(chunk.reads)
         rendered.digests.update(chunk.digests)
     return rendered
+
+
+def _one_copy_of_each_read() -> Callable[[_Rendered], _Rendered]:
+    """Keeps one copy of each read across chunks: a chunk from a worker arrives with its own copy of every read
+    its pages made (pickling shares them only within the chunk), and most reads are made by pages of every chunk.
+    """
+    known: dict[Read, Read] = {}
+    one = known.setdefault
+
+    def collect(chunk: _Rendered) -> _Rendered:
+        chunk.reads = {path: frozenset([one(read, read) for read in reads]) for path, reads in chunk.reads.items()}
+        chunk.digests = {one(read, read): digest for read, digest in chunk.digests.items()}
+        return chunk
+
+    return collect
 
 
 def _template_span(exc: Exception, page: Page) -> Span:
