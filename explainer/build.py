@@ -7,10 +7,9 @@ module and hands plain data to the next.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -34,13 +33,15 @@ from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, U
 from explainer.passthrough import check_passthrough, passthrough_files
 from explainer.writer import (
     MARKER,
+    Staging,
     check_output_folder,
     check_output_path,
+    name_limit,
+    name_problem,
     remove_folder,
     replace_folder,
     scratch_folder,
     update_site,
-    write_site,
 )
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ T = TypeVar("T")
 class BuildResult:
     out: Path
     pages: list[Page]
-    files: dict[str, bytes]  # the files this build wrote (all of them unless the cache spared some)
+    files: Mapping[str, bytes]  # the files this build wrote (all of them unless the cache spared some)
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     page_count: int = 0
@@ -155,38 +156,48 @@ def build(
 
     before = previous.load_render(project) if previous is not None else None
     usable = previous if previous is not None and before is not None and ours else None
-    site = render_site(
-        linked,
-        diagnostics,
-        previous=before.state if usable and before else None,
-        dirty=_changed_by_hand(found, usable.outputs) if usable else set(),
-        stable_paths=unchanged_inputs(usable.inputs, inputs) if usable else None,
-        stored=before.bodies if before is not None else None,
-    )
-    _raise_if_failed(diagnostics, strict)
-    page_names = {page.output_path for page in site.pages}
-    files = site.files  # share images not drawn again are in the output folder already: they are kept
-    add_passthrough(project, files, diagnostics, page_names | site.images)
-    _raise_if_failed(diagnostics, strict)
-    check_output_names(out, files)
-    search_signature = hash_parts([site.state.global_digest, *sorted(page_names)]) if settings.search else None
-    index: SearchIndex | None = None
-    if ours:
-        reindex = previous is None or search_signature != previous.search_signature
-        if settings.search and not reindex and previous is not None:
-            index = load_search_index(project, previous.search_digest)
-        files, written, removed, index = _update_output(
-            out,
-            files,
-            found=found,
-            pages=page_names,
-            kept=site.images,
-            search=settings.search,
-            reindex_anyway=reindex,
-            index=index,
+    # a first build (or one into a folder we did not make) writes each page into a new folder as it is rendered,
+    # swapped in once all is done (a failure throws it away); a later build compares pages with its output first
+    staging = None if ours else Staging(out)
+    try:
+        site = render_site(
+            linked,
+            diagnostics,
+            previous=before.state if usable and before else None,
+            dirty=_changed_by_hand(found, usable.outputs) if usable else set(),
+            stable_paths=unchanged_inputs(usable.inputs, inputs) if usable else None,
+            stored=before.bodies if before is not None else None,
+            write=staging.write if staging is not None else None,
         )
-    else:
-        (written, index), removed = _write_output(out, files, search=settings.search), set()
+        _raise_if_failed(diagnostics, strict)
+        page_names = {page.output_path for page in site.pages}
+        files = site.files  # share images not drawn again are in the output folder already: they are kept
+        add_passthrough(project, files, diagnostics, page_names | site.images)
+        _raise_if_failed(diagnostics, strict)
+        check_output_names(out, files)
+        search_signature = hash_parts([site.state.global_digest, *sorted(page_names)]) if settings.search else None
+        index: SearchIndex | None = None
+        built: Mapping[str, bytes]
+        if staging is not None:
+            written, index = _write_output(staging, files, page_names | site.images, search=settings.search)
+            built, removed = WrittenFiles(out, written), set[str]()
+        else:
+            reindex = previous is None or search_signature != previous.search_signature
+            if settings.search and not reindex and previous is not None:
+                index = load_search_index(project, previous.search_digest)
+            built, written, removed, index = _update_output(
+                out,
+                files,
+                found=found,
+                pages=page_names,
+                kept=site.images,
+                search=settings.search,
+                reindex_anyway=reindex,
+                index=index,
+            )
+    finally:
+        if staging is not None:
+            staging.discard()  # nothing is left of it once swapped in
     page_count = sum(1 for page in site.pages if page.output is None)
     record = BuildCache(
         str(project),
@@ -204,7 +215,7 @@ def build(
     return BuildResult(
         out,
         site.pages,
-        files,
+        built,
         diagnostics.sorted(),
         notes,
         page_count,
@@ -290,13 +301,16 @@ def _update_output(
     return changed, stamps, removed, index if search else None
 
 
-def _index_whole(out: Path, files: dict[str, bytes], pages: set[str]) -> SearchIndex:
-    """Index every page: the new ones from memory, the unchanged ones from the output folder."""
+def _index_whole(out: Path, files: dict[str, bytes], pages: Iterable[str], site: Path | None = None) -> SearchIndex:
+    """Index every page: those in ``files`` from memory, the rest from the output folder (or ``site``, the new
+    site's staging folder)."""
     from explainer.search import SearchIndex
+
+    folder = site or out
 
     def read(name: str) -> bytes:
         data = files.get(name)
-        return data if data is not None else (out / name).read_bytes()
+        return data if data is not None else (folder / name).read_bytes()
 
     names = [name for name in pages if name.endswith(".html")]
     return _searching(out, lambda: SearchIndex.build(names, read))
@@ -332,19 +346,47 @@ def _write_bundle(site: Path, bundle: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def _write_output(out: Path, files: dict[str, bytes], *, search: bool) -> tuple[dict[str, Stamp], SearchIndex | None]:
-    """A first build (or one into a folder we did not make): the whole site swapped in at once."""
-    made: list[SearchIndex] = []
-
-    def add_search(staging: Path) -> None:
-        index = _index_whole(out, files, set(files))
-        _write_bundle(staging, index.bundle_files(everything=True))
+def _write_output(
+    staging: Staging, files: dict[str, bytes], made: set[str], *, search: bool
+) -> tuple[dict[str, Stamp], SearchIndex | None]:
+    """A first build (or one into a folder we did not make): ``files`` join the pages and images written into
+    ``staging`` already (``made``), the search index is added, and the whole site is swapped in at once."""
+    out = staging.out
+    index: SearchIndex | None = None
+    for name in sorted(files):
+        staging.write(name, files[name])
+    if search:
+        index = _index_whole(out, files, made | files.keys(), staging.folder)
+        _write(out, lambda: _write_bundle(staging.folder, index.bundle_files(everything=True)))
+    _write(out, staging.publish)
+    if index is not None:
         index.written_now()
-        made.append(index)
+    stamps = {name: written for name in sorted(made | files.keys()) if (written := stamp(out / name)) is not None}
+    return stamps, index
 
-    _write(out, lambda: write_site(files, out, add_search if search else None))
-    stamps = {name: written for name in files if (written := stamp(out / name)) is not None}
-    return stamps, made[0] if made else None
+
+class WrittenFiles(Mapping[str, bytes]):
+    """The files a first build wrote, by name, each read back from the output folder when asked for (the build
+    did not keep them: each page was written as it was rendered)."""
+
+    def __init__(self, out: Path, names: Iterable[str]):
+        self.out = out
+        self.names = sorted(names)
+        self._known = set(self.names)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._known:
+            raise KeyError(name)
+        return (self.out / name).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
 
 
 def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
@@ -385,28 +427,13 @@ def _write(out: Path, step: Callable[[], None]) -> None:
         raise UsageError(f"cannot write the site into {display_path(Path(where))}: {exc.strerror or exc}") from None
 
 
-def check_output_names(out: Path, files: dict[str, bytes]) -> None:
+def check_output_names(out: Path, files: Iterable[str]) -> None:
     """Refuse, before writing anything, a file name the file system would refuse halfway through."""
-    limit = _name_limit(out)
+    limit = name_limit(out)
     for name in files:
-        for part in name.split("/"):
-            if len(part.encode("utf-8")) > limit:
-                raise UsageError(
-                    f"cannot write {name[:80]}...: a name in it is longer than the {limit} bytes the "
-                    f"file system allows; shorten the slug or file name it comes from"
-                )
-        if len(str(out / name).encode("utf-8")) > 4000:
-            raise UsageError(f"cannot write {name[:80]}...: the path is too long; build into a shorter --out folder")
-
-
-def _name_limit(out: Path) -> int:
-    folder = out
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    try:
-        return min(255, os.pathconf(folder, "PC_NAME_MAX"))
-    except (OSError, ValueError, AttributeError):
-        return 255
+        problem = name_problem(out, name, limit)
+        if problem is not None:
+            raise UsageError(problem)
 
 
 def add_passthrough(

@@ -3,15 +3,19 @@
 Markdown and Jinja2 are pure Python, so threads would take turns on one core.
 Workers are forked from the process that already holds the linked story, so
 nothing is re-read or pickled on the way in; only each chunk's result comes
-back. Where ``fork`` does not exist (Windows), or the work is too small to pay
-for starting processes, everything runs in this process.
+back. This process renders too, taking chunks in turn with its workers, so
+``n`` processes' worth of work starts ``n - 1`` workers: each forked worker
+ends up with a private copy of much of the story (Python's reference counts
+write to every object it reads), which a worker fewer saves. Where ``fork``
+does not exist (Windows), or the work is too small to pay for starting
+processes, everything runs in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -20,7 +24,7 @@ Result = TypeVar("Result")
 MIN_ITEMS_PER_WORKER = 200  # below this, starting processes costs more than it saves
 MAX_WORKERS = 8
 
-_JOB: tuple[Callable[[Any, Sequence[Any]], Any], Any, Sequence[Any]] | None = None
+_JOB: tuple[Callable[[Any, Sequence[Any]], Any], Any, Sequence[Any], list[tuple[int, int]], Any] | None = None
 
 
 def worker_count(items: int) -> int:
@@ -31,27 +35,78 @@ def worker_count(items: int) -> int:
     return max(1, min(cores, MAX_WORKERS, items // MIN_ITEMS_PER_WORKER))
 
 
-def _run_chunk(bounds: tuple[int, int]) -> Any:
+def _claim() -> int | None:
+    """The next chunk no process has taken yet (None: all are taken)."""
     assert _JOB is not None
-    function, shared, items = _JOB
-    return function(shared, items[bounds[0] : bounds[1]])
+    bounds, taken = _JOB[3], _JOB[4]
+    with taken.get_lock():
+        number = taken.value
+        if number >= len(bounds):
+            return None
+        taken.value = number + 1
+    return number
+
+
+def _run_claimed(_task: int) -> tuple[int, Any] | None:
+    """A worker's task: take the next chunk and run it (None when every chunk is taken)."""
+    assert _JOB is not None
+    number = _claim()
+    if number is None:
+        return None
+    function, shared, items, bounds, _taken = _JOB
+    start, end = bounds[number]
+    return number, function(shared, items[start:end])
+
+
+_NOTHING = object()
+
+
+def _ready(results: Iterator[Any]) -> Any:
+    """The next result a worker has sent already, without waiting (``_NOTHING`` if none has come)."""
+    try:
+        return results.next(timeout=0)  # type: ignore[attr-defined]  # Pool.imap_unordered's iterator
+    except multiprocessing.TimeoutError:
+        return _NOTHING
+    except StopIteration:
+        return _NOTHING
 
 
 def map_chunks(
-    function: Callable[[Any, Sequence[Item]], Result], shared: Any, items: Sequence[Item], workers: int
+    function: Callable[[Any, Sequence[Item]], Result],
+    shared: Any,
+    items: Sequence[Item],
+    workers: int,
+    collect: Callable[[Result], Result] | None = None,
 ) -> list[Result]:
     """``function(shared, chunk)`` for consecutive chunks of ``items``, results in order.
 
-    ``shared`` and ``items`` reach the workers by ``fork``; each result is pickled back.
+    ``shared`` and ``items`` reach the workers by ``fork``; each result is pickled back as its chunk is done.
+    This process runs chunks too: it and ``workers - 1`` forked workers take the next chunk in turn. ``collect``
+    is given each result in this process as soon as it has it (between this process's own chunks), and what it
+    returns is kept instead (a smaller form of it, say).
     """
     global _JOB
+    keep: Callable[[Result], Result] = collect if collect is not None else (lambda result: result)
     if workers <= 1 or len(items) < 2:
-        return [function(shared, items)]
+        return [keep(function(shared, items))]
     size = max(1, len(items) // (workers * 8))  # small chunks even out pages of very different cost
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _JOB = (function, shared, items)
+    context = multiprocessing.get_context("fork")
+    _JOB = (function, shared, items, bounds, context.Value("i", 0))
+    results: dict[int, Any] = {}
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run_chunk, bounds, chunksize=1)
+        with context.Pool(workers - 1) as pool:
+            # one task per chunk: a worker's task takes whichever chunk is next, as this process does below
+            theirs = pool.imap_unordered(_run_claimed, range(len(bounds)), chunksize=1)
+            while (number := _claim()) is not None:
+                start, end = bounds[number]
+                results[number] = keep(function(shared, items[start:end]))
+                while (done := _ready(theirs)) is not _NOTHING:  # the workers' results so far, as they came
+                    if done is not None:
+                        results[done[0]] = keep(done[1])
+            for done in theirs:
+                if done is not None:
+                    results[done[0]] = keep(done[1])
     finally:
         _JOB = None
+    return [results[number] for number in range(len(bounds))]

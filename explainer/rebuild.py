@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -323,8 +323,11 @@ def convert_body(renderer: Renderer, item: Entry | Story) -> Diagnostic | None:
     return None
 
 
-def _render_chunk(shared: tuple[Renderer, Evaluator], pages: Sequence[Page]) -> _Rendered:
-    renderer, evaluate = shared  # one evaluator for all chunks (a forked worker's copy for its chunks)
+Write = Callable[[str, bytes], None]  # takes a file as it is made (its output path and bytes), instead of keeping it
+
+
+def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Sequence[Page]) -> _Rendered:
+    renderer, evaluate, write = shared  # one evaluator for all chunks (a forked worker's copy for its chunks)
     result = _Rendered()
     first_new = len(renderer.converted)
     result.body_errors = [
@@ -337,7 +340,6 @@ def _render_chunk(shared: tuple[Renderer, Evaluator], pages: Sequence[Page]) -> 
             with page_reads() as reads:
                 reads.update({("page", page.output_path), ("template", page.template)})
                 html = renderer.render(page)
-            result.files[page.output_path] = html.encode("utf-8")
             result.reads[page.output_path] = frozenset(reads)
         except jinja2.TemplateSyntaxError as exc:
             result.template_error = Diagnostic(
@@ -353,6 +355,11 @@ def _render_chunk(shared: tuple[Renderer, Evaluator], pages: Sequence[Page]) -> 
                 "check the names and filters the template uses",
             )
             break
+        if write is None:
+            result.files[page.output_path] = html.encode("utf-8")
+        else:
+            write(page.output_path, html.encode("utf-8"))  # written now, by the process that rendered it
+        del html
     # the values the pages were rendered from (each distinct read digested once, whichever chunk made it)
     result.digests = {read: evaluate(read) for read in set().union(*result.reads.values())}
     result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
@@ -366,12 +373,14 @@ def render_pages(
     workers: int = 1,
     every_page: list[Page] | None = None,
     evaluate: Evaluator | None = None,
+    write: Write | None = None,
 ) -> RenderedPages:
     """The given pages as HTML, in ``workers`` processes, with what each read; a broken body or template becomes
     a diagnostic (every body that cannot be converted is reported; of template errors, only the first page's).
 
     ``evaluate`` digests the reads (made for ``every_page`` unless given: the build's own, which has
-    digested many of them already)."""
+    digested many of them already). With ``write``, each page is handed to it as soon as it is rendered (in
+    the process that rendered it) and not kept: ``files`` stays empty, so no process holds every page."""
     site = renderer.site
     story = site.content.story
     if story is not None and (error := convert_body(renderer, story)) is not None:
@@ -381,7 +390,7 @@ def render_pages(
         # workers are forked inside: they inherit the recording classes and the story's converted body
         if evaluate is None:
             evaluate = evaluator(renderer, every_page or pages)
-        chunks = map_chunks(_render_chunk, (renderer, evaluate), pages, workers)
+        chunks = map_chunks(_render_chunk, (renderer, evaluate, write), pages, workers, _one_copy_of_each_read())
     rendered = RenderedPages()
     for chunk in chunks:
         diagnostics.items.extend(chunk.body_errors)
@@ -397,6 +406,21 @@ def render_pages(
         rendered.reads.update(chunk.reads)
         rendered.digests.update(chunk.digests)
     return rendered
+
+
+def _one_copy_of_each_read() -> Callable[[_Rendered], _Rendered]:
+    """Keeps one copy of each read across chunks: a chunk from a worker arrives with its own copy of every read
+    its pages made (pickling shares them only within the chunk), and most reads are made by pages of every chunk.
+    """
+    known: dict[Read, Read] = {}
+    one = known.setdefault
+
+    def collect(chunk: _Rendered) -> _Rendered:
+        chunk.reads = {path: frozenset([one(read, read) for read in reads]) for path, reads in chunk.reads.items()}
+        chunk.digests = {one(read, read): digest for read, digest in chunk.digests.items()}
+        return chunk
+
+    return collect
 
 
 def _template_span(exc: Exception, page: Page) -> Span:
@@ -420,7 +444,9 @@ class SiteRender:
 
     pages: list[Page]
     stale: list[Page]
-    files: dict[str, bytes]  # the pages rendered now, the share images drawn now, the assets and the site files
+    # the pages rendered now and the share images drawn now (unless handed to ``write`` as made), the assets and
+    # the site files
+    files: dict[str, bytes]
     state: RenderState
     renderer: Renderer
     assets: Assets
@@ -430,15 +456,16 @@ class SiteRender:
 
 @contextmanager
 def _collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while pages render: its full passes walk the whole story again and again
-    (the story's objects live for the whole render, and rendering makes little cyclic garbage)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """Cyclic garbage collection that leaves the story alone while pages render: the objects alive when rendering
+    starts (the story, the model, the libraries) are moved out of the collector's sight (``gc.freeze``), so its
+    full passes do not walk them again and again, and a forked worker's collections do not write to the pages
+    it shares with its parent; what rendering makes (Jinja2's contexts and macros make reference cycles with
+    every page, tens of megabytes over a story of thousands of pages) is still collected as it goes."""
+    gc.freeze()
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        gc.unfreeze()
 
 
 @_collection_paused()
@@ -455,12 +482,15 @@ def render_site(
     workers: int | None = None,
     with_site_files: bool = True,
     with_images: bool = True,
+    write: Write | None = None,
 ) -> SiteRender:
     """Plan the pages, render those the plan finds stale (all without ``previous``), and make the site files.
 
     ``dirty`` pages are rendered whatever their reads say (their file was changed by hand); ``stable_paths`` are
     the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
-    Without ``with_images`` no share image is drawn (``check``: drawing finds no problem).
+    Without ``with_images`` no share image is drawn (``check``: drawing finds no problem). With ``write``, each
+    page and share image is handed to it as it is made (by the process that made it) instead of being kept in
+    ``files``.
     """
 
     def processes(count: int) -> int:
@@ -478,7 +508,7 @@ def render_site(
     if previous is not None:
         evaluate.trust(previous.reads, stable, items == previous.items)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
-    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate)
+    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate, write)
     state = RenderState(digest, items=items)
     if not diagnostics.errors:
         rendered_now = {page.output_path for page in stale}
@@ -505,7 +535,7 @@ def render_site(
         redraw = [
             (path, card) for path, card in cards.items() if before.get(path) != state.images[path] or path in dirty
         ]
-        for chunk in map_chunks(_draw_chunk, None, redraw, processes(len(redraw))):
+        for chunk in map_chunks(_draw_chunk, write, redraw, processes(len(redraw))):
             files.update(chunk)
         images, drawn = set(cards), len(redraw)
     if with_site_files and not diagnostics.errors:
@@ -513,8 +543,12 @@ def render_site(
     return SiteRender(pages, stale, files, state, renderer, assets, images, drawn)
 
 
-def _draw_chunk(_shared: None, cards: Sequence[tuple[str, share_images.Card]]) -> dict[str, bytes]:
-    return share_images.draw_cards(cards)
+def _draw_chunk(write: Write | None, cards: Sequence[tuple[str, share_images.Card]]) -> dict[str, bytes]:
+    if write is None:
+        return share_images.draw_cards(cards)
+    for path, card in cards:
+        write(path, share_images.draw(card))
+    return {}
 
 
 def collect_assets(linked: Linked) -> Assets:

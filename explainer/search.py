@@ -47,7 +47,7 @@ _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each ind
 _CHUNK_SIZE = 20000  # Pagefind's index_chunk_size: a chunk ends once its words hold this many positions
 _LEVEL = 1  # gzip level of the index files written here: a body edit rewrites most chunks (see benchmarks/README.md)
 _BODY = b"data-pagefind-body"
-_BATCH = 400  # pages Pagefind indexes at once in a build from scratch (they are put together here)
+_BATCH = 150  # pages Pagefind indexes at once in a build from scratch (put together here): about 30 MiB for it
 _IN_FLIGHT = 32  # pages sent ahead of Pagefind's answers: enough to keep it busy, few to hold in memory
 _PROBE_URL = "/.explainer-probe/"  # an empty page that tells Pagefind the site marks what it indexes
 _STATE_MAGIC = b"explainer search index 1\n"
@@ -612,6 +612,13 @@ class SearchIndex:
                     unmarked.append(name)
 
         found: list[_Found] = []
+
+        def add(part: _Found | None) -> None:
+            if part is not None:
+                if found:
+                    part.static = {}  # the same for every batch: the first's are kept
+                found.append(part)
+
         with PagefindService() as service:
             try:
                 # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory
@@ -619,10 +626,10 @@ class SearchIndex:
                 for page in marked():
                     batch.append(page)
                     if len(batch) == _BATCH:
-                        found += filter(None, [_read_bundle(*service.index(batch))])
+                        add(_read_bundle(*service.index(batch)))
                         batch = []
                 if batch or not found:
-                    found += filter(None, [_read_bundle(*service.index(batch))])
+                    add(_read_bundle(*service.index(batch)))
                 custom_body = len(unmarked) < len(ordered)
                 if not custom_body:  # no page marks what is indexed: Pagefind indexes every page's body
                     found = list(filter(None, [_read_bundle(*service.index((n, read(n)) for n in ordered))]))
@@ -637,7 +644,9 @@ class SearchIndex:
         first = found[0]
         index = cls(first.language, first.version, first.entry, custom_body, static=first.static)
         fields = sorted({name for part in found for page in part.pages for name in page.meta})
-        for part in found:
+        found.reverse()
+        while found:  # each batch's own index is let go once it is in the site's
+            part = found.pop()
             index._take(part, list(range(len(index.pages), len(index.pages) + len(part.pages))), fields)
         return index
 

@@ -58,33 +58,94 @@ def check_output_path(out: Path) -> None:
             )
 
 
+class Staging:
+    """A complete new site, written file by file into a hidden scratch folder beside ``out`` and swapped in whole
+    by :meth:`publish`; :meth:`discard` (after any failure) leaves ``out`` as it was.
+
+    Files may be written from forked worker processes as they are made (a page as soon as it is rendered), so no
+    process holds the whole site: each knows its own folders, and a folder another made is made again harmlessly.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = scratch_folder(self.out, "new")
+        self._limit = name_limit(self.out)
+        self._made = {str(self.folder)}  # folders known to exist: each is made once, not asked for again per file
+
+    def write(self, relative_path: str, data: bytes) -> None:
+        """Write one file of the new site (a name the file system would refuse, or a failing write, is a
+        :class:`UsageError`)."""
+        problem = name_problem(self.out, relative_path, self._limit)
+        if problem is not None:
+            raise UsageError(problem)
+        target = os.path.join(self.folder, relative_path)
+        folder = os.path.dirname(target)
+        try:
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._made.add(folder)
+            with open(target, "wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise UsageError(f"cannot write the site into {self.out}: {exc.strerror or exc}") from None
+
+    def read(self, relative_path: str) -> bytes:
+        """A file written into the new site."""
+        with open(os.path.join(self.folder, relative_path), "rb") as stream:
+            return stream.read()
+
+    def publish(self) -> None:
+        """Swap the new site in for ``out``."""
+        (self.folder / MARKER).write_bytes(MARKER_TEXT)
+        os.chmod(self.folder, 0o755)
+        replace_folder(self.folder, self.out)
+
+    def discard(self) -> None:
+        """Remove what is left of the new site (nothing, once published)."""
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None] | None = None) -> None:
     """Write ``files`` (relative path -> bytes) as the complete new content of ``out``.
 
     ``finish`` may add to the staged site (a search index) or raise to abandon it;
     either way ``out`` changes only if everything succeeded.
     """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = scratch_folder(out, "new")
+    staging = Staging(out)
     try:
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        made = {str(staging)}  # folders known to exist: each is made once, not asked for again per file
         for relative_path in sorted(files):
-            target = os.path.join(staging, relative_path)
-            folder = os.path.dirname(target)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            with open(target, "wb") as stream:
-                stream.write(files[relative_path])
+            staging.write(relative_path, files[relative_path])
         if finish is not None:
-            finish(staging)
-        os.chmod(staging, 0o755)
-        replace_folder(staging, out)
+            finish(staging.folder)
+        staging.publish()
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
+
+
+def name_limit(out: Path) -> int:
+    """The longest name (in bytes) the file system ``out`` is on takes."""
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return min(255, os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def name_problem(out: Path, name: str, limit: int) -> str | None:
+    """Why the file system would refuse to write ``name`` into ``out`` (None: it would not)."""
+    for part in name.split("/"):
+        if len(part.encode("utf-8")) > limit:
+            return (
+                f"cannot write {name[:80]}...: a name in it is longer than the {limit} bytes the "
+                f"file system allows; shorten the slug or file name it comes from"
+            )
+    if len(str(out / name).encode("utf-8")) > 4000:
+        return f"cannot write {name[:80]}...: the path is too long; build into a shorter --out folder"
+    return None
 
 
 def update_site(files: dict[str, bytes], removed: set[str], out: Path) -> None:

@@ -70,9 +70,9 @@ EDITS = {
 
 
 def full_build(project: Path, tmp: Path) -> dict[str, bytes]:
-    result = build(project, tmp / "full")
+    files = dict(build(project, tmp / "full").files)  # read back from the folder, before it goes
     shutil.rmtree(tmp / "full")
-    return result.files
+    return files
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -207,3 +207,31 @@ def test_parallel_rendering_reports_a_body_too_deep_once(tmp_path):
         render_pages(Renderer(linked, collect_assets(linked)), plan_pages(linked), diagnostics, workers)
         reported.append([d.format() for d in diagnostics.items])
     assert reported[0] == reported[1] and len(reported[0]) == 1 and "nested too deeply" in reported[0][0]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_first_build_writes_pages_as_rendered_and_a_failed_one_leaves_nothing(tmp_path, monkeypatch, workers):
+    """A first build hands each page to its staging folder as it is rendered (no list of every page's HTML), and
+    a template failing halfway leaves neither the output folder nor the staging folder behind."""
+    monkeypatch.setattr(explainer.rebuild, "worker_count", lambda count: workers)
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    kept: list[dict[str, bytes]] = []
+    render_site = explainer.rebuild.render_site
+
+    def watched(*args, **kwargs):
+        site = render_site(*args, **kwargs)
+        kept.append(site.files)
+        return site
+
+    monkeypatch.setattr(explainer.rebuild, "render_site", watched)
+    result = build(project, tmp_path / "site")
+    pages = [page.output_path for page in result.pages]
+    assert not [name for name in kept[0] if name in pages]  # no page was held for writing
+    assert set(pages) <= set(result.files) and tree(tmp_path / "site")["index.html"] == result.files["index.html"]
+
+    (project / "theme/templates/person.html").write_text(
+        "{% extends 'base.html' %}{% block main %}{{ entry.no_such_field }}{% endblock %}"
+    )
+    with pytest.raises(explainer.diagnostics.ContentError):
+        build(project, tmp_path / "second")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", project.name])

@@ -147,7 +147,7 @@ def test_internal_failure_is_one_line_with_exit_3(project, monkeypatch, capsys):
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("explainer.build.write_site", explode)
+    monkeypatch.setattr("explainer.build._write_output", explode)
     monkeypatch.setattr(sys, "argv", ["explainer", "build", str(project)])
     with pytest.raises(SystemExit) as exited:
         cli.main()
