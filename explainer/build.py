@@ -77,10 +77,12 @@ def load(
     base_url: str | None = None,
     cache: ReadCache | None = None,
     search: bool | None = None,
+    previous: Linked | None = None,
 ) -> Linked:
     """Read, link and validate a project, recording every problem found.
 
-    ``base_url`` and ``search``, when given, override the project's settings (command-line options).
+    ``base_url`` and ``search``, when given, override the project's settings (command-line options);
+    ``previous`` is the last link of the same project (``serve``), which links only what changed since.
     """
     from explainer.config import normalise_base_url
     from explainer.linker import link
@@ -92,7 +94,7 @@ def load(
         content.settings.base_url = normalise_base_url(base_url)
     if search is not None:
         content.settings.search = search
-    linked = link(content, diagnostics)
+    linked = link(content, diagnostics, previous)
     if content.story is None and not diagnostics.errors:
         diagnostics.error(Span(content.project / CONTENT_DIR / "story.md"), "the story could not be read")
     validate(linked, diagnostics)

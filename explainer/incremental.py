@@ -15,6 +15,7 @@ from explainer import i18n
 from explainer.build import add_passthrough, load
 from explainer.buildcache import Stamp, input_stamps, unchanged_inputs
 from explainer.diagnostics import Diagnostic, Diagnostics
+from explainer.linker import Linked
 from explainer.reader import ReadCache
 from explainer.rebuild import RenderState, render_site, site_files
 from explainer.render import default_theme, make_environment, template_names, theme_dirs
@@ -42,6 +43,7 @@ class Session:
         self.bodies: dict[tuple, str] = {}
         self.files: dict[str, bytes] = {}
         self.state: RenderState | None = None
+        self.linked: Linked | None = None  # the last link, good or not: the next one links only what changed
         self.inputs: dict[str, Stamp] = {}  # input files' stamps when the state was made
         self._themes: list[Path] = [default_theme()]
         self.generation = 0
@@ -54,7 +56,7 @@ class Session:
         self.cache.forget(changed)
         inputs = input_stamps(self.project, self._themes)  # taken before reading: a save meanwhile shows next time
         diagnostics = Diagnostics()
-        linked = load(self.project, diagnostics, self.base_url, self.cache)
+        linked = self.linked = load(self.project, diagnostics, self.base_url, self.cache, previous=self.linked)
         if diagnostics.errors:
             return self._failed(diagnostics)
         # compiled templates are kept while the same files make the theme (Jinja2 reloads a changed file, but
