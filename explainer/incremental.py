@@ -72,6 +72,7 @@ class Session:
             environment=self._environments[themes],
             bodies=self.bodies,
             with_site_files=not self.lazy_site_files,
+            keep_index=True,
         )
         if diagnostics.errors:
             return self._failed(diagnostics)

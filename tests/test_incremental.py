@@ -66,3 +66,40 @@ def test_a_broken_edit_keeps_the_last_good_files(tmp_path):
     edit(project / "content/claims/main-claim.md", "by: [nobody]", "by: [ann-lee]")
     assert session.update([project / "content/claims/main-claim.md"]).ok
     assert session.files == good
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_stale_pages_by_the_index_are_those_a_scan_of_every_page_finds(name, tmp_path, monkeypatch):
+    """The session finds stale pages through its index of reads; a scan of every page's reads finds the same."""
+    import dataclasses
+
+    from explainer import rebuild
+
+    compared = []
+    by_index = rebuild._stale_by_index
+
+    def both(pages, previous, index, evaluate, dirty):
+        found = by_index(pages, previous, index, evaluate, dirty)
+        scanned = rebuild.stale_pages(
+            pages, dataclasses.replace(previous, index=None), previous.global_digest, evaluate, dirty
+        )
+        assert [page.output_path for page in found] == [page.output_path for page in scanned]
+        compared.append(len(found))
+        return found
+
+    monkeypatch.setattr(rebuild, "_stale_by_index", both)
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    serve_edit_equals_full_build(project, EDITS[name], tmp_path)
+    session = Session(project)  # and edits one file at a time, each from the last
+    session.update()
+    for path in ["content/people/ann-lee.md", "content/claims/main-claim.md", "content/sources.yml"]:
+        text = (project / path).read_text()
+        (project / path).write_text(
+            text.replace("\n---\n", "\nweight: 3\n---\n", 1) if path.endswith(".md") else text + "\n"
+        )
+        assert session.update([project / path]).ok
+        (project / path).write_text(text + "\nMore words.\n" if path.endswith(".md") else text)
+        assert session.update([project / path]).ok
+    assert session.files == full_build(project, tmp_path)
+    assert compared
