@@ -11,6 +11,7 @@ import os
 import shutil
 import stat
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -78,18 +79,20 @@ def load(
     cache: ReadCache | None = None,
     search: bool | None = None,
     previous: Linked | None = None,
+    changed: AbstractSet[Path] | None = None,
 ) -> Linked:
     """Read, link and validate a project, recording every problem found.
 
     ``base_url`` and ``search``, when given, override the project's settings (command-line options);
-    ``previous`` is the last link of the same project (``serve``), which links only what changed since.
+    ``previous`` is the last link of the same project (``serve``), which links only what changed since, and
+    ``changed`` every file changed since the last read with ``cache`` when known (see :func:`read_project`).
     """
     from explainer.config import normalise_base_url
     from explainer.linker import link
     from explainer.reader import read_project
     from explainer.validate import validate
 
-    content = read_project(project, diagnostics, cache)
+    content = read_project(project, diagnostics, cache, changed)
     if base_url is not None:
         content.settings.base_url = normalise_base_url(base_url)
     if search is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from explainer import i18n
 from explainer.build import add_passthrough, load
-from explainer.buildcache import Stamp, input_stamps, unchanged_inputs
+from explainer.buildcache import Stamp, input_stamps, stamp, unchanged_inputs
 from explainer.diagnostics import Diagnostic, Diagnostics
 from explainer.linker import Linked
 from explainer.reader import ReadCache
@@ -45,6 +45,7 @@ class Session:
         self.state: RenderState | None = None
         self.linked: Linked | None = None  # the last link, good or not: the next one links only what changed
         self.inputs: dict[str, Stamp] = {}  # input files' stamps when the state was made
+        self.unsettled: set[str] = set()  # files changed since then (by updates that failed)
         self._themes: list[Path] = [default_theme()]
         self.generation = 0
         self.diagnostics: list[Diagnostic] = []
@@ -54,11 +55,26 @@ class Session:
         """Re-read what changed, re-render the pages it affects, and keep the result if it is good."""
         changed = {Path(p).resolve() for p in changed_paths}
         self.cache.forget(changed)
-        inputs = input_stamps(self.project, self._themes)  # taken before reading: a save meanwhile shows next time
+        # the watcher's list is complete for files the last read read: only they are looked at again
+        known = self.state is not None and self.cache.replayable(self.project, changed)
+        known = known and all(str(path) in self.inputs for path in changed)
+        unsettled = self.unsettled | {str(path) for path in changed}
+        if known:
+            inputs = dict(self.inputs)
+            for name in unsettled:
+                found = stamp(Path(name), follow=True)
+                if found is not None:
+                    inputs[name] = found
+                else:
+                    inputs.pop(name, None)
+        else:  # taken before reading: a save meanwhile shows next time
+            inputs = input_stamps(self.project, self._themes)
         diagnostics = Diagnostics()
-        linked = self.linked = load(self.project, diagnostics, self.base_url, self.cache, previous=self.linked)
+        linked = self.linked = load(
+            self.project, diagnostics, self.base_url, self.cache, previous=self.linked, changed=changed
+        )
         if diagnostics.errors:
-            return self._failed(diagnostics)
+            return self._failed(diagnostics, unsettled)
         # compiled templates are kept while the same files make the theme (Jinja2 reloads a changed file, but
         # would keep using the default theme's template after a project theme adds one of the same name)
         themes = tuple((str(theme), *template_names(theme)) for theme in theme_dirs(linked))
@@ -68,14 +84,14 @@ class Session:
             linked,
             diagnostics,
             previous=self.state,
-            stable_paths=unchanged_inputs(self.inputs, inputs) - {str(path) for path in changed},
+            stable_paths=((inputs.keys() if known else unchanged_inputs(self.inputs, inputs)) - unsettled),
             environment=self._environments[themes],
             bodies=self.bodies,
             with_site_files=not self.lazy_site_files,
             keep_index=True,
         )
         if diagnostics.errors:
-            return self._failed(diagnostics)
+            return self._failed(diagnostics, unsettled)
         files = {
             page.output_path: site.files.get(page.output_path) or self.files[page.output_path] for page in site.pages
         }
@@ -83,13 +99,13 @@ class Session:
         files.update(site.files)
         add_passthrough(self.project, files, diagnostics, {page.output_path for page in site.pages})
         if diagnostics.errors:
-            return self._failed(diagnostics)
+            return self._failed(diagnostics, unsettled)
         if self.lazy_site_files:  # made when first asked for: a preview rarely needs story.json after each save
             self._site_files = (linked, site.pages, site.renderer, None)
         changed_files = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
         recovered = not self.ok  # a fix that restores the last good site still replaces the error page
         self.files, self.state = files, site.state
-        self.inputs, self._themes = inputs, theme_dirs(linked)
+        self.inputs, self._themes, self.unsettled = inputs, theme_dirs(linked), set()
         self.diagnostics, self.ok = diagnostics.sorted(), True
         if changed_files or recovered:
             self.generation += 1
@@ -110,7 +126,8 @@ class Session:
             return made.get(name)
         return None
 
-    def _failed(self, diagnostics: Diagnostics) -> Update:
+    def _failed(self, diagnostics: Diagnostics, changed: set[str]) -> Update:
+        self.unsettled |= changed  # not yet in a good state's stamps
         self.ok = False
         self.diagnostics = diagnostics.sorted()
         self.generation += 1

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -66,6 +69,30 @@ class ReadCache:
         self._stored: dict[Path, tuple[tuple[int, int], list]] = {}  # from the build cache, decoded when used
         self._codec: stored.Codec | None = None
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
+        self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
+        self._recording: _Scan | None = None
+
+    def mark_unreadable(self, content: Content, name: str) -> None:
+        """``name`` (a file's kind/slug, or a whole collection) could not be read, found outside a file's own read."""
+        content.unreadable.add(name)
+        if self._recording is not None:
+            self._recording.unreadable_outside = True
+
+    def replayable(self, project: Path, changed: AbstractSet[Path]) -> bool:
+        """Whether a read of ``project`` may replay the last whole read, reading only ``changed`` again: each is a
+        plain file that read read (nothing was added, removed or replaced by a folder or a link)."""
+        scan = self._scan
+        if scan is None or scan.project != project or not changed or not scan.complete:
+            return False
+        for path in changed:
+            if path not in scan.paths:
+                return False
+            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return False
+            except OSError:
+                return False
+        return True
 
     def forget(self, paths: Iterable[str | Path]) -> None:
         for path in paths:
@@ -73,16 +100,31 @@ class ReadCache:
             self._stored.pop(Path(path), None)
 
     def read(
-        self, path: Path, read_one: Callable[[Content, Diagnostics], None], content: Content, diagnostics: Diagnostics
+        self,
+        path: Path,
+        read_one: Callable[[Content, Diagnostics], None],
+        content: Content,
+        diagnostics: Diagnostics,
+        trusted: bool = False,
     ) -> None:
-        """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
+        """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics.
+
+        With ``trusted``, a cached result is taken as it is, without looking at the file (it is known unchanged).
+        """
         self._read.add(path)
-        try:
-            status = path.stat()
-            stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
-        except OSError:
-            stamp = None
-        cached = self._results.get(path)
+        recording = self._recording
+        if recording is not None:
+            recording.steps.append((diagnostics.items[recording.mark :], path, read_one))
+        cached = self._results.get(path) if trusted else None
+        if cached is not None:
+            stamp: tuple[int, int] | None = cached[0]
+        else:
+            try:
+                status = path.stat()
+                stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
+            except OSError:
+                stamp = None
+            cached = self._results.get(path)
         if cached is None and stamp is not None and self._stored.get(path, (None,))[0] == stamp:
             cached = self._replay(path, content)  # decoded only when the file is as it was stored
         if stamp is not None and cached is not None and cached[0] == stamp:
@@ -102,6 +144,8 @@ class ReadCache:
         content.files.extend(scratch.files)
         content.unreadable |= scratch.unreadable
         diagnostics.items.extend(found)
+        if recording is not None:
+            recording.mark = len(diagnostics.items)
 
     def _replay(self, path: Path, content: Content) -> tuple[tuple[int, int], Content, list[Diagnostic]] | None:
         """A stored result made into content again; a stored result of the wrong shape is dropped and re-read."""
@@ -150,6 +194,22 @@ class ReadCache:
         return cache
 
 
+@dataclass
+class _Scan:
+    """A whole read of a project, as the files it read in order and what it reported between them."""
+
+    project: Path
+    mark: int  # where in the diagnostics the next step's report begins
+    steps: list[tuple[list[Diagnostic], Path, Callable[[Content, Diagnostics], None]]] = field(default_factory=list)
+    tail: list[Diagnostic] = field(default_factory=list)  # reported after the last file
+    unreadable_outside: bool = False  # something was found unreadable outside a file's own read (not replayed)
+    complete: bool = False  # finished, and nothing was found unreadable outside a file's own read
+
+    @property
+    def paths(self) -> set[Path]:
+        return {path for _, path, _ in self.steps}
+
+
 def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic]) -> list:
     return [
         codec.encode(Story | None, scratch.story),
@@ -182,12 +242,39 @@ def _decode_result(codec: stored.Codec, record: object, scratch: Content) -> tup
     return scratch, codec.decode(list[Diagnostic], found)
 
 
-def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None) -> Content:
-    """Read settings, the story, every collection and the sources."""
+def read_project(
+    project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None, changed: AbstractSet[Path] | None = None
+) -> Content:
+    """Read settings, the story, every collection and the sources.
+
+    ``changed``, when given, is every file changed since the last read with ``cache`` (a watcher's list): when
+    they are all files that read read, it is replayed with only those read again, and no other file looked at.
+    """
     project = project.resolve()
-    _real_folder.cache_clear()  # folders may have become links since the last read
     cache = cache or ReadCache()
     content = Content(project, load_settings(project, diagnostics))
+    if changed is not None and cache.replayable(project, changed):
+        scan = cache._scan
+        assert scan is not None
+        for before, path, read_one in scan.steps:
+            diagnostics.items.extend(before)
+            cache.read(path, read_one, content, diagnostics, trusted=path not in changed)
+        diagnostics.items.extend(scan.tail)
+        return content
+    cache._scan = None
+    cache._recording = _Scan(project, len(diagnostics.items))
+    try:
+        _read_whole_project(project, content, diagnostics, cache)
+    finally:
+        scan, cache._recording = cache._recording, None
+    scan.tail = diagnostics.items[scan.mark :]
+    scan.complete = not scan.unreadable_outside
+    cache._scan = scan
+    return content
+
+
+def _read_whole_project(project: Path, content: Content, diagnostics: Diagnostics, cache: ReadCache) -> Content:
+    _real_folder.cache_clear()  # folders may have become links since the last read
     content_dir = project / CONTENT_DIR
     kind = path_kind(content_dir)
     if kind != "folder":
@@ -226,7 +313,7 @@ def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | Non
     if _is_readable_file(sources, diagnostics):
         cache.read(sources, lambda into, found: _read_sources(sources, into, found), content, diagnostics)
     elif path_kind(sources) != "missing":
-        content.unreadable.add("sources")
+        cache.mark_unreadable(content, "sources")
     updates = content_dir / UPDATES_FILE
     if _is_readable_file(updates, diagnostics):
         cache.read(updates, lambda into, found: _read_updates(updates, into, found), content, diagnostics)
@@ -348,7 +435,7 @@ def _read_collection(
             if _is_readable_file(path, diagnostics, kind):
                 cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
             else:
-                content.unreadable.add(f"{collection}/{path.stem}")
+                cache.mark_unreadable(content, f"{collection}/{path.stem}")
     elif kind == "file":
         diagnostics.warning(
             Span(folder),
@@ -357,12 +444,12 @@ def _read_collection(
         )
     elif kind != "missing":
         diagnostics.error(Span(folder), *kind_problem(folder, kind, "folder"))
-        content.unreadable.add(collection)
+        cache.mark_unreadable(content, collection)
     list_file = content_dir / f"{collection}.yml"
     if _is_readable_file(list_file, diagnostics):
         cache.read(list_file, functools.partial(_read_entry_list, list_file, collection), content, diagnostics)
     elif path_kind(list_file) != "missing":
-        content.unreadable.add(collection)
+        cache.mark_unreadable(content, collection)
 
 
 def _read_entry_file(path: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:

@@ -103,3 +103,22 @@ def test_stale_pages_by_the_index_are_those_a_scan_of_every_page_finds(name, tmp
         assert session.update([project / path]).ok
     assert session.files == full_build(project, tmp_path)
     assert compared
+
+
+def test_an_edit_saved_with_a_broken_one_shows_once_the_broken_one_is_fixed(tmp_path):
+    """The session reads only the files the watcher names; one named by an update that failed is still read anew
+    (and its entry's fields looked at again) by the next update, which names only the file fixed."""
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    assert session.update().ok
+    person, claim = project / "content/people/ann-lee.md", project / "content/claims/main-claim.md"
+    edit(person, "role: Witness", "role: Key witness")
+    edit(claim, "by: [ann-lee]", "by: [nobody]")
+    assert not session.update([person, claim]).ok
+    edit(claim, "by: [nobody]", "by: [ann-lee]")
+    assert session.update([claim]).ok
+    assert session.files == full_build(project, tmp_path)
+    edit(person, "Ann Lee was there.", "Ann Lee saw it.")
+    assert session.update([person]).ok
+    assert session.files == full_build(project, tmp_path)

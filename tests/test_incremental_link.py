@@ -185,3 +185,53 @@ def test_many_edits_in_a_row_stay_equal_to_a_whole_link(tmp_path):
         diagnostics = Diagnostics()
         linked = link(read_project(project, diagnostics, cache), diagnostics, previous=linked)
         assert summary(linked, diagnostics) == summary(*full_link(project)), path
+
+
+def test_reading_only_the_changed_files_equals_a_whole_read(tmp_path, monkeypatch):
+    """Told which files changed, a read replays the last whole read and reads only those; the content and the
+    diagnostics (warnings about other files included, in order) are a whole read's."""
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    (project / "content/claims/notes.txt").write_text("not an entry\n")  # warned about between two files' reads
+    (project / "content/event").mkdir()  # a stray folder holding an entry: warned about before any file
+    (project / "content/event/x.md").write_text("---\ntitle: X\n---\n")
+    cache = ReadCache()
+    read_project(project, Diagnostics(), cache)
+    looked_at = []
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: looked_at.append(self) or real_stat(self, **kw))
+    for path, old, new in [
+        ("content/events/closure.md", "at dawn.", "at [[nobody]]."),
+        ("content/claims.yml", "status: unverified", "status: nonsense"),
+        ("content/sources.yml", "title: Inspection report", "title: R"),
+    ]:
+        edit(project / path, old, new)
+        cache.forget([project / path])
+        looked_at.clear()
+        diagnostics = Diagnostics()
+        content = read_project(project, diagnostics, cache, changed={project / path})
+        assert {p for p in looked_at if "content" in p.parts} == {project / path}  # no other file looked at
+        whole_diagnostics = Diagnostics()
+        whole = read_project(project, whole_diagnostics, ReadCache())
+        assert diagnostics.items == whole_diagnostics.items
+        assert content.all_entries() == whole.all_entries()
+        assert (content.story, content.sources, content.updates) == (whole.story, whole.sources, whole.updates)
+        assert (content.files, content.unreadable) == (whole.files, whole.unreadable)
+    assert any("notes.txt" in d.message for d in diagnostics.items)
+
+
+def test_a_change_the_last_read_did_not_read_is_read_whole(tmp_path):
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    cache = ReadCache()
+    read_project(project, Diagnostics(), cache)
+    closure = project / "content/events/closure.md"
+    assert cache.replayable(project, {closure})
+    assert not cache.replayable(project, set())  # nothing named: a whole read
+    assert not cache.replayable(project, {project / "content/events"})  # a folder
+    assert not cache.replayable(project, {project / "content/events/new.md"})  # a file not read before
+    assert not cache.replayable(project, {project / "explainer.yml"})  # the settings
+    closure.unlink()
+    assert not cache.replayable(project, {closure})  # removed
+    closure.symlink_to(project / "content/events/inspection.md")
+    assert not cache.replayable(project, {closure})  # now a link
