@@ -99,6 +99,7 @@ class RenderState:
     items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
     index: ReadIndex | None = field(default=None, repr=False, compare=False)  # kept in memory only (serve)
+    planned: list[Page] | None = field(default=None, repr=False, compare=False)  # the pages, in memory only
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: one table of reads, and each page's reads as positions in it (reads are tuples, which
@@ -553,14 +554,18 @@ def render_site(
     tag, span = i18n.site_language(linked.content)
     language = i18n.load_language(tag, theme_dirs(linked), diagnostics, span)
     i18n.activate(language)  # page titles are planned in it
-    pages = plan_pages(linked)
     assets = collect_assets(linked)
     renderer = Renderer(linked, assets, bodies, environment, stored, language)
     digest = global_digest(linked, renderer, assets.names)
-    evaluate = evaluator(renderer, pages)
     items, stable = item_digests(linked, stable_paths, previous)
+    same_structure = previous is not None and items == previous.items
+    if same_structure and previous is not None and previous.planned is not None and previous.global_digest == digest:
+        pages = replanned(previous.planned, linked)  # the plan depends on nothing that changed
+    else:
+        pages = plan_pages(linked)
+    evaluate = evaluator(renderer, pages)
     if previous is not None:
-        evaluate.trust(previous.reads, stable, items == previous.items)
+        evaluate.trust(previous.reads, stable, same_structure)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
     rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate)
     state = RenderState(digest, items=items)
@@ -588,6 +593,7 @@ def render_site(
                 if not evaluate.same_structure:  # the table was made anew
                     index.volatile = {read for read, found in state.reads.items() if found == VOLATILE}
                 state.index = index
+            state.planned = pages
     files = {**assets.files, **rendered.files}
     images: set[str] = set()
     drawn = 0
@@ -606,6 +612,34 @@ def render_site(
     if with_site_files and not diagnostics.errors:
         files.update(site_files(linked, pages, renderer))
     return SiteRender(pages, stale, files, state, renderer, assets, images, drawn)
+
+
+def replanned(pages: list[Page], linked: Linked) -> list[Page]:
+    """The plan ``pages`` made again for ``linked``, whose items have the same structure as those it was planned for
+    (see :func:`item_digests`): the same pages, each naming the items read now (an entry read again is a new object).
+    """
+    alive = {id(entry) for entry in linked.content.all_entries()}
+    alive.update(id(source) for source in linked.sources.values())
+    by_key: dict[str, Any] | None = None
+    result = []
+    for page in pages:
+        named = (page.entry, page.previous, page.next, page.source)
+        if all(item is None or id(item) in alive for item in named):
+            result.append(page)
+            continue
+        if by_key is None:
+            by_key = {entry.key: entry for entry in linked.content.all_entries()}
+        entry, before, after, source = named
+        result.append(
+            dataclasses.replace(
+                page,
+                entry=None if entry is None else by_key[entry.key],
+                previous=None if before is None else by_key[before.key],
+                next=None if after is None else by_key[after.key],
+                source=None if source is None else linked.sources[source.id],
+            )
+        )
+    return result
 
 
 def _draw_chunk(_shared: None, cards: Sequence[tuple[str, share_images.Card]]) -> dict[str, bytes]:

@@ -122,3 +122,37 @@ def test_an_edit_saved_with_a_broken_one_shows_once_the_broken_one_is_fixed(tmp_
     edit(person, "Ann Lee was there.", "Ann Lee saw it.")
     assert session.update([person]).ok
     assert session.files == full_build(project, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["body", "role", "wikilink added", "source title", "status"])
+def test_a_plan_kept_from_the_last_update_is_the_plan_made_anew(name, tmp_path, monkeypatch):
+    """When no item's structure changed the session keeps its page plan, naming the items read now."""
+    from explainer import rebuild
+    from explainer.pages import plan_pages
+
+    kept = []
+    real = rebuild.replanned
+
+    def checked(pages, linked):
+        found = real(pages, linked)
+        made = plan_pages(linked)
+        assert found == made
+        for mine, theirs in zip(found, made, strict=True):
+            for name in ("entry", "previous", "next", "source"):
+                assert getattr(mine, name) is getattr(theirs, name)
+        kept.append(len(found))
+        return found
+
+    monkeypatch.setattr(rebuild, "replanned", checked)
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    assert session.update().ok
+    EDITS[name](project)
+    assert session.update([p for p in project.rglob("*") if p.is_file() and "content" in p.parts]).ok
+    assert session.files == full_build(project, tmp_path)
+    person = project / "content/people/ann-lee.md"
+    person.write_text(person.read_text() + "\nMore about her.\n")  # a body edit: the plan is kept
+    assert session.update([person]).ok
+    assert session.files == full_build(project, tmp_path)
+    assert kept
