@@ -416,12 +416,13 @@ def _name_limit(out: Path) -> int:
 
 def add_passthrough(
     project: Path, files: dict[str, bytes], diagnostics: Diagnostics, pages: set[str] | None = None
-) -> None:
-    """Copy ``PROJECT/static/`` into the site, refusing anything that would replace a built file."""
+) -> set[str]:
+    """Copy ``PROJECT/static/`` into the site, refusing anything that would replace a built file; the names copied."""
     passthrough = passthrough_files(project, diagnostics)
     if passthrough:
         check_passthrough(project, passthrough, set(files) | (pages or set()), (MARKER, SEARCH_BUNDLE), diagnostics)
         files.update(passthrough)
+    return set(passthrough)
 
 
 def code_stamp() -> str:

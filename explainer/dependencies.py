@@ -70,11 +70,20 @@ def item_key(value: Any) -> str | None:
     prefix = getattr(type(value), "_identity_prefix", None)
     if prefix is None:
         return None
-    if prefix == "":
-        return f"{object.__getattribute__(value, 'collection')}/{object.__getattribute__(value, 'slug')}"
-    if prefix == "story":
-        return prefix
-    return prefix + object.__getattribute__(value, "id")
+    instance = object.__getattribute__(value, "__dict__")
+    key = instance.get(_KEY)
+    if key is None:  # worked out once per item (an item's kind, slug or id never changes once it is read)
+        if prefix == "":
+            key = f"{object.__getattribute__(value, 'collection')}/{object.__getattribute__(value, 'slug')}"
+        elif prefix == "story":
+            key = prefix
+        else:
+            key = prefix + object.__getattribute__(value, "id")
+        instance[_KEY] = key
+    return key
+
+
+_KEY = "\0key"  # where an item keeps its key: not an attribute name, so no field or template meets it
 
 
 def identity(value: Any) -> Any:

@@ -46,6 +46,8 @@ class Session:
         self.linked: Linked | None = None  # the last link, good or not: the next one links only what changed
         self.inputs: dict[str, Stamp] = {}  # input files' stamps when the state was made
         self.unsettled: set[str] = set()  # files changed since then (by updates that failed)
+        self._layout: tuple[set[str], set[str]] | None = None  # the pages' and share images' paths in files
+        self._made: set[str] = set()  # the other files in files (assets, site files, static/), made each update
         self._themes: list[Path] = [default_theme()]
         self.generation = 0
         self.diagnostics: list[Diagnostic] = []
@@ -92,17 +94,30 @@ class Session:
         )
         if diagnostics.errors:
             return self._failed(diagnostics, unsettled)
-        files = {
-            page.output_path: site.files.get(page.output_path) or self.files[page.output_path] for page in site.pages
-        }
-        files.update({name: self.files[name] for name in site.images if name not in site.files})  # not drawn again
-        files.update(site.files)
-        add_passthrough(self.project, files, diagnostics, {page.output_path for page in site.pages})
+        page_paths = {page.output_path for page in site.pages}
+        if self._layout == (page_paths, site.images):  # the same pages and images: only what was made now changed
+            files = dict(self.files)
+            for name in self._made - site.files.keys():
+                del files[name]
+            files.update(site.files)
+            touched: set[str] | None = self._made | site.files.keys()
+        else:
+            files = {
+                page.output_path: site.files.get(page.output_path) or self.files[page.output_path]
+                for page in site.pages
+            }
+            files.update({name: self.files[name] for name in site.images if name not in site.files})  # kept
+            files.update(site.files)
+            touched = None
+        passthrough = add_passthrough(self.project, files, diagnostics, page_paths)
         if diagnostics.errors:
             return self._failed(diagnostics, unsettled)
         if self.lazy_site_files:  # made when first asked for: a preview rarely needs story.json after each save
             self._site_files = (linked, site.pages, site.renderer, None)
-        changed_files = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
+        candidates = files.keys() | self.files.keys() if touched is None else touched | passthrough
+        changed_files = {name for name in candidates if files.get(name) != self.files.get(name)}
+        self._layout = (page_paths, set(site.images))
+        self._made = (site.files.keys() - page_paths - site.images) | passthrough
         recovered = not self.ok  # a fix that restores the last good site still replaces the error page
         self.files, self.state = files, site.state
         self.inputs, self._themes, self.unsettled = inputs, theme_dirs(linked), set()

@@ -471,11 +471,13 @@ def _relink(content: Content, diagnostics: Diagnostics, previous: Linked, state:
     if len(entries) != len(state.entries):
         return None
     changed: list[Entry] = []
+    replaced: list[tuple[Entry, Entry]] = []
     for entry, was in zip(entries, state.entries, strict=True):
         if entry is not was:
             if type(entry) is not type(was) or _identity(entry) != _identity(was):
                 return None
             changed.append(entry)
+            replaced.append((entry, was))
     sources = {source.id: source for source in content.sources}
     resolver = state.resolver.replacing(changed, content.unreadable)
     linked = Linked(content, sources)
@@ -560,10 +562,8 @@ def _relink(content: Content, diagnostics: Diagnostics, previous: Linked, state:
     for out in outgoing.values():
         diagnostics.items.extend(out.diagnostics)
     _link_updates(linked, resolver, diagnostics)
-    if any(isinstance(entry, Event) for entry in changed):
-        linked.timeline = _timeline(entries)
-    else:
-        linked.timeline = list(previous.timeline)
+    retimed = _retimed(previous.timeline, replaced)
+    linked.timeline = _timeline(entries) if retimed is None else retimed
     linked.state = _LinkState(
         entries, state.source_ids, frozenset(content.unreadable), resolver, outgoing, story, targets_of, True,
         mentioned, uses, order,
@@ -662,6 +662,19 @@ def _mentions(
 ) -> Iterator[tuple[str, Entry]]:
     for text, start, indent in texts:
         yield from _body_links(text, start, indent, resolver, diagnostics)
+
+
+def _retimed(timeline: list[Event], replaced: list[tuple[Entry, Entry]]) -> list[Event] | None:
+    """``timeline`` with each replaced event (new, was) in its place, when none has moved (else None)."""
+    moved: dict[int, Event] = {}
+    for entry, was in replaced:
+        if isinstance(entry, Event) and isinstance(was, Event):
+            if (entry.date is None) != (was.date is None):
+                return None
+            if entry.date is not None and was.date is not None and entry.timeline_key != was.timeline_key:
+                return None
+            moved[id(was)] = entry
+    return [moved.get(id(event), event) for event in timeline] if moved else list(timeline)
 
 
 def _timeline(entries: list[Entry]) -> list[Event]:

@@ -105,26 +105,18 @@ class ReadCache:
         read_one: Callable[[Content, Diagnostics], None],
         content: Content,
         diagnostics: Diagnostics,
-        trusted: bool = False,
     ) -> None:
-        """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics.
-
-        With ``trusted``, a cached result is taken as it is, without looking at the file (it is known unchanged).
-        """
+        """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
         self._read.add(path)
         recording = self._recording
         if recording is not None:
             recording.steps.append((diagnostics.items[recording.mark :], path, read_one))
-        cached = self._results.get(path) if trusted else None
-        if cached is not None:
-            stamp: tuple[int, int] | None = cached[0]
-        else:
-            try:
-                status = path.stat()
-                stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
-            except OSError:
-                stamp = None
-            cached = self._results.get(path)
+        try:
+            status = path.stat()
+            stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
+        except OSError:
+            stamp = None
+        cached = self._results.get(path)
         if cached is None and stamp is not None and self._stored.get(path, (None,))[0] == stamp:
             cached = self._replay(path, content)  # decoded only when the file is as it was stored
         if stamp is not None and cached is not None and cached[0] == stamp:
@@ -205,9 +197,7 @@ class _Scan:
     unreadable_outside: bool = False  # something was found unreadable outside a file's own read (not replayed)
     complete: bool = False  # finished, and nothing was found unreadable outside a file's own read
 
-    @property
-    def paths(self) -> set[Path]:
-        return {path for _, path, _ in self.steps}
+    paths: frozenset[Path] = frozenset()  # every file read, when complete
 
 
 def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic]) -> list:
@@ -256,10 +246,30 @@ def read_project(
     if changed is not None and cache.replayable(project, changed):
         scan = cache._scan
         assert scan is not None
+        results, items, entries = cache._results, diagnostics.items, content.entries
         for before, path, read_one in scan.steps:
-            diagnostics.items.extend(before)
-            cache.read(path, read_one, content, diagnostics, trusted=path not in changed)
-        diagnostics.items.extend(scan.tail)
+            if before:
+                items.extend(before)
+            cached = None if path in changed else results.get(path)
+            if cached is None:
+                cache.read(path, read_one, content, diagnostics)
+                continue
+            scratch = cached[1]  # a file known unchanged: its result as it was (as ReadCache.read adds it)
+            if scratch.story is not None:
+                content.story = scratch.story
+            for name, found in scratch.entries.items():
+                if found:
+                    entries[name].extend(found)
+            if scratch.sources:
+                content.sources.extend(scratch.sources)
+            if scratch.updates:
+                content.updates.extend(scratch.updates)
+            content.files.extend(scratch.files)
+            if scratch.unreadable:
+                content.unreadable |= scratch.unreadable
+            if cached[2]:
+                items.extend(cached[2])
+        items.extend(scan.tail)
         return content
     cache._scan = None
     cache._recording = _Scan(project, len(diagnostics.items))
@@ -269,6 +279,7 @@ def read_project(
         scan, cache._recording = cache._recording, None
     scan.tail = diagnostics.items[scan.mark :]
     scan.complete = not scan.unreadable_outside
+    scan.paths = frozenset(path for _, path, _ in scan.steps)
     cache._scan = scan
     return content
 

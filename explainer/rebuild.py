@@ -623,13 +623,17 @@ def replanned(pages: list[Page], linked: Linked) -> list[Page]:
     by_key: dict[str, Any] | None = None
     result = []
     for page in pages:
-        named = (page.entry, page.previous, page.next, page.source)
-        if all(item is None or id(item) in alive for item in named):
+        entry, before, after, source = page.entry, page.previous, page.next, page.source
+        if (
+            (entry is None or id(entry) in alive)
+            and (before is None or id(before) in alive)
+            and (after is None or id(after) in alive)
+            and (source is None or id(source) in alive)
+        ):
             result.append(page)
             continue
         if by_key is None:
             by_key = {entry.key: entry for entry in linked.content.all_entries()}
-        entry, before, after, source = named
         result.append(
             dataclasses.replace(
                 page,
