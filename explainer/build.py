@@ -92,6 +92,7 @@ def load(
     from explainer.reader import read_project
     from explainer.validate import validate
 
+    replayed = cache is not None and changed is not None and cache.replayable(project.resolve(), changed)
     content = read_project(project, diagnostics, cache, changed)
     if base_url is not None:
         content.settings.base_url = normalise_base_url(base_url)
@@ -100,7 +101,7 @@ def load(
     linked = link(content, diagnostics, previous)
     if content.story is None and not diagnostics.errors:
         diagnostics.error(Span(content.project / CONTENT_DIR / "story.md"), "the story could not be read")
-    validate(linked, diagnostics)
+    validate(linked, diagnostics, previous if replayed else None)  # no other file changed: the rest checks alike
     return linked
 
 

@@ -80,6 +80,10 @@ class Linked:
     timeline: list[Event] = field(default_factory=list)
     updates_about: dict[str, list[Update]] = field(default_factory=lambda: defaultdict(list))  # key -> updates
     state: _LinkState | None = field(default=None, repr=False, compare=False)  # for the next link (see link)
+    # what validating found per entry, by the id of the entry object: (entry, its checks' findings, its snippets')
+    checked: dict[int, tuple[Entry, list[Diagnostic], list[Diagnostic]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def updates_of(self, entry: Entry) -> list[Update]:
         """The updates that name ``entry`` in their ``about``, in log order."""

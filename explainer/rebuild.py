@@ -632,8 +632,11 @@ def replanned(pages: list[Page], linked: Linked) -> list[Page]:
         ):
             result.append(page)
             continue
-        if by_key is None:
-            by_key = {entry.key: entry for entry in linked.content.all_entries()}
+        if by_key is None:  # every entry by its key: the link's own table when it has one
+            table: dict[str, Any] | None = None
+            if linked.state is not None and linked.state.unique:
+                table = linked.state.resolver.by_key
+            by_key = table or {entry.key: entry for entry in linked.content.all_entries()}
         result.append(
             dataclasses.replace(
                 page,

@@ -235,3 +235,32 @@ def test_a_change_the_last_read_did_not_read_is_read_whole(tmp_path):
     assert not cache.replayable(project, {closure})  # removed
     closure.symlink_to(project / "content/events/inspection.md")
     assert not cache.replayable(project, {closure})  # now a link
+
+
+@pytest.mark.parametrize(
+    "path, old, new",
+    [
+        ("content/claims/bridge-safe.md", "sources: [engineer-report]\n", ""),  # a warning appears
+        ("content/claims/bridge-safe.md", "status: supported", "status: nonsense"),  # an unknown status
+        ("content/events/closure.md", "key: true", "key: true\nend_date: 2020-01-01"),  # end before start
+        ("content/events/closure.md", "at dawn.", "at dawn, [[nobody]]."),  # a broken link (the link reports it)
+        ("content/people/mayor-jane-park.md", "image_alt: Jane Park at a press conference\n", ""),
+    ],
+)
+def test_validating_again_reports_what_a_whole_check_reports(path, old, new, tmp_path):
+    """Entries whose files did not change are not checked again; the findings, in order, are a whole check's."""
+    from explainer.build import load
+
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    (project / "content/updates.yml").write_text(ADDED_UPDATES)
+    cache = ReadCache()
+    linked = load(project, Diagnostics(), cache=cache)
+    for text_from, text_to in [(old, new), (new, old)]:
+        edit(project / path, text_from, text_to)
+        cache.forget([project / path])
+        diagnostics = Diagnostics()
+        linked = load(project, diagnostics, cache=cache, previous=linked, changed={project / path})
+        whole = Diagnostics()
+        load(project, whole)
+        assert diagnostics.items == whole.items
