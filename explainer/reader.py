@@ -48,9 +48,14 @@ class Content:
     updates: list[Update] = field(default_factory=list)  # the update log, as written
     files: list[Path] = field(default_factory=list)  # every file read, for watching and caching
     unreadable: set[str] = field(default_factory=set)  # "kind/slug" or a whole collection that failed to read
+    _all: tuple[tuple, list[Entry]] | None = field(default=None, repr=False, compare=False)  # all_entries, kept
 
     def all_entries(self) -> list[Entry]:
-        return [entry for name in COLLECTIONS for entry in self.entries[name]]
+        lists = [self.entries[name] for name in COLLECTIONS]
+        shape = tuple((id(entries), len(entries)) for entries in lists)  # entries are only ever added to a list
+        if self._all is None or self._all[0] != shape:
+            self._all = (shape, [entry for entries in lists for entry in entries])
+        return list(self._all[1])  # a copy: a caller may change its list
 
 
 class ReadCache:
