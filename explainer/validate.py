@@ -13,7 +13,7 @@ import re
 from explainer import i18n
 from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
-from explainer.living import Chronicle, check_dates
+from explainer.living import check_dates, chronicle_of
 from explainer.markdown_render import markdown_problem
 from explainer.model import Claim, Snippet, check_url
 from explainer.statuses import Statuses
@@ -59,7 +59,7 @@ def validate(linked: Linked, diagnostics: Diagnostics, previous: Linked | None =
         checked[id(entry)] = found
         if found[1]:
             diagnostics.items.extend(found[1])
-    check_dates(Chronicle(linked), diagnostics)
+    check_dates(chronicle_of(linked), diagnostics)
     if story is not None and story.key_points and not 2 <= len(story.key_points) <= 6:
         diagnostics.warning(
             story.field_span("key_points"),
