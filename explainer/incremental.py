@@ -91,6 +91,8 @@ class Session:
             bodies=self.bodies,
             with_site_files=not self.lazy_site_files,
             keep_index=True,
+            # only content files the reader reads changed, since the last good update too
+            same_templates=known and self.cache.replayable(self.project, {Path(name) for name in unsettled}),
         )
         if diagnostics.errors:
             return self._failed(diagnostics, unsettled)

@@ -195,7 +195,10 @@ class ReadIndex:
     def untrusted(self, evaluate: Evaluator) -> Iterator[Read]:
         """Every read some page made that ``evaluate`` does not trust as it was (see :meth:`Evaluator.trusted`)."""
         yield from self.volatile
-        yield from self.other
+        if evaluate.same_templates:
+            yield from (read for read in self.other if read[0] != "template")
+        else:
+            yield from self.other
         if not evaluate.same_structure:
             yield from self.structural
         stable, views = evaluate.stable_items, evaluate.views
@@ -538,6 +541,7 @@ def render_site(
     with_site_files: bool = True,
     with_images: bool = True,
     keep_index: bool = False,
+    same_templates: bool = False,
 ) -> SiteRender:
     """Plan the pages, render those the plan finds stale (all without ``previous``), and make the site files.
 
@@ -545,7 +549,8 @@ def render_site(
     the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
     Without ``with_images`` no share image is drawn (``check``: drawing finds no problem). With ``keep_index``
     the new state holds a :class:`ReadIndex` of its pages' reads, taken over from ``previous`` (which loses it)
-    when it has one: the next render finds its stale pages by it.
+    when it has one: the next render finds its stale pages by it. ``same_templates`` says no template file changed
+    since ``previous`` (the templates' sources are then not read again).
     """
 
     def processes(count: int) -> int:
@@ -565,7 +570,7 @@ def render_site(
         pages = plan_pages(linked)
     evaluate = evaluator(renderer, pages)
     if previous is not None:
-        evaluate.trust(previous.reads, stable, same_structure)
+        evaluate.trust(previous.reads, stable, same_structure, same_templates)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
     rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate)
     state = RenderState(digest, items=items)

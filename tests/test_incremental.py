@@ -156,3 +156,19 @@ def test_a_plan_kept_from_the_last_update_is_the_plan_made_anew(name, tmp_path, 
     assert session.update([person]).ok
     assert session.files == full_build(project, tmp_path)
     assert kept
+
+
+def test_a_template_changed_with_a_broken_save_shows_once_the_save_is_fixed(tmp_path):
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    EDITS["template"](project)
+    session = Session(project)
+    assert session.update().ok
+    template, claim = project / "theme/templates/claim.html", project / "content/claims/main-claim.md"
+    edit(template, "<h1>{{ entry.claim }}</h1>", "<h1>Claim: {{ entry.claim }}</h1>")
+    edit(claim, "by: [ann-lee]", "by: [nobody]")
+    assert not session.update([template, claim]).ok
+    edit(claim, "by: [nobody]", "by: [ann-lee]")
+    assert session.update([claim]).ok
+    assert b"Claim: " in session.files["claims/main-claim/index.html"]
+    assert session.files == full_build(project, tmp_path)
