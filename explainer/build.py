@@ -10,6 +10,7 @@ import importlib.util
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -78,25 +79,30 @@ def load(
     base_url: str | None = None,
     cache: ReadCache | None = None,
     search: bool | None = None,
+    previous: Linked | None = None,
+    changed: AbstractSet[Path] | None = None,
 ) -> Linked:
     """Read, link and validate a project, recording every problem found.
 
-    ``base_url`` and ``search``, when given, override the project's settings (command-line options).
+    ``base_url`` and ``search``, when given, override the project's settings (command-line options);
+    ``previous`` is the last link of the same project (``serve``), which links only what changed since, and
+    ``changed`` every file changed since the last read with ``cache`` when known (see :func:`read_project`).
     """
     from explainer.config import normalise_base_url
     from explainer.linker import link
     from explainer.reader import read_project
     from explainer.validate import validate
 
-    content = read_project(project, diagnostics, cache)
+    replayed = cache is not None and changed is not None and cache.replayable(project.resolve(), changed)
+    content = read_project(project, diagnostics, cache, changed)
     if base_url is not None:
         content.settings.base_url = normalise_base_url(base_url)
     if search is not None:
         content.settings.search = search
-    linked = link(content, diagnostics)
+    linked = link(content, diagnostics, previous)
     if content.story is None and not diagnostics.errors:
         diagnostics.error(Span(content.project / CONTENT_DIR / "story.md"), "the story could not be read")
-    validate(linked, diagnostics)
+    validate(linked, diagnostics, previous if replayed else None)  # no other file changed: the rest checks alike
     return linked
 
 
@@ -438,12 +444,13 @@ def check_output_names(out: Path, files: Iterable[str]) -> None:
 
 def add_passthrough(
     project: Path, files: dict[str, bytes], diagnostics: Diagnostics, pages: set[str] | None = None
-) -> None:
-    """Copy ``PROJECT/static/`` into the site, refusing anything that would replace a built file."""
+) -> set[str]:
+    """Copy ``PROJECT/static/`` into the site, refusing anything that would replace a built file; the names copied."""
     passthrough = passthrough_files(project, diagnostics)
     if passthrough:
         check_passthrough(project, passthrough, set(files) | (pages or set()), (MARKER, SEARCH_BUNDLE), diagnostics)
         files.update(passthrough)
+    return set(passthrough)
 
 
 def code_stamp() -> str:

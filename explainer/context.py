@@ -19,7 +19,7 @@ from explainer.dependencies import derived
 from explainer.diagram import WhoSaysWhat, who_says_what
 from explainer.i18n import N_, _, ngettext
 from explainer.linker import Linked
-from explainer.living import CORRECTION, UPDATE, VERDICT, Change, Chronicle
+from explainer.living import CORRECTION, UPDATE, VERDICT, Change, chronicle_of
 from explainer.model import (
     ANY_KIND,
     KINDS,
@@ -116,7 +116,7 @@ class SiteView:
         self.title = settings.title or (self.story.title if self.story else "")
         self.language = i18n.site_language(self.content)[0]
         self.statuses = settings.statuses()  # built-in and house verdicts, in the order claims are grouped
-        self.chronicle = Chronicle(linked)
+        self.chronicle = chronicle_of(linked)
         # the story's last change (its own ``updated`` and every change since): "Updated …" on every page
         self.story_updated: PartialDate | None = self.chronicle.story_last_change()
         self.people = weighted(

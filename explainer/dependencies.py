@@ -70,11 +70,20 @@ def item_key(value: Any) -> str | None:
     prefix = getattr(type(value), "_identity_prefix", None)
     if prefix is None:
         return None
-    if prefix == "":
-        return f"{object.__getattribute__(value, 'collection')}/{object.__getattribute__(value, 'slug')}"
-    if prefix == "story":
-        return prefix
-    return prefix + object.__getattribute__(value, "id")
+    instance = object.__getattribute__(value, "__dict__")
+    key = instance.get(_KEY)
+    if key is None:  # worked out once per item (an item's kind, slug or id never changes once it is read)
+        if prefix == "":
+            key = f"{object.__getattribute__(value, 'collection')}/{object.__getattribute__(value, 'slug')}"
+        elif prefix == "story":
+            key = prefix
+        else:
+            key = prefix + object.__getattribute__(value, "id")
+        instance[_KEY] = key
+    return key
+
+
+_KEY = "\0key"  # where an item keeps its key: not an attribute name, so no field or template meets it
 
 
 def identity(value: Any) -> Any:
@@ -388,14 +397,19 @@ class Evaluator:
         self.known: dict[Read, str] = {}  # an earlier render's digests, for the reads :meth:`trust` allows
         self.stable_items: AbstractSet[str] = frozenset()
         self.same_structure = False
+        self.same_templates = False
 
-    def trust(self, known: dict[Read, str], stable_items: AbstractSet[str], same_structure: bool) -> None:
+    def trust(
+        self, known: dict[Read, str], stable_items: AbstractSet[str], same_structure: bool, same_templates: bool = False
+    ) -> None:
         """Take an earlier render's digests as they are for reads that cannot have changed since.
 
         A field of an item read from an unchanged file is as it was; and when no item changed anything but
         its body's text (the same links), neither did any helper's answer, page plan or wikilink target.
+        ``same_templates``: no template file changed (``serve`` knows which files did).
         """
         self.known, self.stable_items, self.same_structure = known, stable_items, same_structure
+        self.same_templates = same_templates
 
     def __call__(self, read: Read) -> str:
         found = self.digests.get(read)
@@ -414,6 +428,8 @@ class Evaluator:
             return False
         if what == "field":
             return read[1] in self.stable_items or (self.same_structure and read[1] in self.views)
+        if what == "template":
+            return self.same_templates
         return self.same_structure and what in ("call", "page", "wikilink")
 
     def _evaluate(self, read: Read) -> str:

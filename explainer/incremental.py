@@ -13,8 +13,9 @@ from typing import Any
 
 from explainer import i18n
 from explainer.build import add_passthrough, load
-from explainer.buildcache import Stamp, input_stamps, unchanged_inputs
+from explainer.buildcache import Stamp, input_stamps, stamp, unchanged_inputs
 from explainer.diagnostics import Diagnostic, Diagnostics
+from explainer.linker import Linked
 from explainer.reader import ReadCache
 from explainer.rebuild import RenderState, render_site, site_files
 from explainer.render import default_theme, make_environment, template_names, theme_dirs
@@ -42,7 +43,11 @@ class Session:
         self.bodies: dict[tuple, str] = {}
         self.files: dict[str, bytes] = {}
         self.state: RenderState | None = None
+        self.linked: Linked | None = None  # the last link, good or not: the next one links only what changed
         self.inputs: dict[str, Stamp] = {}  # input files' stamps when the state was made
+        self.unsettled: set[str] = set()  # files changed since then (by updates that failed)
+        self._layout: tuple[set[str], set[str]] | None = None  # the pages' and share images' paths in files
+        self._made: set[str] = set()  # the other files in files (assets, site files, static/), made each update
         self._themes: list[Path] = [default_theme()]
         self.generation = 0
         self.diagnostics: list[Diagnostic] = []
@@ -52,11 +57,26 @@ class Session:
         """Re-read what changed, re-render the pages it affects, and keep the result if it is good."""
         changed = {Path(p).resolve() for p in changed_paths}
         self.cache.forget(changed)
-        inputs = input_stamps(self.project, self._themes)  # taken before reading: a save meanwhile shows next time
+        # the watcher's list is complete for files the last read read: only they are looked at again
+        known = self.state is not None and self.cache.replayable(self.project, changed)
+        known = known and all(str(path) in self.inputs for path in changed)
+        unsettled = self.unsettled | {str(path) for path in changed}
+        if known:
+            inputs = dict(self.inputs)
+            for name in unsettled:
+                found = stamp(Path(name), follow=True)
+                if found is not None:
+                    inputs[name] = found
+                else:
+                    inputs.pop(name, None)
+        else:  # taken before reading: a save meanwhile shows next time
+            inputs = input_stamps(self.project, self._themes)
         diagnostics = Diagnostics()
-        linked = load(self.project, diagnostics, self.base_url, self.cache)
+        linked = self.linked = load(
+            self.project, diagnostics, self.base_url, self.cache, previous=self.linked, changed=changed
+        )
         if diagnostics.errors:
-            return self._failed(diagnostics)
+            return self._failed(diagnostics, unsettled)
         # compiled templates are kept while the same files make the theme (Jinja2 reloads a changed file, but
         # would keep using the default theme's template after a project theme adds one of the same name)
         themes = tuple((str(theme), *template_names(theme)) for theme in theme_dirs(linked))
@@ -66,27 +86,43 @@ class Session:
             linked,
             diagnostics,
             previous=self.state,
-            stable_paths=unchanged_inputs(self.inputs, inputs) - {str(path) for path in changed},
+            stable_paths=((inputs.keys() if known else unchanged_inputs(self.inputs, inputs)) - unsettled),
             environment=self._environments[themes],
             bodies=self.bodies,
             with_site_files=not self.lazy_site_files,
+            keep_index=True,
+            # only content files the reader reads changed, since the last good update too
+            same_templates=known and self.cache.replayable(self.project, {Path(name) for name in unsettled}),
         )
         if diagnostics.errors:
-            return self._failed(diagnostics)
-        files = {
-            page.output_path: site.files.get(page.output_path) or self.files[page.output_path] for page in site.pages
-        }
-        files.update({name: self.files[name] for name in site.images if name not in site.files})  # not drawn again
-        files.update(site.files)
-        add_passthrough(self.project, files, diagnostics, {page.output_path for page in site.pages})
+            return self._failed(diagnostics, unsettled)
+        page_paths = {page.output_path for page in site.pages}
+        if self._layout == (page_paths, site.images):  # the same pages and images: only what was made now changed
+            files = dict(self.files)
+            for name in self._made - site.files.keys():
+                del files[name]
+            files.update(site.files)
+            touched: set[str] | None = self._made | site.files.keys()
+        else:
+            files = {
+                page.output_path: site.files.get(page.output_path) or self.files[page.output_path]
+                for page in site.pages
+            }
+            files.update({name: self.files[name] for name in site.images if name not in site.files})  # kept
+            files.update(site.files)
+            touched = None
+        passthrough = add_passthrough(self.project, files, diagnostics, page_paths)
         if diagnostics.errors:
-            return self._failed(diagnostics)
+            return self._failed(diagnostics, unsettled)
         if self.lazy_site_files:  # made when first asked for: a preview rarely needs story.json after each save
             self._site_files = (linked, site.pages, site.renderer, None)
-        changed_files = {name for name in files.keys() | self.files.keys() if files.get(name) != self.files.get(name)}
+        candidates = files.keys() | self.files.keys() if touched is None else touched | passthrough
+        changed_files = {name for name in candidates if files.get(name) != self.files.get(name)}
+        self._layout = (page_paths, set(site.images))
+        self._made = (site.files.keys() - page_paths - site.images) | passthrough
         recovered = not self.ok  # a fix that restores the last good site still replaces the error page
         self.files, self.state = files, site.state
-        self.inputs, self._themes = inputs, theme_dirs(linked)
+        self.inputs, self._themes, self.unsettled = inputs, theme_dirs(linked), set()
         self.diagnostics, self.ok = diagnostics.sorted(), True
         if changed_files or recovered:
             self.generation += 1
@@ -107,7 +143,8 @@ class Session:
             return made.get(name)
         return None
 
-    def _failed(self, diagnostics: Diagnostics) -> Update:
+    def _failed(self, diagnostics: Diagnostics, changed: set[str]) -> Update:
+        self.unsettled |= changed  # not yet in a good state's stamps
         self.ok = False
         self.diagnostics = diagnostics.sorted()
         self.generation += 1

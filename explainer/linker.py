@@ -17,7 +17,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
-from explainer.diagnostics import Diagnostics, Span
+from explainer.diagnostics import Diagnostic, Diagnostics, Span
 from explainer.model import (
     ANY_KIND,
     COLLECTIONS,
@@ -79,6 +79,11 @@ class Linked:
     wikilinks: dict[str, Entry] = field(default_factory=dict)  # target text -> entry
     timeline: list[Event] = field(default_factory=list)
     updates_about: dict[str, list[Update]] = field(default_factory=lambda: defaultdict(list))  # key -> updates
+    state: _LinkState | None = field(default=None, repr=False, compare=False)  # for the next link (see link)
+    # what validating found per entry, by the id of the entry object: (entry, its checks' findings, its snippets')
+    checked: dict[int, tuple[Entry, list[Diagnostic], list[Diagnostic]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def updates_of(self, entry: Entry) -> list[Update]:
         """The updates that name ``entry`` in their ``about``, in log order."""
@@ -121,6 +126,22 @@ class Resolver:
             }
             for name in sorted(names):
                 self.by_name[name].append(entry)
+
+    def replacing(self, entries: list[Entry], unreadable: AbstractSet[str]) -> Resolver:
+        """A copy finding ``entries`` in place of the entries of the same keys, names and aliases."""
+        copy = Resolver([], unreadable)
+        copy.by_key = dict(self.by_key)
+        copy.by_slug = defaultdict(list, self.by_slug)
+        copy.by_name = defaultdict(list, self.by_name)
+        for entry in entries:
+            copy.by_key[entry.key] = entry
+            copy.by_slug[entry.slug] = [entry if e.key == entry.key else e for e in copy.by_slug[entry.slug]]
+            names = {
+                normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]
+            }
+            for name in names:
+                copy.by_name[name] = [entry if e.key == entry.key else e for e in copy.by_name[name]]
+        return copy
 
     def in_collection(self, target: str, collection: str) -> tuple[Entry | None, str | None, str | None]:
         """A bare slug of one kind (``by: [alec-baldwin]``)."""
@@ -364,76 +385,305 @@ def wikilink_targets(item: Entry | Story) -> list[str]:
     return [target for target, _shown, _span in find_wikilinks(item.body, item.body_span, indent)]
 
 
-def link(content: Content, diagnostics: Diagnostics) -> Linked:
-    """Resolve references, report the broken ones, and gather backlinks."""
+@dataclass
+class _Outgoing:
+    """What one origin (an entry, or the story) contributes to the link, so a later link can reuse it."""
+
+    backlinks: list[tuple[str, str]] = field(default_factory=list)  # (target key, relation), first of each
+    cited: list[str] = field(default_factory=list)  # source ids, first of each
+    wikilinks: list[tuple[str, str]] = field(default_factory=list)  # (target text, entry key), as found
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class _LinkState:
+    """What :func:`link` keeps beside its result so the next link can redo only the entries that changed."""
+
+    entries: list[Entry]  # every entry read, in order (all unique: a story with duplicates is linked whole)
+    source_ids: list[str]
+    unreadable: frozenset[str]
+    resolver: Resolver
+    outgoing: dict[str, _Outgoing]  # by entry key, then STORY
+    story: Story | None
+    targets_of: dict[str, set[str]]  # entry key -> the wikilink texts that have resolved to it
+    unique: bool  # no duplicate entry key or source id
+    mentioned: dict[str, Entry]  # the wikilinks of entries and the story (the update log's are added each time)
+    uses: dict[str, int]  # how many of their links use each text
+    order: dict[str, int]  # entry key -> its place among the origins (the story's, under STORY, is last)
+
+
+def link(content: Content, diagnostics: Diagnostics, previous: Linked | None = None) -> Linked:
+    """Resolve references, report the broken ones, and gather backlinks.
+
+    With the ``previous`` link of the same project, when no entry was added, removed or renamed (the same keys,
+    names and aliases, the same source ids and unreadable files), only the entries read again since (new objects)
+    and the story are linked again; every other entry's links are reused. The result, diagnostics included, is
+    the same as a whole link's.
+    """
+    if previous is not None and previous.state is not None:
+        linked = _relink(content, diagnostics, previous, previous.state)
+        if linked is not None:
+            return linked
     entries = _unique_entries(content, diagnostics)
     sources = _unique_sources(content, diagnostics)
     resolver = Resolver(entries, content.unreadable)
     linked = Linked(content, sources)
-
-    seen: set[tuple[str, str, str]] = set()
-    cited: set[tuple[str, str]] = set()
-
-    def add(target: Entry | None, origin: Entry | None, relation: str) -> None:
-        if target is None or target is origin:
-            return
-        backlink = Backlink(origin, relation)
-        marker = (target.key, backlink.origin_key, relation)
-        if marker not in seen:
-            seen.add(marker)
-            linked.incoming[target.key].append(backlink)
-
-    def resolve(ref: Ref, collection: str, attribute: str) -> Entry | None:
-        if collection == ANY_KIND:
-            found, problem, hint = resolver.by_kind_slug(ref.target)
-        else:
-            found, problem, hint = resolver.in_collection(ref.target, collection)
-        ref.entry = found
-        if problem:
-            diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
-        return found
-
-    def cite(refs: list[Ref], entry: Entry | None) -> None:
-        for ref in refs:
-            source = sources.get(ref.target)
-            if source is None and "sources" not in content.unreadable:
-                hint = _did_you_mean(
-                    ref.target, list(sources), "sources", f"add an item with id: {ref.target} to content/sources.yml"
-                )
-                diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
-            elif source is not None and entry is not None and (source.id, entry.key) not in cited:
-                cited.add((source.id, entry.key))
-                linked.citations[source.id].append(entry)
-
-    def mentions(texts: list[tuple[str, Span | None, int]], entry: Entry | None, backlink: bool = True) -> None:
-        for text, start, indent in texts:
-            for target, found in _body_links(text, start, indent, resolver, diagnostics):
-                linked.wikilinks[target] = found
-                if backlink:
-                    add(found, entry, "mention")
-
+    outgoing: dict[str, _Outgoing] = {}
     for entry in entries:
-        for attribute, collection in KINDS[entry.collection].references():
-            for ref in getattr(entry, attribute):
-                add(resolve(ref, collection, attribute), entry, attribute)
-        cite(entry.sources, entry)
-        if isinstance(entry, Claim):
-            for change in entry.status_history:
-                cite(change.sources, entry)
-        mentions([(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(entry.snippets())], entry)
+        outgoing[entry.key] = _link_entry(entry, resolver, sources, content.unreadable)
     story = content.story
     if story is not None:
-        mentions([(story.body, story.body_span, 0), *_snippet_texts(story.snippets())], None)
-    for update in content.updates:
+        outgoing[STORY] = _link_story(story, resolver)
+    targets_of: dict[str, set[str]] = defaultdict(set)
+    mentioned: dict[str, Entry] = {}
+    uses: dict[str, int] = {}
+    for key, out in outgoing.items():
+        origin = resolver.by_key.get(key)  # None for the story
+        diagnostics.items.extend(out.diagnostics)
+        for target_key, relation in out.backlinks:
+            linked.incoming[target_key].append(Backlink(origin, relation))
+        if origin is not None:
+            for source_id in out.cited:
+                linked.citations[source_id].append(origin)
+        for text, target_key in out.wikilinks:
+            mentioned[text] = resolver.by_key[target_key]
+            uses[text] = uses.get(text, 0) + 1
+            targets_of[target_key].add(text)
+    linked.wikilinks = dict(mentioned)
+    _link_updates(linked, resolver, diagnostics)
+    linked.timeline = _timeline(entries)
+    unique = len(entries) == len(content.all_entries()) and len(sources) == len(content.sources)
+    linked.state = _LinkState(
+        entries, [s.id for s in content.sources], frozenset(content.unreadable), resolver, outgoing, story,
+        dict(targets_of), unique, mentioned, uses, {**{key: n for n, key in enumerate(outgoing)}, STORY: len(entries)},
+    )  # fmt: skip
+    return linked
+
+
+def _identity(entry: Entry) -> tuple:
+    """What other entries' references and wikilinks may resolve by: its key, title (name) and aliases."""
+    return entry.key, entry.title, tuple(entry.aliases) if isinstance(entry, Person) else ()
+
+
+def _relink(content: Content, diagnostics: Diagnostics, previous: Linked, state: _LinkState) -> Linked | None:
+    """:func:`link` redone for the entries that are new objects since ``previous``; None when it must be whole."""
+    if not state.unique or content.unreadable != state.unreadable:
+        return None
+    if [source.id for source in content.sources] != state.source_ids:
+        return None
+    entries = content.all_entries()
+    if len(entries) != len(state.entries):
+        return None
+    changed: list[Entry] = []
+    replaced: list[tuple[Entry, Entry]] = []
+    for entry, was in zip(entries, state.entries, strict=True):
+        if entry is not was:
+            if type(entry) is not type(was) or _identity(entry) != _identity(was):
+                return None
+            changed.append(entry)
+            replaced.append((entry, was))
+    sources = {source.id: source for source in content.sources}
+    resolver = state.resolver.replacing(changed, content.unreadable)
+    linked = Linked(content, sources)
+    outgoing = dict(state.outgoing)
+    changed_keys = {entry.key for entry in changed}
+    relinked: dict[str, _Outgoing] = {}  # origin key -> its new links (the story's under STORY)
+    for entry in changed:
+        relinked[entry.key] = _link_entry(entry, resolver, sources, content.unreadable)
+    story = content.story
+    if story is not state.story:
+        if story is not None:
+            relinked[STORY] = _link_story(story, resolver)
+        else:
+            relinked[STORY] = _Outgoing()
+    order = state.order  # the same keys in the same order
+    incoming = defaultdict(list, previous.incoming)
+    citations = defaultdict(list, previous.citations)
+    mentioned, uses = dict(state.mentioned), dict(state.uses)
+    targets_of = dict(state.targets_of)
+    touched_targets: set[str] = set()
+    touched_sources: set[str] = set()
+    for key, out in relinked.items():
+        before = outgoing.get(key, _Outgoing())
+        touched_targets.update(target for target, _ in before.backlinks)
+        touched_targets.update(target for target, _ in out.backlinks)
+        touched_sources.update(before.cited)
+        touched_sources.update(out.cited)
+        if key == STORY and story is None:
+            outgoing.pop(STORY, None)
+        else:
+            outgoing[key] = out
+    # each touched list: the unchanged origins' items as they were, the changed origins' new ones, in origin order
+    for target in touched_targets:
+        kept = [b for b in incoming.get(target, []) if b.origin_key not in relinked]
+        added = [
+            Backlink(resolver.by_key.get(key), relation)
+            for key, out in relinked.items()
+            for target_key, relation in out.backlinks
+            if target_key == target
+        ]
+        merged = sorted(kept + added, key=lambda backlink: order[backlink.origin_key])  # stable: keeps each order
+        if merged:
+            incoming[target] = merged
+        else:
+            incoming.pop(target, None)
+    for source_id in touched_sources:
+        kept_entries = [entry for entry in citations.get(source_id, []) if entry.key not in relinked]
+        added_entries = [
+            resolver.by_key[key] for key, out in relinked.items() if key != STORY if source_id in out.cited
+        ]
+        cited = sorted(kept_entries + added_entries, key=lambda entry: order[entry.key])
+        if cited:
+            citations[source_id] = cited
+        else:
+            citations.pop(source_id, None)
+    # references and wikilinks of unchanged entries that name a changed one: to its new object
+    for key in changed_keys:
+        entry = resolver.by_key[key]
+        for backlink in incoming.get(key, []):
+            origin = backlink.origin
+            if origin is None or origin.key in relinked or backlink.relation == "mention":
+                continue
+            for ref in getattr(origin, backlink.relation):
+                if ref.entry is not None and ref.entry.key == key:
+                    ref.entry = entry
+        for text in targets_of.get(key, ()):
+            if text in mentioned:
+                mentioned[text] = entry
+    # wikilink texts: counted over every origin's links; a text no longer used by any goes
+    for key, out in relinked.items():
+        for text, _ in state.outgoing.get(key, _Outgoing()).wikilinks:
+            uses[text] -= 1
+            if not uses[text]:
+                del uses[text], mentioned[text]
+        for text, target_key in out.wikilinks:
+            uses[text] = uses.get(text, 0) + 1
+            mentioned[text] = resolver.by_key[target_key]
+            if text not in targets_of.get(target_key, ()):
+                targets_of[target_key] = {*targets_of.get(target_key, ()), text}
+    wikilinks = dict(mentioned)
+    linked.incoming, linked.citations, linked.wikilinks = incoming, citations, wikilinks
+    for out in outgoing.values():
+        diagnostics.items.extend(out.diagnostics)
+    _link_updates(linked, resolver, diagnostics)
+    retimed = _retimed(previous.timeline, replaced)
+    linked.timeline = _timeline(entries) if retimed is None else retimed
+    linked.state = _LinkState(
+        entries, state.source_ids, frozenset(content.unreadable), resolver, outgoing, story, targets_of, True,
+        mentioned, uses, order,
+    )  # fmt: skip
+    return linked
+
+
+def _link_entry(
+    entry: Entry, resolver: Resolver, sources: dict[str, Source], unreadable: AbstractSet[str]
+) -> _Outgoing:
+    """One entry's typed references, citations and wikilinks (its backlinks are made from them)."""
+    out = _Outgoing()
+    found = Diagnostics(out.diagnostics)
+    seen: set[tuple[str, str]] = set()
+
+    def add(target: Entry | None, relation: str) -> None:
+        if target is not None and target is not entry and (target.key, relation) not in seen:
+            seen.add((target.key, relation))
+            out.backlinks.append((target.key, relation))
+
+    for attribute, collection in KINDS[entry.collection].references():
+        for ref in getattr(entry, attribute):
+            add(_resolve(ref, collection, attribute, resolver, found), attribute)
+    cited: set[str] = set()
+    refs = list(entry.sources)
+    if isinstance(entry, Claim):
+        for change in entry.status_history:
+            refs.extend(change.sources)
+    for source_id in _cite(refs, sources, unreadable, found):
+        if source_id not in cited:
+            cited.add(source_id)
+            out.cited.append(source_id)
+    texts = [(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(entry.snippets())]
+    for target, target_entry in _mentions(texts, resolver, found):
+        out.wikilinks.append((target, target_entry.key))
+        add(target_entry, "mention")
+    return out
+
+
+def _link_story(story: Story, resolver: Resolver) -> _Outgoing:
+    """The story's wikilinks: each names an entry the overview mentions."""
+    out = _Outgoing()
+    found = Diagnostics(out.diagnostics)
+    seen: set[str] = set()
+    for target, target_entry in _mentions(
+        [(story.body, story.body_span, 0), *_snippet_texts(story.snippets())], resolver, found
+    ):
+        out.wikilinks.append((target, target_entry.key))
+        if target_entry.key not in seen:
+            seen.add(target_entry.key)
+            out.backlinks.append((target_entry.key, "mention"))
+    return out
+
+
+def _link_updates(linked: Linked, resolver: Resolver, diagnostics: Diagnostics) -> None:
+    """The update log's ``about`` references, citations and wikilinks (an update makes no backlink)."""
+    for update in linked.content.updates:
         for ref in update.about:
-            found = resolve(ref, ANY_KIND, "about")
+            found = _resolve(ref, ANY_KIND, "about", resolver, diagnostics)
             if found is not None:
                 linked.updates_about[found.key].append(update)
-        cite(update.sources, None)
-        mentions(_snippet_texts([update.summary]), None, backlink=False)
+        _cite(update.sources, linked.sources, linked.content.unreadable, diagnostics)
+        for target, target_entry in _mentions(_snippet_texts([update.summary]), resolver, diagnostics):
+            linked.wikilinks[target] = target_entry
+
+
+def _resolve(ref: Ref, collection: str, attribute: str, resolver: Resolver, diagnostics: Diagnostics) -> Entry | None:
+    if collection == ANY_KIND:
+        found, problem, hint = resolver.by_kind_slug(ref.target)
+    else:
+        found, problem, hint = resolver.in_collection(ref.target, collection)
+    ref.entry = found
+    if problem:
+        diagnostics.error(ref.span, f"in '{attribute}': {problem}", hint)
+    return found
+
+
+def _cite(
+    refs: list[Ref], sources: dict[str, Source], unreadable: AbstractSet[str], diagnostics: Diagnostics
+) -> list[str]:
+    """The ids of the known sources ``refs`` name; an unknown one is reported (unless sources.yml is unreadable)."""
+    known = []
+    for ref in refs:
+        if ref.target in sources:
+            known.append(ref.target)
+        elif "sources" not in unreadable:
+            hint = _did_you_mean(
+                ref.target, list(sources), "sources", f"add an item with id: {ref.target} to content/sources.yml"
+            )
+            diagnostics.error(ref.span, f"unknown source '{ref.target}'", hint)
+    return known
+
+
+def _mentions(
+    texts: list[tuple[str, Span | None, int]], resolver: Resolver, diagnostics: Diagnostics
+) -> Iterator[tuple[str, Entry]]:
+    for text, start, indent in texts:
+        yield from _body_links(text, start, indent, resolver, diagnostics)
+
+
+def _retimed(timeline: list[Event], replaced: list[tuple[Entry, Entry]]) -> list[Event] | None:
+    """``timeline`` with each replaced event (new, was) in its place, when none has moved (else None)."""
+    moved: dict[int, Event] = {}
+    for entry, was in replaced:
+        if isinstance(entry, Event) and isinstance(was, Event):
+            if (entry.date is None) != (was.date is None):
+                return None
+            if entry.date is not None and was.date is not None and entry.timeline_key != was.timeline_key:
+                return None
+            moved[id(was)] = entry
+    return [moved.get(id(event), event) for event in timeline] if moved else list(timeline)
+
+
+def _timeline(entries: list[Entry]) -> list[Event]:
     events = [entry for entry in entries if isinstance(entry, Event) and entry.date is not None]
-    linked.timeline = sorted(events, key=lambda event: event.timeline_key)
-    return linked
+    return sorted(events, key=lambda event: event.timeline_key)
 
 
 def _snippet_texts(snippets: list[Snippet]) -> list[tuple[str, Span | None, int]]:

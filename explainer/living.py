@@ -61,6 +61,14 @@ def _latest(dates: list[PartialDate | None]) -> PartialDate | None:
     return max(known, key=lambda found: found.instant_key) if known else None
 
 
+def chronicle_of(linked: Linked) -> Chronicle:
+    """The chronicle of ``linked``, made once for it (validating and rendering both need it)."""
+    made = linked.__dict__.get("_chronicle")
+    if made is None or made.linked is not linked:
+        made = linked.__dict__["_chronicle"] = Chronicle(linked)
+    return made
+
+
 class Chronicle:
     """Every change of a linked story, newest first, and each entry's last change."""
 

@@ -6,6 +6,7 @@ The plan is plain data; rendering and writing only follow it. Later stages
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ class Page:
     card_of: str | None = None  # on an embeddable card: the path of the page it stands for
     log: str = ""  # on a page of the update log: the kind of change it shows ("news", "verdicts"; "": every kind)
 
-    @property
+    @functools.cached_property  # asked for many times per page and build; a page's path is never changed
     def output_path(self) -> str:
         return self.output or f"{self.path}index.html"
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -45,9 +48,14 @@ class Content:
     updates: list[Update] = field(default_factory=list)  # the update log, as written
     files: list[Path] = field(default_factory=list)  # every file read, for watching and caching
     unreadable: set[str] = field(default_factory=set)  # "kind/slug" or a whole collection that failed to read
+    _all: tuple[tuple, list[Entry]] | None = field(default=None, repr=False, compare=False)  # all_entries, kept
 
     def all_entries(self) -> list[Entry]:
-        return [entry for name in COLLECTIONS for entry in self.entries[name]]
+        lists = [self.entries[name] for name in COLLECTIONS]
+        shape = tuple((id(entries), len(entries)) for entries in lists)  # entries are only ever added to a list
+        if self._all is None or self._all[0] != shape:
+            self._all = (shape, [entry for entries in lists for entry in entries])
+        return list(self._all[1])  # a copy: a caller may change its list
 
 
 class ReadCache:
@@ -66,6 +74,30 @@ class ReadCache:
         self._stored: dict[Path, tuple[tuple[int, int], list]] = {}  # from the build cache, decoded when used
         self._codec: stored.Codec | None = None
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
+        self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
+        self._recording: _Scan | None = None
+
+    def mark_unreadable(self, content: Content, name: str) -> None:
+        """``name`` (a file's kind/slug, or a whole collection) could not be read, found outside a file's own read."""
+        content.unreadable.add(name)
+        if self._recording is not None:
+            self._recording.unreadable_outside = True
+
+    def replayable(self, project: Path, changed: AbstractSet[Path]) -> bool:
+        """Whether a read of ``project`` may replay the last whole read, reading only ``changed`` again: each is a
+        plain file that read read (nothing was added, removed or replaced by a folder or a link)."""
+        scan = self._scan
+        if scan is None or scan.project != project or not changed or not scan.complete:
+            return False
+        for path in changed:
+            if path not in scan.paths:
+                return False
+            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return False
+            except OSError:
+                return False
+        return True
 
     def forget(self, paths: Iterable[str | Path]) -> None:
         for path in paths:
@@ -73,10 +105,17 @@ class ReadCache:
             self._stored.pop(Path(path), None)
 
     def read(
-        self, path: Path, read_one: Callable[[Content, Diagnostics], None], content: Content, diagnostics: Diagnostics
+        self,
+        path: Path,
+        read_one: Callable[[Content, Diagnostics], None],
+        content: Content,
+        diagnostics: Diagnostics,
     ) -> None:
         """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
         self._read.add(path)
+        recording = self._recording
+        if recording is not None:
+            recording.steps.append((diagnostics.items[recording.mark :], path, read_one))
         try:
             status = path.stat()
             stamp = (status.st_size, status.st_mtime_ns)  # size, modification time: as the build cache stamps
@@ -102,6 +141,8 @@ class ReadCache:
         content.files.extend(scratch.files)
         content.unreadable |= scratch.unreadable
         diagnostics.items.extend(found)
+        if recording is not None:
+            recording.mark = len(diagnostics.items)
 
     def _replay(self, path: Path, content: Content) -> tuple[tuple[int, int], Content, list[Diagnostic]] | None:
         """A stored result made into content again; a stored result of the wrong shape is dropped and re-read."""
@@ -150,6 +191,20 @@ class ReadCache:
         return cache
 
 
+@dataclass
+class _Scan:
+    """A whole read of a project, as the files it read in order and what it reported between them."""
+
+    project: Path
+    mark: int  # where in the diagnostics the next step's report begins
+    steps: list[tuple[list[Diagnostic], Path, Callable[[Content, Diagnostics], None]]] = field(default_factory=list)
+    tail: list[Diagnostic] = field(default_factory=list)  # reported after the last file
+    unreadable_outside: bool = False  # something was found unreadable outside a file's own read (not replayed)
+    complete: bool = False  # finished, and nothing was found unreadable outside a file's own read
+
+    paths: frozenset[Path] = frozenset()  # every file read, when complete
+
+
 def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic]) -> list:
     return [
         codec.encode(Story | None, scratch.story),
@@ -182,12 +237,60 @@ def _decode_result(codec: stored.Codec, record: object, scratch: Content) -> tup
     return scratch, codec.decode(list[Diagnostic], found)
 
 
-def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None) -> Content:
-    """Read settings, the story, every collection and the sources."""
+def read_project(
+    project: Path, diagnostics: Diagnostics, cache: ReadCache | None = None, changed: AbstractSet[Path] | None = None
+) -> Content:
+    """Read settings, the story, every collection and the sources.
+
+    ``changed``, when given, is every file changed since the last read with ``cache`` (a watcher's list): when
+    they are all files that read read, it is replayed with only those read again, and no other file looked at.
+    """
     project = project.resolve()
-    _real_folder.cache_clear()  # folders may have become links since the last read
     cache = cache or ReadCache()
     content = Content(project, load_settings(project, diagnostics))
+    if changed is not None and cache.replayable(project, changed):
+        scan = cache._scan
+        assert scan is not None
+        results, items, entries = cache._results, diagnostics.items, content.entries
+        for before, path, read_one in scan.steps:
+            if before:
+                items.extend(before)
+            cached = None if path in changed else results.get(path)
+            if cached is None:
+                cache.read(path, read_one, content, diagnostics)
+                continue
+            scratch = cached[1]  # a file known unchanged: its result as it was (as ReadCache.read adds it)
+            if scratch.story is not None:
+                content.story = scratch.story
+            for name, found in scratch.entries.items():
+                if found:
+                    entries[name].extend(found)
+            if scratch.sources:
+                content.sources.extend(scratch.sources)
+            if scratch.updates:
+                content.updates.extend(scratch.updates)
+            content.files.extend(scratch.files)
+            if scratch.unreadable:
+                content.unreadable |= scratch.unreadable
+            if cached[2]:
+                items.extend(cached[2])
+        items.extend(scan.tail)
+        return content
+    cache._scan = None
+    cache._recording = _Scan(project, len(diagnostics.items))
+    try:
+        _read_whole_project(project, content, diagnostics, cache)
+    finally:
+        scan, cache._recording = cache._recording, None
+    scan.tail = diagnostics.items[scan.mark :]
+    scan.complete = not scan.unreadable_outside
+    scan.paths = frozenset(path for _, path, _ in scan.steps)
+    cache._scan = scan
+    return content
+
+
+def _read_whole_project(project: Path, content: Content, diagnostics: Diagnostics, cache: ReadCache) -> Content:
+    _real_folder.cache_clear()  # folders may have become links since the last read
     content_dir = project / CONTENT_DIR
     kind = path_kind(content_dir)
     if kind != "folder":
@@ -226,7 +329,7 @@ def read_project(project: Path, diagnostics: Diagnostics, cache: ReadCache | Non
     if _is_readable_file(sources, diagnostics):
         cache.read(sources, lambda into, found: _read_sources(sources, into, found), content, diagnostics)
     elif path_kind(sources) != "missing":
-        content.unreadable.add("sources")
+        cache.mark_unreadable(content, "sources")
     updates = content_dir / UPDATES_FILE
     if _is_readable_file(updates, diagnostics):
         cache.read(updates, lambda into, found: _read_updates(updates, into, found), content, diagnostics)
@@ -348,7 +451,7 @@ def _read_collection(
             if _is_readable_file(path, diagnostics, kind):
                 cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
             else:
-                content.unreadable.add(f"{collection}/{path.stem}")
+                cache.mark_unreadable(content, f"{collection}/{path.stem}")
     elif kind == "file":
         diagnostics.warning(
             Span(folder),
@@ -357,12 +460,12 @@ def _read_collection(
         )
     elif kind != "missing":
         diagnostics.error(Span(folder), *kind_problem(folder, kind, "folder"))
-        content.unreadable.add(collection)
+        cache.mark_unreadable(content, collection)
     list_file = content_dir / f"{collection}.yml"
     if _is_readable_file(list_file, diagnostics):
         cache.read(list_file, functools.partial(_read_entry_list, list_file, collection), content, diagnostics)
     elif path_kind(list_file) != "missing":
-        content.unreadable.add(collection)
+        cache.mark_unreadable(content, collection)
 
 
 def _read_entry_file(path: Path, collection: str, content: Content, diagnostics: Diagnostics) -> None:

@@ -98,6 +98,8 @@ class RenderState:
     pages: dict[str, PageReads] = field(default_factory=dict)  # output path -> the reads its render made
     items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
+    index: ReadIndex | None = field(default=None, repr=False, compare=False)  # kept in memory only (serve)
+    planned: list[Page] | None = field(default=None, repr=False, compare=False)  # the pages, in memory only
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: one table of reads, and each page's reads as positions in it (reads are tuples, which
@@ -154,6 +156,72 @@ class RenderState:
                 raise ValueError("its render state is not in the expected shape")
             state.pages[path] = StoredReads(table, positions)
         return state
+
+
+class ReadIndex:
+    """Which pages made each read, with the reads grouped by what may change them, so an edit looks up the pages
+    its changed reads affect instead of looking at every page's reads (``serve`` keeps one between saves)."""
+
+    def __init__(self, pages: dict[str, PageReads], reads: dict[Read, str]) -> None:
+        self.pages_of: dict[Read, set[str]] = {}
+        self.fields_of: dict[Any, set[Read]] = {}  # item key (or view name) -> the reads of its fields
+        self.structural: set[Read] = set()  # helper calls, page plans and wikilink targets
+        self.other: set[Read] = set()  # templates, and anything else: looked at every time
+        for path, page in pages.items():
+            self.add(path, page)
+        self.volatile = {read for read, digest in reads.items() if digest == VOLATILE}
+
+    def add(self, path: str, reads: Iterable[Read]) -> None:
+        pages_of = self.pages_of
+        for read in reads:
+            users = pages_of.get(read)
+            if users is None:
+                users = pages_of[read] = set()
+                what = read[0]
+                if what == "field":
+                    self.fields_of.setdefault(read[1], set()).add(read)
+                elif what in ("call", "page", "wikilink"):
+                    self.structural.add(read)
+                else:
+                    self.other.add(read)
+            users.add(path)
+
+    def remove(self, path: str, reads: Iterable[Read]) -> None:
+        for read in reads:
+            users = self.pages_of.get(read)
+            if users is not None:
+                users.discard(path)
+
+    def untrusted(self, evaluate: Evaluator) -> Iterator[Read]:
+        """Every read some page made that ``evaluate`` does not trust as it was (see :meth:`Evaluator.trusted`)."""
+        yield from self.volatile
+        if evaluate.same_templates:
+            yield from (read for read in self.other if read[0] != "template")
+        else:
+            yield from self.other
+        if not evaluate.same_structure:
+            yield from self.structural
+        stable, views = evaluate.stable_items, evaluate.views
+        for owner, reads in self.fields_of.items():
+            if owner not in stable and not (evaluate.same_structure and owner in views):
+                yield from reads
+
+    def update(
+        self, previous: RenderState, state: RenderState, rendered: Iterable[str], new_digests: Iterable[dict]
+    ) -> None:
+        """Brought from ``previous``'s pages to ``state``'s: ``rendered`` pages' reads replaced, gone pages' removed;
+        ``new_digests`` are the digests ``state`` took anew (the rest are ``previous``'s)."""
+        for path in rendered:
+            self.remove(path, previous.pages.get(path, ()))
+            self.add(path, state.pages[path])
+        for path in previous.pages.keys() - state.pages.keys():
+            self.remove(path, previous.pages[path])
+        for digests in new_digests:
+            for read, digest in digests.items():
+                if digest == VOLATILE:
+                    self.volatile.add(read)
+                else:
+                    self.volatile.discard(read)
 
 
 def _strings(mapping: Any) -> dict[str, str]:
@@ -271,6 +339,8 @@ def stale_pages(
     """
     if previous is None or previous.global_digest != digest:
         return list(pages)
+    if previous.index is not None:
+        return _stale_by_index(pages, previous, previous.index, evaluate, dirty)
     changed = {
         read
         for read, before in previous.reads.items()
@@ -282,6 +352,21 @@ def stale_pages(
         if reads is None or page.output_path in dirty or not reads.isdisjoint(changed):
             stale.append(page)
     return stale
+
+
+def _stale_by_index(
+    pages: Sequence[Page], previous: RenderState, index: ReadIndex, evaluate: Evaluator, dirty: AbstractSet[str]
+) -> list[Page]:
+    """:func:`stale_pages` by ``previous``'s index: only the reads ``evaluate`` does not trust are looked at, and the
+    pages of those that changed are looked up."""
+    known = previous.reads
+    affected: set[str] = set(dirty)
+    for read in set(index.untrusted(evaluate)):
+        before = known.get(read)
+        if before is not None and ((now := evaluate(read)) == VOLATILE or now != before):
+            affected |= index.pages_of.get(read, set())
+    kept = previous.pages
+    return [page for page in pages if (path := page.output_path) in affected or path not in kept]
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -483,6 +568,8 @@ def render_site(
     with_site_files: bool = True,
     with_images: bool = True,
     write: Write | None = None,
+    keep_index: bool = False,
+    same_templates: bool = False,
 ) -> SiteRender:
     """Plan the pages, render those the plan finds stale (all without ``previous``), and make the site files.
 
@@ -490,7 +577,10 @@ def render_site(
     the input files unchanged since ``previous`` (None: unknown), whose items' fields need no evaluating again.
     Without ``with_images`` no share image is drawn (``check``: drawing finds no problem). With ``write``, each
     page and share image is handed to it as it is made (by the process that made it) instead of being kept in
-    ``files``.
+    ``files``. With ``keep_index`` the new state holds a :class:`ReadIndex` of its pages' reads, taken over from
+    ``previous`` (which loses it) when it has one: the next render finds its stale pages by it.
+    ``same_templates`` says no template file changed since ``previous`` (the templates' sources are then not read
+    again).
     """
 
     def processes(count: int) -> int:
@@ -499,14 +589,18 @@ def render_site(
     tag, span = i18n.site_language(linked.content)
     language = i18n.load_language(tag, theme_dirs(linked), diagnostics, span)
     i18n.activate(language)  # page titles are planned in it
-    pages = plan_pages(linked)
     assets = collect_assets(linked)
     renderer = Renderer(linked, assets, bodies, environment, stored, language)
     digest = global_digest(linked, renderer, assets.names)
-    evaluate = evaluator(renderer, pages)
     items, stable = item_digests(linked, stable_paths, previous)
+    same_structure = previous is not None and items == previous.items
+    if same_structure and previous is not None and previous.planned is not None and previous.global_digest == digest:
+        pages = replanned(previous.planned, linked)  # the plan depends on nothing that changed
+    else:
+        pages = plan_pages(linked)
+    evaluate = evaluator(renderer, pages)
     if previous is not None:
-        evaluate.trust(previous.reads, stable, items == previous.items)
+        evaluate.trust(previous.reads, stable, same_structure, same_templates)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
     rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate, write)
     state = RenderState(digest, items=items)
@@ -523,6 +617,18 @@ def render_site(
                 for read in reads:
                     if read not in state.reads:
                         state.reads[read] = evaluate(read)  # a kept page's: evaluated when it was found unchanged
+        if keep_index:
+            index = previous.index if previous is not None and previous.global_digest == digest else None
+            if index is None:
+                state.index = ReadIndex(state.pages, state.reads)
+            else:
+                assert previous is not None
+                previous.index = None  # it now describes the new state's pages
+                index.update(previous, state, rendered.reads, [evaluate.digests, rendered.digests])
+                if not evaluate.same_structure:  # the table was made anew
+                    index.volatile = {read for read, found in state.reads.items() if found == VOLATILE}
+                state.index = index
+            state.planned = pages
     files = {**assets.files, **rendered.files}
     images: set[str] = set()
     drawn = 0
@@ -541,6 +647,41 @@ def render_site(
     if with_site_files and not diagnostics.errors:
         files.update(site_files(linked, pages, renderer))
     return SiteRender(pages, stale, files, state, renderer, assets, images, drawn)
+
+
+def replanned(pages: list[Page], linked: Linked) -> list[Page]:
+    """The plan ``pages`` made again for ``linked``, whose items have the same structure as those it was planned for
+    (see :func:`item_digests`): the same pages, each naming the items read now (an entry read again is a new object).
+    """
+    alive = {id(entry) for entry in linked.content.all_entries()}
+    alive.update(id(source) for source in linked.sources.values())
+    by_key: dict[str, Any] | None = None
+    result = []
+    for page in pages:
+        entry, before, after, source = page.entry, page.previous, page.next, page.source
+        if (
+            (entry is None or id(entry) in alive)
+            and (before is None or id(before) in alive)
+            and (after is None or id(after) in alive)
+            and (source is None or id(source) in alive)
+        ):
+            result.append(page)
+            continue
+        if by_key is None:  # every entry by its key: the link's own table when it has one
+            table: dict[str, Any] | None = None
+            if linked.state is not None and linked.state.unique:
+                table = linked.state.resolver.by_key
+            by_key = table or {entry.key: entry for entry in linked.content.all_entries()}
+        result.append(
+            dataclasses.replace(
+                page,
+                entry=None if entry is None else by_key[entry.key],
+                previous=None if before is None else by_key[before.key],
+                next=None if after is None else by_key[after.key],
+                source=None if source is None else linked.sources[source.id],
+            )
+        )
+    return result
 
 
 def _draw_chunk(write: Write | None, cards: Sequence[tuple[str, share_images.Card]]) -> dict[str, bytes]:

@@ -13,17 +13,24 @@ import re
 from explainer import i18n
 from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
-from explainer.living import Chronicle, check_dates
+from explainer.living import check_dates, chronicle_of
 from explainer.markdown_render import markdown_problem
-from explainer.model import Claim, check_url
+from explainer.model import Claim, Snippet, check_url
 from explainer.statuses import Statuses
 
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
-def validate(linked: Linked, diagnostics: Diagnostics) -> None:
+def validate(linked: Linked, diagnostics: Diagnostics, previous: Linked | None = None) -> None:
+    """Check the rules between fields and entries.
+
+    With ``previous``, the last validated link of the same project read again only where files changed
+    (``serve``), an entry that is the same object as then (its file unchanged) is not checked again: its own
+    checks' findings are as they were, given the same settings.
+    """
     content = linked.content
+    known = previous.checked if previous is not None and previous.content.settings == content.settings else {}
     story = content.story
     language, span = i18n.site_language(content)
     if not LANGUAGE_TAG.match(language):
@@ -38,11 +45,21 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
         if source.url is not None:
             check_url(source.url, source.field_span("url"), diagnostics)
     statuses = content.settings.statuses()
+    unsafe = content.settings.unsafe_html
+    checked = linked.checked
     for entry in content.all_entries():
-        entry.check(content.project, diagnostics)
-        if isinstance(entry, Claim):
-            _check_statuses(entry, statuses, content.settings.unreadable_statuses, diagnostics)
-    check_dates(Chronicle(linked), diagnostics)
+        found = known.get(id(entry))
+        if found is None or found[0] is not entry:
+            own, snippets = Diagnostics(), Diagnostics()
+            entry.check(content.project, own)
+            if isinstance(entry, Claim):
+                _check_statuses(entry, statuses, content.settings.unreadable_statuses, own)
+            _check_snippets(entry.snippets(), unsafe, snippets)
+            found = (entry, own.items, snippets.items)
+        checked[id(entry)] = found
+        if found[1]:
+            diagnostics.items.extend(found[1])
+    check_dates(chronicle_of(linked), diagnostics)
     if story is not None and story.key_points and not 2 <= len(story.key_points) <= 6:
         diagnostics.warning(
             story.field_span("key_points"),
@@ -50,7 +67,11 @@ def validate(linked: Linked, diagnostics: Diagnostics) -> None:
             "readers take in two to six",
             "keep the points that matter most" if len(story.key_points) > 6 else "add a second point, or drop the list",
         )
-    _check_snippets(linked, diagnostics)
+    for entry in content.all_entries():  # reported after the story's own checks, as a whole check reports them
+        if problems := checked[id(entry)][2]:
+            diagnostics.items.extend(problems)
+    rest = content.story.snippets() if content.story else []
+    _check_snippets([*rest, *(update.summary for update in content.updates)], unsafe, diagnostics)
 
 
 def _check_statuses(claim: Claim, statuses: Statuses, unreadable: tuple[str, ...], diagnostics: Diagnostics) -> None:
@@ -75,13 +96,8 @@ def _check_statuses(claim: Claim, statuses: Statuses, unreadable: tuple[str, ...
         )
 
 
-def _check_snippets(linked: Linked, diagnostics: Diagnostics) -> None:
+def _check_snippets(snippets: list[Snippet], unsafe: bool, diagnostics: Diagnostics) -> None:
     """Short Markdown fields are converted like bodies, so the same pathological text is refused, at its line."""
-    content = linked.content
-    unsafe = content.settings.unsafe_html
-    snippets = [snippet for entry in content.all_entries() for snippet in entry.snippets()]
-    snippets += content.story.snippets() if content.story else []
-    snippets += [update.summary for update in content.updates]
     for snippet in snippets:
         problem = markdown_problem(snippet.text, unsafe)
         if problem is not None:

@@ -66,3 +66,109 @@ def test_a_broken_edit_keeps_the_last_good_files(tmp_path):
     edit(project / "content/claims/main-claim.md", "by: [nobody]", "by: [ann-lee]")
     assert session.update([project / "content/claims/main-claim.md"]).ok
     assert session.files == good
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_stale_pages_by_the_index_are_those_a_scan_of_every_page_finds(name, tmp_path, monkeypatch):
+    """The session finds stale pages through its index of reads; a scan of every page's reads finds the same."""
+    import dataclasses
+
+    from explainer import rebuild
+
+    compared = []
+    by_index = rebuild._stale_by_index
+
+    def both(pages, previous, index, evaluate, dirty):
+        found = by_index(pages, previous, index, evaluate, dirty)
+        scanned = rebuild.stale_pages(
+            pages, dataclasses.replace(previous, index=None), previous.global_digest, evaluate, dirty
+        )
+        assert [page.output_path for page in found] == [page.output_path for page in scanned]
+        compared.append(len(found))
+        return found
+
+    monkeypatch.setattr(rebuild, "_stale_by_index", both)
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    serve_edit_equals_full_build(project, EDITS[name], tmp_path)
+    session = Session(project)  # and edits one file at a time, each from the last
+    session.update()
+    for path in ["content/people/ann-lee.md", "content/claims/main-claim.md", "content/sources.yml"]:
+        text = (project / path).read_text()
+        (project / path).write_text(
+            text.replace("\n---\n", "\nweight: 3\n---\n", 1) if path.endswith(".md") else text + "\n"
+        )
+        assert session.update([project / path]).ok
+        (project / path).write_text(text + "\nMore words.\n" if path.endswith(".md") else text)
+        assert session.update([project / path]).ok
+    assert session.files == full_build(project, tmp_path)
+    assert compared
+
+
+def test_an_edit_saved_with_a_broken_one_shows_once_the_broken_one_is_fixed(tmp_path):
+    """The session reads only the files the watcher names; one named by an update that failed is still read anew
+    (and its entry's fields looked at again) by the next update, which names only the file fixed."""
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    assert session.update().ok
+    person, claim = project / "content/people/ann-lee.md", project / "content/claims/main-claim.md"
+    edit(person, "role: Witness", "role: Key witness")
+    edit(claim, "by: [ann-lee]", "by: [nobody]")
+    assert not session.update([person, claim]).ok
+    edit(claim, "by: [nobody]", "by: [ann-lee]")
+    assert session.update([claim]).ok
+    assert session.files == full_build(project, tmp_path)
+    edit(person, "Ann Lee was there.", "Ann Lee saw it.")
+    assert session.update([person]).ok
+    assert session.files == full_build(project, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["body", "role", "wikilink added", "source title", "status"])
+def test_a_plan_kept_from_the_last_update_is_the_plan_made_anew(name, tmp_path, monkeypatch):
+    """When no item's structure changed the session keeps its page plan, naming the items read now."""
+    from explainer import rebuild
+    from explainer.pages import plan_pages
+
+    kept = []
+    real = rebuild.replanned
+
+    def checked(pages, linked):
+        found = real(pages, linked)
+        made = plan_pages(linked)
+        assert found == made
+        for mine, theirs in zip(found, made, strict=True):
+            for name in ("entry", "previous", "next", "source"):
+                assert getattr(mine, name) is getattr(theirs, name)
+        kept.append(len(found))
+        return found
+
+    monkeypatch.setattr(rebuild, "replanned", checked)
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    assert session.update().ok
+    EDITS[name](project)
+    assert session.update([p for p in project.rglob("*") if p.is_file() and "content" in p.parts]).ok
+    assert session.files == full_build(project, tmp_path)
+    person = project / "content/people/ann-lee.md"
+    person.write_text(person.read_text() + "\nMore about her.\n")  # a body edit: the plan is kept
+    assert session.update([person]).ok
+    assert session.files == full_build(project, tmp_path)
+    assert kept
+
+
+def test_a_template_changed_with_a_broken_save_shows_once_the_save_is_fixed(tmp_path):
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    EDITS["template"](project)
+    session = Session(project)
+    assert session.update().ok
+    template, claim = project / "theme/templates/claim.html", project / "content/claims/main-claim.md"
+    edit(template, "<h1>{{ entry.claim }}</h1>", "<h1>Claim: {{ entry.claim }}</h1>")
+    edit(claim, "by: [ann-lee]", "by: [nobody]")
+    assert not session.update([template, claim]).ok
+    edit(claim, "by: [nobody]", "by: [ann-lee]")
+    assert session.update([claim]).ok
+    assert b"Claim: " in session.files["claims/main-claim/index.html"]
+    assert session.files == full_build(project, tmp_path)
