@@ -470,7 +470,8 @@ def _draw_point(
 ) -> int:
     """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom. ``drawn``:
     how many points are drawn above it."""
-    parts.append(f'<g id="{ID_PREFIX}point-{drawn + 1}">')
+    # drawn for the eye: screen readers get the title, the description, one link per claim and the list below
+    parts.append(f'<g id="{ID_PREFIX}point-{drawn + 1}" aria-hidden="true">')
     heading, _cut = wrap(typeset(point.heading), WIDTH, HEAD, 3, bold=True)
     parts.append(_text(0, top + 15, heading, HEAD, ' font-weight="700"'))
     rule = top + 15 + (len(heading) - 1) * LINE + 9

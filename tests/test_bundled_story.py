@@ -189,12 +189,15 @@ def test_claims_carry_a_verdict_history(bundled_site):
     claims = {claim["slug"]: claim for claim in story_json(bundled_site)["claims"]}
     trigger = claims["baldwin-did-not-pull-trigger"]
     assert [(step["date"], step["status"]) for step in trigger["status_history"]] == [
-        ("2021-12-02", "unverified"),
-        ("2022-08", "disputed"),
+        ("2021-12-10", "unverified"),  # first rated when the explainer was published
+        ("2022-08-16", "disputed"),
     ]
     assert trigger["status"] == "disputed"
+    published = story_json(bundled_site)["story"]["published"]
     for claim in claims.values():
         assert claim["sources"], claim["slug"]
+        # the site cannot have rated a claim before it existed
+        assert all(step["date"] >= published for step in claim["status_history"]), claim["slug"]
         if claim["status_history"]:
             assert claim["status_history"][-1]["status"] == claim["status"], claim["slug"]
     disgruntled = "Those disgruntled few do not represent the views of all of us"
@@ -207,8 +210,11 @@ def test_every_claim_page_title_names_who_made_it(bundled_site):
     data = story_json(bundled_site)
     names = {person["slug"]: person["name"] for person in data["people"]}
     for claim in data["claims"]:
-        title = bundled_site.soup(f"claims/{claim['slug']}/index.html").title.get_text(" ", strip=True)
+        page = bundled_site.soup(f"claims/{claim['slug']}/index.html")
+        title, heading = page.title.get_text(" ", strip=True), page.h1.get_text(" ", strip=True)
         assert any(typeset(names[slug]) in title for slug in claim["by"]), title  # typeset as pages are
+        # read by headings, the claim is never the site's own statement: the h1 starts with who makes it
+        assert any(heading.startswith(typeset(names[slug])) for slug in claim["by"]), heading
 
 
 def test_answered_questions_have_answers(bundled_site):

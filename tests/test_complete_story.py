@@ -185,7 +185,10 @@ def test_disputes_and_supports_show_on_both_claims(complete_site):
 def test_claim_page_shows_status_meaning_quote_and_who(complete_site):
     claim = complete_site.soup(page("claims/bridge-unsafe"))
     text = claim.get_text(" ", strip=True)
-    assert claim.find("h1").get_text() == "The bridge is unsafe for traffic."
+    # the heading names who makes the claim before the claim itself
+    h1 = claim.find("h1")
+    assert h1.select_one(".attribution").get_text(" ", strip=True).endswith("says")
+    assert h1.get_text(" ", strip=True).endswith("The bridge is unsafe for traffic.")
     assert "Disputed" in text and "Contested: other people or evidence contradict it" in text
     assert claim.find("blockquote").get_text(strip=True) == "We will not gamble with lives"
     assert "21 February 2024" in text  # the fixture is en-GB: British dates
