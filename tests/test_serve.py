@@ -53,7 +53,7 @@ def test_a_broken_edit_serves_the_error_page_and_the_fix_restores_it(server, pro
     replace(claim, "by: [ann-le]", "by: [ann-lee]")
     assert events.wait(2)["ok"] is True
     status, page = server.get("claims/main-claim/")
-    assert status == 200 and "<h1>The event happened on April 2.</h1>" in page
+    assert status == 200 and "The event happened on April 2.</h1>" in page
 
 
 @pytest.mark.parametrize(
