@@ -11,8 +11,8 @@ each person's claims kept together no lines cross that a crossing-minimiser woul
 The picture is the same bytes for the same story, never needs JavaScript, reads at 320 px (a
 narrow ``viewBox`` scaled to the column, text of 13 to 15 units: about 12 px there), and on a wide screen shows
 the same drawings in two columns of points (``WhoSaysWhat.wide_svg``). Each claim's box is a link to its page,
-so the picture is a named group (``role="group"``, its title and description), not an image. It says every rating
-in words and a mark as well as in colour, sets a name whose longest word is wider than the people's column
+so the picture is an image (``role="img"``, its title and description) with a layer of links over it. It says
+every rating in words and a mark as well as in colour, sets a name whose longest word is wider than the people's column
 smaller rather than break the word, takes its colours from the theme's custom properties
 (``currentColor`` and the ``status-*`` classes), and escapes every writer's word. Templates show
 the same points as a list (``WhoSaysWhat.points``), for screen readers and for anyone who cannot
@@ -470,8 +470,7 @@ def _draw_point(
 ) -> int:
     """Draw a point's heading, its sides and the line between them from ``top``; returns the bottom. ``drawn``:
     how many points are drawn above it."""
-    # drawn for the eye: screen readers get the title, the description, one link per claim and the list below
-    parts.append(f'<g id="{ID_PREFIX}point-{drawn + 1}" aria-hidden="true">')
+    parts.append(f'<g id="{ID_PREFIX}point-{drawn + 1}">')
     heading, _cut = wrap(typeset(point.heading), WIDTH, HEAD, 3, bold=True)
     parts.append(_text(0, top + 15, heading, HEAD, ' font-weight="700"'))
     rule = top + 15 + (len(heading) - 1) * LINE + 9
@@ -533,18 +532,30 @@ def _svg(points: list[Point], people: list[Person], statuses: Statuses) -> tuple
         )
     same = _("The list below says the same.")
     desc = f"{labelled(about, counts)} {how} {same}"
-    # a group, not an image: each claim's box in it is a link (a role="img" would hide them from assistive
-    # technology while they stay focusable); its title names it and its description says how to read it
-    named = f'role="group" aria-labelledby="{TITLE_ID}" aria-describedby="{DESC_ID}"'
-    narrow = Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="wsw-narrow" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" {named} fill="currentColor" font-size="{TEXT}">'
-        f'<title id="{TITLE_ID}">{escape(title)}</title><desc id="{DESC_ID}">{escape(desc)}</desc>'
-        + "".join(parts)
-        + _links(hits, [(0, 0)] * len(spans))
-        + "</svg>"
+    # an image, named by its title and described by its description; the links to the claims lie in a layer of
+    # their own over it (an image's content is hidden from assistive technology, a link in it would be too)
+    named = f'role="img" aria-labelledby="{TITLE_ID}" aria-describedby="{DESC_ID}"'
+    narrow = _picture(
+        "wsw-narrow",
+        WIDTH,
+        height,
+        named,
+        f'<title id="{TITLE_ID}">{escape(title)}</title><desc id="{DESC_ID}">{escape(desc)}</desc>' + "".join(parts),
+        _links(hits, [(0, 0)] * len(spans)),
     )
     return narrow, _wide(spans, hits, named)
+
+
+def _picture(kind: str, width: int, height: int, named: str, drawing: str, links: str) -> Markup:
+    """The drawing as an image, and over it a layer of the same size holding a link over each claim's box."""
+    size = f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+    return Markup(
+        f'<div class="wsw-pic {kind}-pic">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{kind}" {size} {named} fill="currentColor" '
+        f'font-size="{TEXT}">{drawing}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="wsw-links" {size} role="group" '
+        f'aria-labelledby="{TITLE_ID}">{links}</svg></div>'
+    )
 
 
 def _links(hits: list[Hit], offsets: list[tuple[int, int]]) -> str:
@@ -572,10 +583,4 @@ def _wide(spans: list[tuple[int, int]], hits: list[Hit], named: str) -> Markup:
         offsets.append((dx, dy))
         tops[column] += bottom - top + 28
     height = max(tops) - 28 + 2
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="wsw-wide" viewBox="0 0 {WIDE} {height}" width="{WIDE}" '
-        f'height="{height}" {named} fill="currentColor" font-size="{TEXT}">'
-        + "".join(parts)
-        + _links(hits, offsets)
-        + "</svg>"
-    )
+    return _picture("wsw-wide", WIDE, height, named, "".join(parts), _links(hits, offsets))

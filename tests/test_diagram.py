@@ -65,8 +65,18 @@ def words(element: Tag) -> str:
 def picture(site: BuiltSite, page: str = CLAIMS) -> Tag:
     """The picture as a phone shows it; a wide screen shows the same drawings in two columns (``wide_of``)."""
     svgs = site.soup(page).select("main svg")
-    assert [svg["class"] for svg in svgs] == [["wsw-narrow"], ["wsw-wide"]], f"{page} has {len(svgs)} pictures"
+    # each picture: the drawing (an image), then the layer of links laid over it
+    assert [svg["class"] for svg in svgs] == [["wsw-narrow"], ["wsw-links"], ["wsw-wide"], ["wsw-links"]], (
+        f"{page} has {len(svgs)} pictures"
+    )
     return svgs[0]
+
+
+def links_of(drawing: Tag) -> Tag:
+    """The layer of links laid over a drawing."""
+    layer = drawing.find_next_sibling("svg")
+    assert layer is not None and layer["class"] == ["wsw-links"]
+    return layer
 
 
 def wide_of(site: BuiltSite, page: str = CLAIMS) -> Tag:
@@ -98,7 +108,7 @@ def two_sides(tmp_path_factory) -> BuiltSite:
 
 def test_the_claims_page_draws_an_accessible_picture_of_both_sides(two_sides):
     svg = picture(two_sides)
-    assert svg["role"] == "group"  # not "img": it holds a link to each claim
+    assert svg["role"] == "img" and not svg.find("a")  # the links lie in a layer of their own over it
     labels = [svg["aria-labelledby"], svg["aria-describedby"]]
     title, desc = (svg.find(id=label) for label in labels)
     assert title.name == "title" and desc.name == "desc", labels
@@ -503,9 +513,13 @@ def test_the_picture_uses_a_wide_column_in_two_columns_of_points(bundled_site, b
 def test_each_claim_box_links_to_its_claim_once_in_each_picture(bundled_site):
     soup = bundled_site.soup(CLAIMS)
     narrow, wide = picture(bundled_site), wide_of(bundled_site)
-    claims = sorted(f"{link['href']}" for link in narrow.find_all("a"))
-    assert len(claims) == 19 and claims == sorted(link["href"] for link in wide.find_all("a"))
-    for link in narrow.find_all("a"):  # relative, from disk or under a subpath alike
+    claims = sorted(f"{link['href']}" for link in links_of(narrow).find_all("a"))
+    assert len(claims) == 19 and claims == sorted(link["href"] for link in links_of(wide).find_all("a"))
+    assert not narrow.find("a") and not wide.find("a")
+    for layer in (links_of(narrow), links_of(wide)):  # laid exactly over its drawing, named like it
+        drawing = layer.find_previous_sibling("svg")
+        assert layer["viewbox"] == drawing["viewbox"] and layer["aria-labelledby"] == drawing["aria-labelledby"]
+    for link in links_of(narrow).find_all("a"):  # relative, from disk or under a subpath alike
         assert link["href"].startswith("../claims/") and link["href"].endswith("/index.html")
         assert (bundled_site.out / "claims" / link["href"]).resolve().is_file()
         title = soup.find(id=link["aria-labelledby"])  # named by the box's title: who says what, and our rating
@@ -514,7 +528,7 @@ def test_each_claim_box_links_to_its_claim_once_in_each_picture(bundled_site):
     for use in wide.find_all("use"):
         drawn = narrow.find(id=use["href"].removeprefix("#"))
         assert drawn is not None and not drawn.find("a") and use["aria-hidden"] == "true"
-    assert wide["aria-labelledby"] == narrow["aria-labelledby"] and wide["role"] == "group"
+    assert wide["aria-labelledby"] == narrow["aria-labelledby"] and wide["role"] == "img"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -532,8 +546,17 @@ def test_the_picture_and_its_open_list_have_no_axe_violations(bundled_site, brow
         links.first.focus()
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Tab")
-        focused = page.evaluate("document.activeElement.closest('svg').getAttribute('class')")
-        assert focused == ("wsw-narrow" if width < 640 else "wsw-wide")
+        focused = page.evaluate("document.activeElement.closest('.wsw-pic').getAttribute('class')")
+        assert focused == ("wsw-pic wsw-narrow-pic" if width < 640 else "wsw-pic wsw-wide-pic")
+        # the link lies over its claim's box in the drawing shown
+        over = page.evaluate(
+            """() => { const link = document.activeElement.querySelector('rect').getBoundingClientRect();
+                       const drawing = document.activeElement.closest('.wsw-pic').querySelector('svg')
+                           .getBoundingClientRect();
+                       return link.top >= drawing.top && link.bottom <= drawing.bottom
+                           && link.left >= drawing.left && link.right <= drawing.right; }"""
+        )
+        assert over
         stroke = page.evaluate("getComputedStyle(document.activeElement.querySelector('rect')).strokeWidth")
         assert stroke == "4px"
 
