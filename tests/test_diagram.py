@@ -504,7 +504,7 @@ def test_the_picture_uses_a_wide_column_in_two_columns_of_points(bundled_site, b
                       column: svg.parentElement.clientWidth, text, uses};
             }"""
         )
-    assert found["shown"] == ["wsw-wide"]
+    assert found["shown"] == ["wsw-wide", "wsw-links"]  # the drawing, and its links laid over it
     assert found["width"] == found["column"] and found["height"] < 1600  # one column of 19 claims: about 3,600 px
     assert 13 <= found["text"] <= 16
     assert len(found["uses"]) == 4 and all(height > 100 for height in found["uses"])  # every point is drawn
