@@ -108,6 +108,11 @@ def normalise_name(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _names(entry: Entry) -> set[str]:
+    """The names a wikilink may find ``entry`` by: its title (a person's name) and a person's aliases."""
+    return {normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]}
+
+
 class Resolver:
     """Finds the entry a reference means, or explains why it cannot."""
 
@@ -121,10 +126,7 @@ class Resolver:
         for entry in entries:  # unique by key already
             self.by_key[entry.key] = entry
             self.by_slug[entry.slug].append(entry)
-            names = {
-                normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]
-            }
-            for name in sorted(names):
+            for name in sorted(_names(entry)):
                 self.by_name[name].append(entry)
 
     def replacing(self, entries: list[Entry], unreadable: AbstractSet[str]) -> Resolver:
@@ -136,10 +138,7 @@ class Resolver:
         for entry in entries:
             copy.by_key[entry.key] = entry
             copy.by_slug[entry.slug] = [entry if e.key == entry.key else e for e in copy.by_slug[entry.slug]]
-            names = {
-                normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]
-            }
-            for name in names:
+            for name in _names(entry):
                 copy.by_name[name] = [entry if e.key == entry.key else e for e in copy.by_name[name]]
         return copy
 
