@@ -257,12 +257,20 @@ def recorded_fields(cls: type) -> frozenset[str]:
 
 
 @contextmanager
-def recording(model: list[type], views: list[type], items: Iterable[Any]) -> Iterator[None]:
+def recording(
+    model: list[type],
+    views: list[type],
+    items: Iterable[Any],
+    registered: dict[int, tuple[str, frozenset[str]]] | None = None,
+) -> Iterator[None]:
     """Give ``model`` classes (and their subclasses) recording fields and ``views`` recording attribute access
     for a while.
 
-    ``items`` are every model item a page may read (all alive meanwhile, so their ids name them)."""
+    ``items`` are every model item a page may read (all alive meanwhile, so their ids name them), but for those
+    ``registered`` already names (by id: each item's key and :func:`recorded_fields`), when given."""
     _items.clear()
+    if registered is not None:
+        _items.update(registered)
     for item in items:
         key = item_key(item)
         if key is not None:

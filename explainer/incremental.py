@@ -96,7 +96,10 @@ class Session:
         )
         if diagnostics.errors:
             return self._failed(diagnostics, unsettled)
-        page_paths = {page.output_path for page in site.pages}
+        if site.same_pages and self._layout is not None:  # the pages of the last good update, in its order
+            page_paths = self._layout[0]
+        else:
+            page_paths = {page.output_path for page in site.pages}
         if self._layout == (page_paths, site.images):  # the same pages and images: only what was made now changed
             files = dict(self.files)
             for name in self._made - site.files.keys():

@@ -100,6 +100,7 @@ class RenderState:
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
     index: ReadIndex | None = field(default=None, repr=False, compare=False)  # kept in memory only (serve)
     planned: list[Page] | None = field(default=None, repr=False, compare=False)  # the pages, in memory only
+    kept: KeptItems | None = field(default=None, repr=False, compare=False)  # the items' tables, in memory only
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: one table of reads, and each page's reads as positions in it (reads are tuples, which
@@ -276,26 +277,108 @@ def global_digest(linked: Linked, renderer: Renderer, asset_names: dict[str, str
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
+class KeptItems:
+    """The tables a render made of its model items and pages, kept in memory between saves (``serve``) and brought
+    up to date by the items read again, instead of made anew from every item each save.
+
+    ``objects`` are the items :func:`item_digests` digested, in its order, all with distinct keys; holding them keeps
+    their ids theirs, so ``registered`` (what :func:`~explainer.dependencies.recording` is told of each) and ``named``
+    (the positions of the planned pages naming each) may be keyed by id.
+    """
+
+    __slots__ = ("by_key", "key_set", "keys", "named", "objects", "paths", "registered")
+
+    def __init__(self, objects: list[Any], keys: list[str]) -> None:
+        self.objects = objects
+        self.keys = keys
+        self.key_set = frozenset(keys)
+        self.by_key: dict[str, Any] = dict(zip(keys, objects, strict=True))
+        self.registered: dict[int, tuple[str, frozenset[str]]] = {
+            id(item): (key, recorded_fields(type(item))) for item, key in zip(objects, keys, strict=True)
+        }
+        self.named: dict[int, list[int]] | None = None  # set with the plan (see :func:`_page_tables`)
+        self.paths: dict[str, Page] | None = None  # output path -> planned page
+
+    def replacing(self, objects: list[Any], replaced: list[tuple[Any, Any]]) -> KeptItems:
+        """These tables for ``objects``: the same keys in the same places, ``replaced`` (old, new) pairs changed."""
+        kept = object.__new__(KeptItems)
+        kept.objects, kept.keys, kept.key_set = objects, self.keys, self.key_set
+        kept.by_key, kept.registered = dict(self.by_key), dict(self.registered)
+        kept.named, kept.paths = None, None
+        for old, new in replaced:
+            entry = kept.registered.pop(id(old))
+            kept.registered[id(new)] = (entry[0], recorded_fields(type(new)))
+            kept.by_key[entry[0]] = new
+        return kept
+
+
+def _model_items(linked: Linked) -> list[Any]:
+    content = linked.content
+    return [*content.all_entries(), *linked.sources.values(), *([content.story] if content.story else [])]
+
+
 def item_digests(
     linked: Linked, stable_paths: AbstractSet[str] | None, previous: RenderState | None
 ) -> tuple[dict[str, str], set[str]]:
     """Each item's structure (every recorded field but its body, and its body's wikilink targets), and the keys of
     the items read from files unchanged since ``previous`` (their structure is taken from it, not worked out)."""
+    digests, stable, _, _ = _item_digests(linked, stable_paths, previous, keep=False)
+    return digests, set(stable)
+
+
+def _item_digests(
+    linked: Linked, stable_paths: AbstractSet[str] | None, previous: RenderState | None, keep: bool
+) -> tuple[dict[str, str], AbstractSet[str], KeptItems | None, list[tuple[Any, Any]] | None]:
+    """:func:`item_digests`, with the items' tables when ``keep`` (and the (old, new) pairs of the items read again,
+    when the tables were brought up to date from ``previous``'s rather than made anew: see :class:`KeptItems`)."""
     content = linked.content
-    items = [*content.all_entries(), *linked.sources.values(), *([content.story] if content.story else [])]
+    items = _model_items(linked)
+    known = previous.items if previous is not None else {}
+    kept = previous.kept if previous is not None and keep else None
+    if kept is not None and stable_paths is not None and len(kept.objects) == len(items):
+        found = _digests_by_object(items, kept, stable_paths, known, content.updates)
+        if found is not None:
+            return found
     digests: dict[str, str] = {}
     stable: set[str] = set()
-    known = previous.items if previous is not None else {}
+    keys: list[str] = []
     for item in items:
         key = item_key(item)
         assert key is not None
+        keys.append(key)
         if stable_paths is not None and str(item.span.path) in stable_paths and key in known:
             digests[key] = known[key]
             stable.add(key)
         else:
             digests[key] = _structure(item)
     digests["updates"] = value_digest(content.updates)  # the log's items have no file of their own
-    return digests, stable
+    made = KeptItems(items, keys) if keep and len(digests) == len(items) + 1 else None  # only with distinct keys
+    return digests, stable, made, None
+
+
+def _digests_by_object(
+    items: list[Any], kept: KeptItems, stable_paths: AbstractSet[str], known: dict[str, str], updates: list
+) -> tuple[dict[str, str], AbstractSet[str], KeptItems, list[tuple[Any, Any]]] | None:
+    """:func:`_item_digests` from the last render's tables: an item that is the same object as then was read from
+    a file unchanged since (``serve`` reads a changed file again, into new objects), so its structure is as it
+    was; the others are looked at as :func:`item_digests` does. None when an item in some place has another key."""
+    objects, keys = kept.objects, kept.keys
+    moved = [n for n, (item, was) in enumerate(zip(items, objects, strict=True)) if item is not was]
+    digests = dict(known)
+    changed: set[str] = set()
+    replaced: list[tuple[Any, Any]] = []
+    for n in moved:
+        item, key = items[n], keys[n]
+        if item_key(item) != key or key not in known:
+            return None
+        replaced.append((objects[n], item))
+        if str(item.span.path) not in stable_paths:
+            digests[key] = _structure(item)
+            changed.add(key)
+    digests["updates"] = value_digest(updates)
+    if len(digests) != len(items) + 1:  # pragma: no cover - the last render's keys were distinct
+        return None
+    return digests, kept.key_set - changed, kept.replacing(items, replaced), replaced
 
 
 def _structure(item: Any) -> str:
@@ -310,17 +393,24 @@ def model_items(linked: Linked, chronicle: Chronicle) -> list[Any]:
     return [*linked.content.all_entries(), *linked.sources.values(), *story, *chronicle.changes]
 
 
-def evaluator(renderer: Renderer, pages: Iterable[Page]) -> Evaluator:
-    """Reads evaluated on the story ``renderer`` holds."""
+def evaluator(renderer: Renderer, pages: Iterable[Page], kept: KeptItems | None = None) -> Evaluator:
+    """Reads evaluated on the story ``renderer`` holds (whose items and pages ``kept`` has in tables, when given)."""
     site = renderer.site
-    items: dict[str, Any] = {}
-    for item in model_items(renderer.linked, site.chronicle):
-        items.setdefault(str(item_key(item)), item)
+    items: dict[str, Any]
+    if kept is not None:
+        items = dict(kept.by_key)
+        for change in site.chronicle.changes:
+            items.setdefault(str(item_key(change)), change)
+    else:
+        items = {}
+        for item in model_items(renderer.linked, site.chronicle):
+            items.setdefault(str(item_key(item)), item)
+    by_path = dict(kept.paths) if kept is not None and kept.paths is not None else None
     return Evaluator(
         items,
         {"site": site, "chronicle": site.chronicle},
         renderer.linked.wikilinks,
-        {page.output_path: page for page in pages},
+        by_path if by_path is not None else {page.output_path: page for page in pages},
         renderer.env,
     )
 
@@ -459,19 +549,24 @@ def render_pages(
     every_page: list[Page] | None = None,
     evaluate: Evaluator | None = None,
     write: Write | None = None,
+    kept: KeptItems | None = None,
 ) -> RenderedPages:
     """The given pages as HTML, in ``workers`` processes, with what each read; a broken body or template becomes
     a diagnostic (every body that cannot be converted is reported; of template errors, only the first page's).
 
     ``evaluate`` digests the reads (made for ``every_page`` unless given: the build's own, which has
     digested many of them already). With ``write``, each page is handed to it as soon as it is rendered (in
-    the process that rendered it) and not kept: ``files`` stays empty, so no process holds every page."""
+    the process that rendered it) and not kept: ``files`` stays empty, so no process holds every page.
+    ``kept`` are the tables of the story's items (see :class:`KeptItems`), when there are."""
     site = renderer.site
     story = site.content.story
     if story is not None and (error := convert_body(renderer, story)) is not None:
         diagnostics.items.append(error)
-    items = model_items(renderer.linked, site.chronicle)
-    with recording([Entry, Story, Source, Change], [type(site), Chronicle], items):
+    if kept is not None:  # the entries, sources and story as registered already; the changes are made anew each time
+        items, registered = list(site.chronicle.changes), kept.registered
+    else:
+        items, registered = model_items(renderer.linked, site.chronicle), None
+    with recording([Entry, Story, Source, Change], [type(site), Chronicle], items, registered):
         # workers are forked inside: they inherit the recording classes and the story's converted body
         if evaluate is None:
             evaluate = evaluator(renderer, every_page or pages)
@@ -537,6 +632,7 @@ class SiteRender:
     assets: Assets
     images: set[str] = field(default_factory=set)  # every share image's path, drawn now or kept from before
     drawn: int = 0  # share images drawn now
+    same_pages: bool = False  # the same pages (paths, in order) as the render of the ``previous`` state given
 
 
 @contextmanager
@@ -592,22 +688,32 @@ def render_site(
     assets = collect_assets(linked)
     renderer = Renderer(linked, assets, bodies, environment, stored, language)
     digest = global_digest(linked, renderer, assets.names)
-    items, stable = item_digests(linked, stable_paths, previous)
+    items, stable, kept, replaced = _item_digests(linked, stable_paths, previous, keep_index)
     same_structure = previous is not None and items == previous.items
+    same_pages = False  # the same pages as ``previous``, in the same order
     if same_structure and previous is not None and previous.planned is not None and previous.global_digest == digest:
-        pages = replanned(previous.planned, linked)  # the plan depends on nothing that changed
+        same_pages = True  # the plan depends on nothing that changed
+        tables = None
+        if replaced is not None and kept is not None and previous.kept is not None and previous.kept.named is not None:
+            tables = (previous.kept, kept, replaced)
+        pages = replanned(previous.planned, linked, tables)
     else:
         pages = plan_pages(linked)
-    evaluate = evaluator(renderer, pages)
+    if kept is not None and kept.named is None:
+        kept.named, kept.paths = _page_tables(pages)
+    evaluate = evaluator(renderer, pages, kept)
     if previous is not None:
         evaluate.trust(previous.reads, stable, same_structure, same_templates)
     stale = stale_pages(pages, previous, digest, evaluate, dirty)
-    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate, write)
+    rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate, write, kept)
     state = RenderState(digest, items=items)
     if not diagnostics.errors:
-        rendered_now = {page.output_path for page in stale}
-        kept = [page.output_path for page in pages if page.output_path not in rendered_now]
-        state.pages = {path: previous.pages[path] for path in kept} if previous is not None else {}
+        if same_pages and previous is not None:  # every page there was, with those rendered now replaced
+            state.pages = dict(previous.pages)
+        else:
+            rendered_now = {page.output_path for page in stale}
+            still = [page.output_path for page in pages if page.output_path not in rendered_now]
+            state.pages = {path: previous.pages[path] for path in still} if previous is not None else {}
         state.pages.update(rendered.reads)
         if previous is not None and evaluate.same_structure:  # no page came or went: the table only grows
             state.reads = {**previous.reads, **evaluate.digests, **rendered.digests}
@@ -628,7 +734,7 @@ def render_site(
                 if not evaluate.same_structure:  # the table was made anew
                     index.volatile = {read for read, found in state.reads.items() if found == VOLATILE}
                 state.index = index
-            state.planned = pages
+            state.planned, state.kept = pages, kept
     files = {**assets.files, **rendered.files}
     images: set[str] = set()
     drawn = 0
@@ -646,13 +752,58 @@ def render_site(
         images, drawn = set(cards), len(redraw)
     if with_site_files and not diagnostics.errors:
         files.update(site_files(linked, pages, renderer))
-    return SiteRender(pages, stale, files, state, renderer, assets, images, drawn)
+    return SiteRender(pages, stale, files, state, renderer, assets, images, drawn, same_pages)
 
 
-def replanned(pages: list[Page], linked: Linked) -> list[Page]:
+def _page_tables(pages: list[Page]) -> tuple[dict[int, list[int]], dict[str, Page]]:
+    """The positions of the pages naming each item (by the item's id), and every page by its output path."""
+    named: dict[int, list[int]] = {}
+    for position, page in enumerate(pages):
+        for item in {id(page.entry), id(page.previous), id(page.next), id(page.source)}:
+            named.setdefault(item, []).append(position)
+    named.pop(id(None), None)
+    return named, {page.output_path: page for page in pages}
+
+
+def _replanned_by_tables(
+    pages: list[Page], before: KeptItems, kept: KeptItems, replaced: list[tuple[Any, Any]]
+) -> list[Page]:
+    """:func:`replanned` by the tables of the last render (``before``): only the pages naming an item read again
+    (``replaced``, as (old, new) pairs; every other item is the object it was) are made again; ``kept`` gets the
+    tables of the result."""
+    assert before.named is not None and before.paths is not None
+    result = list(pages)
+    named, paths = dict(before.named), dict(before.paths)
+    for old, new in replaced:
+        positions = named.pop(id(old), None)
+        if positions is None:
+            continue
+        named[id(new)] = positions
+        for position in positions:
+            page = result[position]
+            page = result[position] = dataclasses.replace(
+                page,
+                entry=new if page.entry is old else page.entry,
+                previous=new if page.previous is old else page.previous,
+                next=new if page.next is old else page.next,
+                source=new if page.source is old else page.source,
+            )
+            paths[page.output_path] = page
+    kept.named, kept.paths = named, paths
+    return result
+
+
+def replanned(
+    pages: list[Page], linked: Linked, tables: tuple[KeptItems, KeptItems, list[tuple[Any, Any]]] | None = None
+) -> list[Page]:
     """The plan ``pages`` made again for ``linked``, whose items have the same structure as those it was planned for
     (see :func:`item_digests`): the same pages, each naming the items read now (an entry read again is a new object).
+
+    With ``tables`` (the last render's :class:`KeptItems`, this render's, and the items read again as (old, new)
+    pairs), only the pages naming those are looked at (see :func:`_replanned_by_tables`).
     """
+    if tables is not None:
+        return _replanned_by_tables(pages, *tables)
     alive = {id(entry) for entry in linked.content.all_entries()}
     alive.update(id(source) for source in linked.sources.values())
     by_key: dict[str, Any] | None = None

@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build
 
+from explainer.dependencies import item_key
 from explainer.incremental import Session
 
 
@@ -130,16 +131,20 @@ def test_a_plan_kept_from_the_last_update_is_the_plan_made_anew(name, tmp_path, 
     from explainer import rebuild
     from explainer.pages import plan_pages
 
-    kept = []
+    kept, by_tables = [], []
     real = rebuild.replanned
 
-    def checked(pages, linked):
-        found = real(pages, linked)
+    def checked(pages, linked, tables=None):
+        found = real(pages, linked, tables)
         made = plan_pages(linked)
         assert found == made
         for mine, theirs in zip(found, made, strict=True):
             for name in ("entry", "previous", "next", "source"):
                 assert getattr(mine, name) is getattr(theirs, name)
+        if tables is not None:  # the kept tables describe the plan as made anew would
+            named, paths = rebuild._page_tables(made)
+            assert (tables[1].named, tables[1].paths) == (named, paths)
+            by_tables.append(len(found))
         kept.append(len(found))
         return found
 
@@ -155,7 +160,7 @@ def test_a_plan_kept_from_the_last_update_is_the_plan_made_anew(name, tmp_path, 
     person.write_text(person.read_text() + "\nMore about her.\n")  # a body edit: the plan is kept
     assert session.update([person]).ok
     assert session.files == full_build(project, tmp_path)
-    assert kept
+    assert kept and by_tables  # the last update found the pages naming the person's new object by the kept tables
 
 
 def test_a_template_changed_with_a_broken_save_shows_once_the_save_is_fixed(tmp_path):
@@ -171,4 +176,72 @@ def test_a_template_changed_with_a_broken_save_shows_once_the_save_is_fixed(tmp_
     edit(claim, "by: [nobody]", "by: [ann-lee]")
     assert session.update([claim]).ok
     assert b"Claim: " in session.files["claims/main-claim/index.html"]
+    assert session.files == full_build(project, tmp_path)
+
+
+def assert_tables_made_anew(session: Session) -> None:
+    """The session's kept tables of items and pages are what a render with no state would make of its story."""
+    from explainer import rebuild
+    from explainer.dependencies import recorded_fields
+    from explainer.pages import plan_pages
+
+    state, linked = session.state, session.linked
+    assert state is not None and linked is not None and state.kept is not None and state.planned is not None
+    digests, _ = rebuild.item_digests(linked, None, None)
+    assert state.items == digests
+    kept, items = state.kept, rebuild._model_items(linked)
+    assert len(kept.objects) == len(items) and all(a is b for a, b in zip(kept.objects, items, strict=True))
+    made = rebuild.KeptItems(items, [str(item_key(item)) for item in items])
+    assert (kept.keys, kept.key_set, kept.registered) == (made.keys, made.key_set, made.registered)
+    assert kept.by_key.keys() == made.by_key.keys()
+    assert all(kept.by_key[key] is item for key, item in made.by_key.items())
+    assert all(fields == recorded_fields(type(item)) for item in items for _, fields in [kept.registered[id(item)]])
+    plan = plan_pages(linked)
+    assert state.planned == plan
+    for mine, theirs in zip(state.planned, plan, strict=True):
+        for name in ("entry", "previous", "next", "source"):
+            assert getattr(mine, name) is getattr(theirs, name)
+    assert (kept.named, kept.paths) == rebuild._page_tables(plan)
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_kept_tables_are_those_made_anew_after_every_kind_of_edit(name, tmp_path, monkeypatch):
+    """After each kind of edit, then a body edit of one file (which brings the tables up to date from the last
+    ones), then the first edit undone, the tables the session keeps equal those made from scratch, and the
+    files a full build's."""
+    from explainer import rebuild
+
+    brought: list[int] = []  # updates whose tables were brought up to date from the last ones
+    real = rebuild._digests_by_object
+
+    def spied(*args):
+        found = real(*args)
+        brought.append(found is not None)
+        return found
+
+    monkeypatch.setattr(rebuild, "_digests_by_object", spied)
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    original = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+    session = Session(project)
+    assert session.update().ok
+    assert_tables_made_anew(session)
+    EDITS[name](project)
+    assert session.update([p for p in project.rglob("*") if p.is_file()]).ok
+    assert_tables_made_anew(session)
+    for text in ("\nMore about her.\n", "\nAnd more.\n"):
+        person = project / "content/people/ann-lee.md"
+        person.write_text(person.read_text() + text)
+        assert session.update([person]).ok
+        assert brought[-1]
+        assert_tables_made_anew(session)
+        assert session.files == full_build(project, tmp_path)
+    now = {path for path in project.rglob("*") if path.is_file() and "content" in path.parts}
+    for path in now - original.keys():
+        path.unlink()
+    for path, data in original.items():
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+    assert session.update([*now, *original]).ok
+    assert_tables_made_anew(session)
     assert session.files == full_build(project, tmp_path)
