@@ -108,7 +108,10 @@ class SiteView:
 
     _view_name: ClassVar[str] = "site"
 
-    def __init__(self, linked: Linked):
+    def __init__(self, linked: Linked, previous: SiteView | None = None, replaced: dict[int, Entry] | None = None):
+        """``previous`` is the view of a story whose items had the same structure (see
+        :func:`explainer.rebuild.item_digests`: every field but bodies alike), read again only where ``replaced``
+        says (the id of each entry read again -> its new object): its orders and dates are taken over."""
         self.linked = linked
         self.content = linked.content
         self.story = linked.content.story
@@ -117,6 +120,9 @@ class SiteView:
         self.language = i18n.site_language(self.content)[0]
         self.statuses = settings.statuses()  # built-in and house verdicts, in the order claims are grouped
         self.chronicle = chronicle_of(linked)
+        if previous is not None and replaced is not None:
+            self._take_over(previous, replaced)
+            return
         # the story's last change (its own ``updated`` and every change since): "Updated …" on every page
         self.story_updated: PartialDate | None = self.chronicle.story_last_change()
         self.people = weighted(
@@ -129,6 +135,16 @@ class SiteView:
         # one global reading order: people by name, events by date, the rest as written
         ordered = [entry for collection in KINDS for entry in self.entries_of(collection)]
         self._rank = {entry.key: index for index, entry in enumerate(ordered)}
+
+    def _take_over(self, previous: SiteView, replaced: dict[int, Entry]) -> None:
+        """The orders and dates of ``previous`` (see :meth:`__init__`), naming the entries read again."""
+        self.story_updated = object.__getattribute__(previous, "story_updated")
+        for name in ("people", "claims", "questions"):
+            before = object.__getattribute__(previous, name)
+            setattr(self, name, [replaced.get(id(entry), entry) for entry in before] if replaced else [*before])
+        self.timeline = self.linked.timeline
+        self.sources = self.content.sources
+        self._rank = object.__getattribute__(previous, "_rank")  # by key: the keys and orders are the same
 
     @derived
     def entries_of(self, collection: str) -> list[Entry]:

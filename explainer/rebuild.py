@@ -34,6 +34,7 @@ import jinja2
 
 from explainer import __version__, embeds, exports, feeds, i18n, share_images
 from explainer.assets import Assets
+from explainer.context import SiteView
 from explainer.dependencies import (
     VOLATILE,
     Evaluator,
@@ -286,7 +287,7 @@ class KeptItems:
     (the positions of the planned pages naming each) may be keyed by id.
     """
 
-    __slots__ = ("by_key", "key_set", "keys", "named", "objects", "paths", "registered")
+    __slots__ = ("by_key", "key_set", "keys", "named", "objects", "paths", "registered", "site")
 
     def __init__(self, objects: list[Any], keys: list[str]) -> None:
         self.objects = objects
@@ -298,13 +299,14 @@ class KeptItems:
         }
         self.named: dict[int, list[int]] | None = None  # set with the plan (see :func:`_page_tables`)
         self.paths: dict[str, Page] | None = None  # output path -> planned page
+        self.site: SiteView | None = None  # the render's site view (its orders are kept while the structure is)
 
     def replacing(self, objects: list[Any], replaced: list[tuple[Any, Any]]) -> KeptItems:
         """These tables for ``objects``: the same keys in the same places, ``replaced`` (old, new) pairs changed."""
         kept = object.__new__(KeptItems)
         kept.objects, kept.keys, kept.key_set = objects, self.keys, self.key_set
         kept.by_key, kept.registered = dict(self.by_key), dict(self.registered)
-        kept.named, kept.paths = None, None
+        kept.named, kept.paths, kept.site = None, None, None
         for old, new in replaced:
             entry = kept.registered.pop(id(old))
             kept.registered[id(new)] = (entry[0], recorded_fields(type(new)))
@@ -686,10 +688,16 @@ def render_site(
     language = i18n.load_language(tag, theme_dirs(linked), diagnostics, span)
     i18n.activate(language)  # page titles are planned in it
     assets = collect_assets(linked)
-    renderer = Renderer(linked, assets, bodies, environment, stored, language)
-    digest = global_digest(linked, renderer, assets.names)
     items, stable, kept, replaced = _item_digests(linked, stable_paths, previous, keep_index)
     same_structure = previous is not None and items == previous.items
+    site = None
+    before = previous.kept if previous is not None else None
+    if same_structure and replaced is not None and before is not None and before.site is not None:
+        site = SiteView(linked, before.site, {id(old): new for old, new in replaced})  # the last view's orders
+    renderer = Renderer(linked, assets, bodies, environment, stored, language, site)
+    if kept is not None:
+        kept.site = renderer.site
+    digest = global_digest(linked, renderer, assets.names)
     same_pages = False  # the same pages as ``previous``, in the same order
     if same_structure and previous is not None and previous.planned is not None and previous.global_digest == digest:
         same_pages = True  # the plan depends on nothing that changed

@@ -226,10 +226,11 @@ class Renderer:
         environment: Environment | None = None,
         stored: dict[str, str] | None = None,
         language: i18n.Language | None = None,
+        site: SiteView | None = None,
     ):
         self.language = language if language is not None else i18n.english()
         i18n.activate(self.language)
-        self.site = SiteView(linked)
+        self.site = site if site is not None else SiteView(linked)  # a view made for ``linked``, when given
         self.linked = linked
         # an environment may be reused between builds for its compiled templates; the globals set below
         # are this build's (templates read them live through the environment)

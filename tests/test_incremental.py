@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build
 
+from explainer.context import SiteView
 from explainer.dependencies import item_key
 from explainer.incremental import Session
 
@@ -202,6 +203,14 @@ def assert_tables_made_anew(session: Session) -> None:
         for name in ("entry", "previous", "next", "source"):
             assert getattr(mine, name) is getattr(theirs, name)
     assert (kept.named, kept.paths) == rebuild._page_tables(plan)
+    site, fresh = kept.site, SiteView(linked)  # the view's orders and dates, as a view made anew has them
+    assert site is not None and site.linked is linked
+    for name in ("people", "claims", "questions", "timeline", "sources"):
+        mine, theirs = object.__getattribute__(site, name), object.__getattribute__(fresh, name)
+        assert len(mine) == len(theirs) and all(a is b for a, b in zip(mine, theirs, strict=True)), name
+    for name in ("story_updated", "_rank", "title", "language", "statuses"):
+        assert object.__getattribute__(site, name) == object.__getattribute__(fresh, name), name
+    assert vars(site).keys() - {"_derived"} == vars(fresh).keys() - {"_derived"}
 
 
 @pytest.mark.parametrize("name", EDITS)
