@@ -691,9 +691,9 @@ def render_site(
     items, stable, kept, replaced = _item_digests(linked, stable_paths, previous, keep_index)
     same_structure = previous is not None and items == previous.items
     site = None
-    before = previous.kept if previous is not None else None
-    if same_structure and replaced is not None and before is not None and before.site is not None:
-        site = SiteView(linked, before.site, {id(old): new for old, new in replaced})  # the last view's orders
+    last = previous.kept if previous is not None else None
+    if same_structure and replaced is not None and last is not None and last.site is not None:
+        site = SiteView(linked, last.site, {id(old): new for old, new in replaced})  # the last view's orders
     renderer = Renderer(linked, assets, bodies, environment, stored, language, site)
     if kept is not None:
         kept.site = renderer.site
