@@ -287,7 +287,7 @@ class KeptItems:
     (the positions of the planned pages naming each) may be keyed by id.
     """
 
-    __slots__ = ("by_key", "key_set", "keys", "named", "objects", "paths", "registered", "site")
+    __slots__ = ("by_key", "key_set", "keys", "named", "objects", "paths", "positions", "registered", "site")
 
     def __init__(self, objects: list[Any], keys: list[str]) -> None:
         self.objects = objects
@@ -299,6 +299,7 @@ class KeptItems:
         }
         self.named: dict[int, list[int]] | None = None  # set with the plan (see :func:`_page_tables`)
         self.paths: dict[str, Page] | None = None  # output path -> planned page
+        self.positions: dict[str, int] | None = None  # output path -> its place in the plan
         self.site: SiteView | None = None  # the render's site view (its orders are kept while the structure is)
 
     def replacing(self, objects: list[Any], replaced: list[tuple[Any, Any]]) -> KeptItems:
@@ -306,7 +307,7 @@ class KeptItems:
         kept = object.__new__(KeptItems)
         kept.objects, kept.keys, kept.key_set = objects, self.keys, self.key_set
         kept.by_key, kept.registered = dict(self.by_key), dict(self.registered)
-        kept.named, kept.paths, kept.site = None, None, None
+        kept.named, kept.paths, kept.positions, kept.site = None, None, None, None
         for old, new in replaced:
             entry = kept.registered.pop(id(old))
             kept.registered[id(new)] = (entry[0], recorded_fields(type(new)))
@@ -423,16 +424,18 @@ def stale_pages(
     digest: str,
     evaluate: Evaluator,
     dirty: AbstractSet[str] = frozenset(),
+    positions: dict[str, int] | None = None,
 ) -> list[Page]:
     """The pages to render: all without a usable state, else those new, ``dirty``, or with a read that changed.
 
     Each distinct read is looked at once (most are trusted as they were, see :meth:`Evaluator.trust`); a page is
-    stale when its reads meet the changed ones.
+    stale when its reads meet the changed ones. ``positions`` (each page's place in ``pages`` by its output path)
+    may be given when every page is one ``previous`` has reads of: the stale pages are then looked up.
     """
     if previous is None or previous.global_digest != digest:
         return list(pages)
     if previous.index is not None:
-        return _stale_by_index(pages, previous, previous.index, evaluate, dirty)
+        return _stale_by_index(pages, previous, previous.index, evaluate, dirty, positions)
     changed = {
         read
         for read, before in previous.reads.items()
@@ -447,7 +450,12 @@ def stale_pages(
 
 
 def _stale_by_index(
-    pages: Sequence[Page], previous: RenderState, index: ReadIndex, evaluate: Evaluator, dirty: AbstractSet[str]
+    pages: Sequence[Page],
+    previous: RenderState,
+    index: ReadIndex,
+    evaluate: Evaluator,
+    dirty: AbstractSet[str],
+    positions: dict[str, int] | None = None,
 ) -> list[Page]:
     """:func:`stale_pages` by ``previous``'s index: only the reads ``evaluate`` does not trust are looked at, and the
     pages of those that changed are looked up."""
@@ -457,6 +465,8 @@ def _stale_by_index(
         before = known.get(read)
         if before is not None and ((now := evaluate(read)) == VOLATILE or now != before):
             affected |= index.pages_of.get(read, set())
+    if positions is not None:
+        return [pages[n] for n in sorted({positions[path] for path in affected if path in positions})]
     kept = previous.pages
     return [page for page in pages if (path := page.output_path) in affected or path not in kept]
 
@@ -709,10 +719,12 @@ def render_site(
         pages = plan_pages(linked)
     if kept is not None and kept.named is None:
         kept.named, kept.paths = _page_tables(pages)
+        kept.positions = {path: position for position, path in enumerate(kept.paths)}
     evaluate = evaluator(renderer, pages, kept)
     if previous is not None:
         evaluate.trust(previous.reads, stable, same_structure, same_templates)
-    stale = stale_pages(pages, previous, digest, evaluate, dirty)
+    positions = kept.positions if same_pages and kept is not None else None  # every page has reads in previous
+    stale = stale_pages(pages, previous, digest, evaluate, dirty, positions)
     rendered = render_pages(renderer, stale, diagnostics, processes(len(stale)), pages, evaluate, write, kept)
     state = RenderState(digest, items=items)
     if not diagnostics.errors:
@@ -797,7 +809,7 @@ def _replanned_by_tables(
                 source=new if page.source is old else page.source,
             )
             paths[page.output_path] = page
-    kept.named, kept.paths = named, paths
+    kept.named, kept.paths, kept.positions = named, paths, before.positions  # the same paths in the same places
     return result
 
 

@@ -77,16 +77,18 @@ def test_stale_pages_by_the_index_are_those_a_scan_of_every_page_finds(name, tmp
 
     from explainer import rebuild
 
-    compared = []
+    compared, looked_up = [], []
     by_index = rebuild._stale_by_index
 
-    def both(pages, previous, index, evaluate, dirty):
-        found = by_index(pages, previous, index, evaluate, dirty)
+    def both(pages, previous, index, evaluate, dirty, positions=None):
+        found = by_index(pages, previous, index, evaluate, dirty, positions)
         scanned = rebuild.stale_pages(
             pages, dataclasses.replace(previous, index=None), previous.global_digest, evaluate, dirty
         )
         assert [page.output_path for page in found] == [page.output_path for page in scanned]
+        assert all(a is b for a, b in zip(found, scanned, strict=True))
         compared.append(len(found))
+        looked_up.append(positions is not None)
         return found
 
     monkeypatch.setattr(rebuild, "_stale_by_index", both)
@@ -104,7 +106,7 @@ def test_stale_pages_by_the_index_are_those_a_scan_of_every_page_finds(name, tmp
         (project / path).write_text(text + "\nMore words.\n" if path.endswith(".md") else text)
         assert session.update([project / path]).ok
     assert session.files == full_build(project, tmp_path)
-    assert compared
+    assert compared and any(looked_up)  # the body edits' stale pages were looked up by their places in the plan
 
 
 def test_an_edit_saved_with_a_broken_one_shows_once_the_broken_one_is_fixed(tmp_path):
@@ -203,6 +205,7 @@ def assert_tables_made_anew(session: Session) -> None:
         for name in ("entry", "previous", "next", "source"):
             assert getattr(mine, name) is getattr(theirs, name)
     assert (kept.named, kept.paths) == rebuild._page_tables(plan)
+    assert kept.positions == {page.output_path: n for n, page in enumerate(plan)}
     site, fresh = kept.site, SiteView(linked)  # the view's orders and dates, as a view made anew has them
     assert site is not None and site.linked is linked
     for name in ("people", "claims", "questions", "timeline", "sources"):
