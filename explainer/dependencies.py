@@ -31,7 +31,7 @@ import hashlib
 import marshal
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -402,13 +402,17 @@ class Evaluator:
         self.pages = pages
         self.environment = environment
         self.digests: dict[Read, str] = {}
-        self.known: dict[Read, str] = {}  # an earlier render's digests, for the reads :meth:`trust` allows
+        self.known: Mapping[Read, str] = {}  # an earlier render's digests, for the reads :meth:`trust` allows
         self.stable_items: AbstractSet[str] = frozenset()
         self.same_structure = False
         self.same_templates = False
 
     def trust(
-        self, known: dict[Read, str], stable_items: AbstractSet[str], same_structure: bool, same_templates: bool = False
+        self,
+        known: Mapping[Read, str],
+        stable_items: AbstractSet[str],
+        same_structure: bool,
+        same_templates: bool = False,
     ) -> None:
         """Take an earlier render's digests as they are for reads that cannot have changed since.
 

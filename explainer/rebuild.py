@@ -23,7 +23,8 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class RenderState:
     """What the last good render read: each page's reads, and each read's value digest then."""
 
     global_digest: str = ""
-    reads: dict[Read, str] = field(default_factory=dict)
+    reads: Mapping[Read, str] = field(default_factory=dict)  # a dict but when a later state took it over
     pages: dict[str, PageReads] = field(default_factory=dict)  # output path -> the reads its render made
     items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
@@ -160,11 +161,53 @@ class RenderState:
         return state
 
 
+class _ReadsBefore(Mapping[Read, str]):
+    """A state's table of reads once a later state took its dict over (see :func:`_taken_over`): the dict as it is
+    now, and what each read the later state set was before (None: it had none), so it still answers as it did."""
+
+    __slots__ = ("before", "taken")
+
+    def __init__(self, taken: dict[Read, str], before: dict[Read, str | None]) -> None:
+        self.taken, self.before = taken, before
+
+    def __getitem__(self, read: Read) -> str:
+        if read in self.before:
+            found = self.before[read]
+            if found is None:
+                raise KeyError(read)
+            return found
+        return self.taken[read]
+
+    def __iter__(self) -> Iterator[Read]:
+        before = self.before
+        return (read for read in self.taken if read not in before or before[read] is not None)
+
+    def __len__(self) -> int:
+        return len(self.taken) - sum(1 for found in self.before.values() if found is None)
+
+
+def _taken_over(previous: RenderState, *digests: dict[Read, str]) -> dict[Read, str]:
+    """``previous``'s reads with ``digests`` (in order) over them, in ``previous``'s own dict, which ``previous``
+    gives up for a :class:`_ReadsBefore` (``serve``: copying a table of a couple of hundred thousand reads each save
+    costs more than the rest of a body edit's bookkeeping)."""
+    taken = previous.reads
+    if type(taken) is not dict:  # taken over already (a save that failed after its render): made anew
+        return dict(ChainMap(*reversed(digests), taken))  # type: ignore[arg-type]
+    before: dict[Read, str | None] = {}
+    for found in digests:
+        for read, digest in found.items():
+            if read not in before:
+                before[read] = taken.get(read)
+            taken[read] = digest
+    previous.reads = _ReadsBefore(taken, before)
+    return taken
+
+
 class ReadIndex:
     """Which pages made each read, with the reads grouped by what may change them, so an edit looks up the pages
     its changed reads affect instead of looking at every page's reads (``serve`` keeps one between saves)."""
 
-    def __init__(self, pages: dict[str, PageReads], reads: dict[Read, str]) -> None:
+    def __init__(self, pages: dict[str, PageReads], reads: Mapping[Read, str]) -> None:
         self.pages_of: dict[Read, set[str]] = {}
         self.fields_of: dict[Any, set[Read]] = {}  # item key (or view name) -> the reads of its fields
         self.structural: set[Read] = set()  # helper calls, page plans and wikilink targets
@@ -203,10 +246,10 @@ class ReadIndex:
             yield from self.other
         if not evaluate.same_structure:
             yield from self.structural
-        stable, views = evaluate.stable_items, evaluate.views
-        for owner, reads in self.fields_of.items():
-            if owner not in stable and not (evaluate.same_structure and owner in views):
-                yield from reads
+        stable, views, fields_of = evaluate.stable_items, evaluate.views, self.fields_of
+        for owner in fields_of.keys() - stable:  # the few owners not stable, found by a set difference
+            if not (evaluate.same_structure and owner in views):
+                yield from fields_of[owner]
 
     def update(
         self, previous: RenderState, state: RenderState, rendered: Iterable[str], new_digests: Iterable[dict]
@@ -736,13 +779,17 @@ def render_site(
             state.pages = {path: previous.pages[path] for path in still} if previous is not None else {}
         state.pages.update(rendered.reads)
         if previous is not None and evaluate.same_structure:  # no page came or went: the table only grows
-            state.reads = {**previous.reads, **evaluate.digests, **rendered.digests}
+            if keep_index:
+                state.reads = _taken_over(previous, evaluate.digests, rendered.digests)
+            else:
+                state.reads = {**previous.reads, **evaluate.digests, **rendered.digests}
         else:
-            state.reads = dict(rendered.digests)
+            table = dict(rendered.digests)
             for reads in state.pages.values():
                 for read in reads:
-                    if read not in state.reads:
-                        state.reads[read] = evaluate(read)  # a kept page's: evaluated when it was found unchanged
+                    if read not in table:
+                        table[read] = evaluate(read)  # a kept page's: evaluated when it was found unchanged
+            state.reads = table
         if keep_index:
             index = previous.index if previous is not None and previous.global_digest == digest else None
             if index is None:

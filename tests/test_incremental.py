@@ -257,3 +257,36 @@ def test_kept_tables_are_those_made_anew_after_every_kind_of_edit(name, tmp_path
     assert session.update([*now, *original]).ok
     assert_tables_made_anew(session)
     assert session.files == full_build(project, tmp_path)
+
+
+def test_a_state_whose_reads_a_later_one_took_over_still_answers_as_it_did(tmp_path):
+    """A body edit's state takes the last state's table of reads over instead of copying it; the last state keeps
+    answering with its own values, so a save that fails after its render leaves a good state to go on from."""
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    assert session.update().ok
+    person = project / "content/people/ann-lee.md"
+    for number in range(2):
+        last = session.state
+        assert last is not None
+        snapshot = dict(last.reads)
+        person.write_text(person.read_text() + f"\nMore about her ({number}).\n")
+        assert session.update([person]).ok
+        assert session.state is not last and type(last.reads) is not dict  # taken over
+        assert dict(last.reads) == snapshot and len(last.reads) == len(snapshot)
+        assert all(last.reads.get(read) == digest for read, digest in snapshot.items())
+        assert session.state.reads.keys() >= snapshot.keys()
+    # a save that fails after its render (a static file in a page's place), then fixed with another body edit
+    (project / "static").mkdir(exist_ok=True)
+    (project / "static/index.html").write_text("not the home page")
+    person.write_text(person.read_text() + "\nOne more.\n")
+    assert not session.update([person, project / "static/index.html"]).ok
+    assert session.state is not None and type(session.state.reads) is not dict  # taken by the render that failed
+    (project / "static/index.html").unlink()
+    person.write_text(person.read_text() + "\nAnd another.\n")
+    assert session.update([person, project / "static/index.html"]).ok
+    assert session.files == full_build(project, tmp_path)
+    person.write_text(person.read_text() + "\nAnd the last.\n")
+    assert session.update([person]).ok
+    assert session.files == full_build(project, tmp_path)
