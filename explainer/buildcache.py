@@ -68,7 +68,7 @@ KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
 
 Stamp = tuple[int, int]  # size in bytes, modification time in ns
-_TICK_NS = 1_000_000_000  # a time this close to now may be shared by a later change (see folder_stamps)
+_TICK_NS = 2_000_000_000  # a time this close to now may be shared by a later change (see folder_stamps)
 
 
 def stamp(path: Path, follow: bool = False) -> Stamp | None:
@@ -121,9 +121,10 @@ def output_stamps(out: Path, skip: Iterable[str], last: BuildCache | None = None
 def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
     """The modification time of the output folder and of every folder holding one of ``names``, by path.
 
-    A folder changed within the last second is stamped 0, not yet known: a file system keeps times to a tick
-    (a few milliseconds, up to two seconds), so a name added in the same tick as the build's own last write
-    would leave its time as it was. :func:`output_stamps` lists the whole folder while any stamp is 0.
+    A file system keeps times to a tick (a few milliseconds, up to two seconds), so a name added in the same
+    tick as the build's own last write into a folder would leave the folder's time as it was. A folder changed
+    that recently is therefore dated back two seconds: any later change gives it a time of its own. One that
+    cannot be dated back is stamped 0, not known, and :func:`output_stamps` lists the whole folder.
     """
     folders = {""}
     for name in names:
@@ -136,11 +137,16 @@ def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
     settled = time.time_ns() - _TICK_NS
     stamps: dict[str, int] = {}
     for folder in sorted(folders):
+        path = root + folder
         try:
-            changed_at = os.lstat(root + folder).st_mtime_ns
+            info = os.lstat(path)
+            if info.st_mtime_ns >= settled:
+                os.utime(path, ns=(info.st_atime_ns, settled), follow_symlinks=False)
+                info = os.lstat(path)
         except OSError:
+            stamps[folder] = 0
             continue
-        stamps[folder] = changed_at if changed_at < settled else 0
+        stamps[folder] = info.st_mtime_ns if info.st_mtime_ns < settled + 1 else 0
     return stamps
 
 
