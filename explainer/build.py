@@ -21,11 +21,13 @@ from explainer.buildcache import (
     BuildCache,
     Rendered,
     Stamp,
+    folder_stamps,
     input_stamps,
     load_cache,
     load_search_index,
     output_stamps,
     save_cache,
+    save_record,
     save_search_index,
     stamp,
     unchanged_inputs,
@@ -137,8 +139,11 @@ def build(
     options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
     previous, cache_warning = load_cache(project, options)
     ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
-    found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if ours else {}
+    found = output_stamps(out, [MARKER, SEARCH_BUNDLE], previous) if ours else {}
     if previous is not None and ours and previous.unchanged(project, found):
+        if not all(previous.folders.values()):  # some were too new to trust: stamped now, the next check is quick
+            previous.folders = folder_stamps(out, previous.outputs)
+            save_record(project, previous)
         return _up_to_date(project, out, previous, strict)
     from explainer.reader import ReadCache
     from explainer.rebuild import render_site
@@ -211,6 +216,7 @@ def build(
         [str(theme) for theme in themes],
         inputs,
         written,
+        folder_stamps(out, written),  # taken last: every write of this build is behind them
         search_signature=search_signature,
         page_count=page_count,
         search_digest=save_search_index(project, index) if index is not None else "",

@@ -8,7 +8,9 @@ deployer uploads only the site; safe to delete at any time). It records:
 - the render state (:class:`explainer.rebuild.RenderState`: what each page
   read), so a build after an edit renders only the pages whose reads changed;
 - the size and modification time of every file it wrote, so a page deleted or
-  altered in the output folder is written again;
+  altered in the output folder is written again, and the modification time of
+  every folder it wrote into, so a build after no change stamps those files
+  without listing every folder (a name added or removed changes its folder's time);
 - converted Markdown bodies, keyed by a digest of everything their HTML
   depends on, so exports need no conversion of unchanged bodies (these and
   the render state live in ``render.json``, which a build after no change
@@ -38,7 +40,9 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,11 +63,12 @@ CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
 READ_FILE = "read.json"
 SEARCH_FILE = "search.bin"
-FORMAT = 6
+FORMAT = 7
 KEY_FILE = "cache-key"
-_SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*$')
+_SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
 
 Stamp = tuple[int, int]  # size in bytes, modification time in ns
+_TICK_NS = 2_000_000_000  # a time this close to now may be shared by a later change (see folder_stamps)
 
 
 def stamp(path: Path, follow: bool = False) -> Stamp | None:
@@ -91,13 +96,73 @@ def unchanged_inputs(before: dict[str, Stamp], now: dict[str, Stamp]) -> set[str
     return {name for name, found in now.items() if before.get(name) == found}
 
 
-def output_stamps(out: Path, skip: Iterable[str]) -> dict[str, Stamp]:
+def output_stamps(out: Path, skip: Iterable[str], last: BuildCache | None = None) -> dict[str, Stamp]:
     """Every file in the output folder by its path there, except the top-level names in ``skip``.
 
     Links are stamped as links, never followed: a link someone put in the
     output is an unknown file to replace, not a folder to write through.
+    When every folder the ``last`` build wrote into is stamped as it left it, no name was added, removed or
+    renamed in any of them (each would have changed its folder's time), so only the files it wrote are
+    stamped: one ``stat`` a file instead of listing some 4,000 page folders.
     """
+    if last is not None and last.folders and stamped_alike(out, last.folders):
+        root = str(out) + os.sep
+        found: dict[str, Stamp] = {}
+        for name in last.outputs:
+            try:
+                info = os.lstat(root + name)
+            except OSError:
+                continue
+            found[name] = (info.st_size, info.st_mtime_ns)
+        return found
     return _scan(str(out), "", {}, set(skip), follow=False)
+
+
+def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
+    """The modification time of the output folder and of every folder holding one of ``names``, by path.
+
+    A file system keeps times to a tick (a few milliseconds, up to two seconds), so a name added in the same
+    tick as the build's own last write into a folder would leave the folder's time as it was. A folder changed
+    that recently is therefore dated back two seconds: any later change gives it a time of its own. One that
+    cannot be dated back is stamped 0, not known, and :func:`output_stamps` lists the whole folder.
+    """
+    folders = {""}
+    for name in names:
+        while "/" in name:
+            name = name.rsplit("/", 1)[0]
+            if name in folders:
+                break
+            folders.add(name)
+    root = str(out) + os.sep
+    settled = time.time_ns() - _TICK_NS
+    stamps: dict[str, int] = {}
+    for folder in sorted(folders):
+        path = root + folder
+        try:
+            info = os.lstat(path)
+            if info.st_mtime_ns >= settled:
+                os.utime(path, ns=(info.st_atime_ns, settled), follow_symlinks=False)
+                info = os.lstat(path)
+        except OSError:
+            stamps[folder] = 0
+            continue
+        stamps[folder] = info.st_mtime_ns if info.st_mtime_ns < settled + 1 else 0
+    return stamps
+
+
+def stamped_alike(out: Path, folders: dict[str, int]) -> bool:
+    """Whether each folder of ``folders`` is still a folder with the same modification time."""
+    root = str(out) + os.sep
+    for folder, mtime in folders.items():
+        if not mtime:
+            return False
+        try:
+            info = os.lstat(root + folder)
+        except OSError:
+            return False
+        if info.st_mtime_ns != mtime or not stat.S_ISDIR(info.st_mode):
+            return False
+    return True
 
 
 def _scan(
@@ -139,6 +204,7 @@ class BuildCache:
     themes: list[str] = field(default_factory=list)
     inputs: dict[str, Stamp] = field(default_factory=dict)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
+    folders: dict[str, int] = field(default_factory=dict)  # modification time of every output folder, by path
     render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
     read_digest: str = ""  # sha256 of READ_FILE, each content file's entries
     search_signature: str | None = None
@@ -279,6 +345,8 @@ def _check_types(cache: BuildCache) -> None:
         and all(isinstance(t, str) for t in cache.themes)
         and stamps(cache.inputs)
         and stamps(cache.outputs)
+        and isinstance(cache.folders, dict)
+        and all(isinstance(k, str) and type(v) is int for k, v in cache.folders.items())
         and isinstance(cache.search_signature, (str, type(None)))
         and isinstance(cache.search_digest, str)
         and type(cache.page_count) is int
@@ -323,13 +391,27 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: dict
             payload = json.dumps(reads, separators=(",", ":")).encode("utf-8")
             cache.read_digest = hashlib.sha256(payload).hexdigest()
             replace_file(folder, READ_FILE, payload)
-        data = {"format": FORMAT, "explainer": __version__}
-        data.update({name: getattr(cache, name) for name in BuildCache.__dataclass_fields__})
-        payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
-        signature = hmac.new(key, payload, hashlib.sha256).hexdigest()
-        replace_file(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
+        _save_record(folder, cache, key)
     except OSError:
         pass
+
+
+def save_record(project: Path, cache: BuildCache) -> None:
+    """Write the record alone again (its render state and reads are as saved)."""
+    key = signing_key()
+    if key is not None:
+        try:
+            _save_record(project / CACHE_DIR, cache, key)
+        except OSError:
+            pass
+
+
+def _save_record(folder: Path, cache: BuildCache, key: bytes) -> None:
+    data = {"format": FORMAT, "explainer": __version__}
+    data.update({name: getattr(cache, name) for name in BuildCache.__dataclass_fields__})
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    signature = hmac.new(key, payload, hashlib.sha256).hexdigest()
+    replace_file(folder, CACHE_FILE, payload[:-1] + f',"signature":"{signature}"}}'.encode("ascii"))
 
 
 def load_search_index(project: Path, digest: str) -> SearchIndex | None:
@@ -377,10 +459,11 @@ def replace_file(folder: Path, name: str, data: bytes) -> None:
 
 def _signed(raw: bytes, key: bytes) -> bool:
     """Whether ``raw`` ends in the signature of everything before it, made with ``key``."""
-    match = _SIGNATURE.search(raw)
-    if match is None:
+    start = raw.rfind(b',"signature":"')  # the last one: a search from the start would walk the whole record
+    match = _SIGNATURE.fullmatch(raw, max(start, 0))
+    if start < 0 or match is None:
         return False
-    expected = hmac.new(key, raw[: match.start()] + b"}", hashlib.sha256).hexdigest().encode("ascii")
+    expected = hmac.new(key, raw[:start] + b"}", hashlib.sha256).hexdigest().encode("ascii")
     return hmac.compare_digest(expected, match.group(1))
 
 

@@ -32,15 +32,17 @@ import hashlib
 import io
 import json
 import os
+import queue
 import re
 import subprocess
+import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 PAGEFIND_MISSING = "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each index file, inside the gzip
@@ -52,6 +54,8 @@ _IN_FLIGHT = 32  # pages sent ahead of Pagefind's answers: enough to keep it bus
 _PROBE_URL = "/.explainer-probe/"  # an empty page that tells Pagefind the site marks what it indexes
 _STATE_MAGIC = b"explainer search index 1\n"
 PAGE_BY_PAGE_VERSION = "1.5."  # the Pagefind whose index format this module writes; others index whole each build
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class PagefindError(Exception):
@@ -199,6 +203,45 @@ class PagefindService:
             return {str(file["path"]).replace("\\", "/"): base64.b64decode(file["content"]) for file in files}, names
         except (KeyError, TypeError, ValueError):
             raise PagefindError("Pagefind answered something this version of explainer does not read") from None
+
+
+def _ahead(work: Callable[[T], R], items: Iterator[T]) -> Iterator[R]:
+    """``work`` of each item in turn, the next worked out in a thread while the caller uses the last.
+
+    Made for work that waits on another process (Pagefind), so that process and this one work at once. The
+    thread's error is raised here; when the caller stops early, the thread ends after the item in hand."""
+    results: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                results.put((True, work(item)))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
+            results.put((False, error))
+        else:
+            results.put((False, None))
+
+    thread = threading.Thread(target=produce, name="explainer-search", daemon=True)
+    thread.start()
+    try:
+        while True:
+            done, value = results.get()
+            if not done:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():  # a result put while stopping must not leave the thread waiting
+            try:
+                results.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def searchable(data: bytes) -> bool:
@@ -619,17 +662,23 @@ class SearchIndex:
                     part.static = {}  # the same for every batch: the first's are kept
                 found.append(part)
 
+        def batches() -> Iterator[list[tuple[str, bytes]]]:
+            batch: list[tuple[str, bytes]] = []
+            sent = False
+            for page in marked():
+                batch.append(page)
+                if len(batch) == _BATCH:
+                    yield batch
+                    batch, sent = [], True
+            if batch or not sent:
+                yield batch
+
         with PagefindService() as service:
             try:
-                # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory
-                batch: list[tuple[str, bytes]] = []
-                for page in marked():
-                    batch.append(page)
-                    if len(batch) == _BATCH:
-                        add(_read_bundle(*service.index(batch)))
-                        batch = []
-                if batch or not found:
-                    add(_read_bundle(*service.index(batch)))
+                # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory;
+                # Pagefind indexes the next batch while the last one's files are read here
+                for bundle in _ahead(service.index, batches()):
+                    add(_read_bundle(*bundle))
                 custom_body = len(unmarked) < len(ordered)
                 if not custom_body:  # no page marks what is indexed: Pagefind indexes every page's body
                     found = list(filter(None, [_read_bundle(*service.index((n, read(n)) for n in ordered))]))

@@ -9,6 +9,7 @@ of explainer is not trusted.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -235,3 +236,56 @@ def test_a_first_build_writes_pages_as_rendered_and_a_failed_one_leaves_nothing(
     with pytest.raises(explainer.diagnostics.ContentError):
         build(project, tmp_path / "second")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", project.name])
+
+
+def test_a_file_added_or_removed_deep_in_the_output_is_noticed(project, tmp_path, monkeypatch):
+    """A build after no change stamps the files it wrote without listing their folders, trusting each folder's
+    time: a name added to or removed from any folder must still be seen."""
+    import explainer.buildcache as cache_module
+
+    real_scan, scanned = cache_module._scan, []
+
+    def scan(folder, *args, **kwargs):
+        scanned.append(folder)
+        return real_scan(folder, *args, **kwargs)
+
+    monkeypatch.setattr(cache_module, "_scan", scan)
+    build(project, search=False)
+    out = project / "build"
+    scanned.clear()
+    assert build(project, search=False).up_to_date
+    assert str(out) not in scanned, "a build after no change listed the output folder"
+    (out / "people/ann-lee/notes.txt").write_text("put here by hand")
+    result = build(project, search=False)
+    assert not result.up_to_date and result.removed == 1 and not (out / "people/ann-lee/notes.txt").exists()
+    (out / "events/first-event/extra").mkdir()
+    (out / "events/first-event/extra/page.html").write_text("<p>by hand</p>")
+    result = build(project, search=False)
+    assert not result.up_to_date and not (out / "events/first-event/extra").exists()
+    assert tree(out) == from_scratch(project, tmp_path)
+    os.rename(out / "claims/main-claim/index.html", out / "claims/main-claim/index.htm")
+    result = build(project, search=False)
+    assert not result.up_to_date and (out / "claims/main-claim/index.html").is_file()
+    assert not (out / "claims/main-claim/index.htm").exists()
+
+
+def test_folders_whose_time_cannot_be_trusted_are_listed_until_it_can(project, monkeypatch):
+    """A folder the build wrote into within the file system's tick is dated back; where that fails it is stamped
+    0 and listed, and the first build after no change that finds it settled records its time."""
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("not allowed here")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    build(project, search=False)
+    folders = json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"]
+    assert "people/ann-lee" in folders and set(folders.values()) == {0}
+    (project / "build/people/ann-lee/notes.txt").write_text("same tick as the build")
+    assert not build(project, search=False).up_to_date  # listed, so seen
+    monkeypatch.undo()
+    assert 0 in json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"].values()
+    assert build(project, search=False).up_to_date  # and now dated back and recorded
+    folders = json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"]
+    assert "people/ann-lee" in folders and 0 not in folders.values()
+    (project / "build/people/ann-lee/notes.txt").write_text("added later")
+    assert not build(project, search=False).up_to_date

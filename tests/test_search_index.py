@@ -194,3 +194,58 @@ def test_a_pagefind_whose_index_format_is_unknown_indexes_the_whole_site(tmp_pat
     ours = bundle_of(build(project).out)
     assert b"Park-Ost" in b"".join(gzip.decompress(data) for name, data in ours.items() if name.endswith("pf_fragment"))
     assert not (project / CACHE_DIR / SEARCH_FILE).exists()
+
+
+def test_an_index_made_in_many_batches_is_the_one_made_in_one(tmp_path, monkeypatch):
+    """Pagefind indexes a cold build's pages batch by batch, the next while the last is read here."""
+    whole = build(copy_project(FIXTURES / "complete", tmp_path / "whole"), tmp_path / "whole-out").out
+    monkeypatch.setattr(search, "_BATCH", 2)
+    calls = []
+    real = search.PagefindService.index
+
+    def counted(self, pages, probe=None):
+        calls.append(1)
+        return real(self, pages, probe)
+
+    monkeypatch.setattr(search.PagefindService, "index", counted)
+    batched = build(copy_project(FIXTURES / "complete", tmp_path / "batched"), tmp_path / "batched-out").out
+    assert len(calls) > 3
+    assert bundle_of(batched) == bundle_of(whole)
+
+
+def test_pagefind_failing_in_a_later_batch_of_a_first_build_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "_BATCH", 2)
+    real, calls = search.PagefindService.index, []
+
+    def failing(self, pages, probe=None):
+        calls.append(1)
+        if len(calls) == 3:
+            raise search.PagefindError("Pagefind failed: simulated")
+        return real(self, pages, probe)
+
+    monkeypatch.setattr(search.PagefindService, "index", failing)
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    with pytest.raises(ContentError) as failure:
+        build(project, tmp_path / "out")
+    assert "simulated" in failure.value.diagnostics[0].message
+    assert not (tmp_path / "out").exists() and len(calls) == 3
+
+
+def test_work_ahead_keeps_order_raises_the_thread_error_and_stops_with_its_caller():
+    assert list(search._ahead(lambda n: n * n, iter(range(6)))) == [0, 1, 4, 9, 16, 25]
+
+    def breaks(n):
+        if n == 2:
+            raise ValueError("item 2")
+        return n
+
+    got = []
+    with pytest.raises(ValueError, match="item 2"):
+        for value in search._ahead(breaks, iter(range(5))):
+            got.append(value)
+    assert got == [0, 1]
+    worked = []
+    results = search._ahead(lambda n: worked.append(n) or n, iter(range(100)))
+    assert next(results) == 0
+    results.close()  # the caller stops: the thread ends after at most the items in hand
+    assert len(worked) <= 3
