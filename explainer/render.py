@@ -209,8 +209,8 @@ class _Template(Template):
     (``imported`` on the environment, emptied by each :class:`Renderer`) and handed to the next page importing it,
     its context's variables now that page's: its macros read ``url``, ``site`` or ``page`` when called, as a fresh
     module's would, and record their reads in the page rendering then. Anything else (a top level that reads a
-    name, sets a variable or imports with context; variables set before the import) gets a fresh module, as
-    Jinja2 makes it. Rendering is not reentrant: no page is rendered while another is.
+    name, sets a variable or imports with context) gets a fresh module, as Jinja2 makes it. This relies on pages
+    being rendered one at a time in a process (no page is rendered while another is).
     """
 
     environment: _Environment
@@ -226,13 +226,12 @@ class _Template(Template):
         self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Any = None
     ) -> TemplateModule:
         imported = self.environment.imported
-        if (
-            not shared
-            or vars is None
-            or (locals and any(value is not missing for value in locals.values()))
-            or imported.get(self, True) is None
-        ):
+        if not shared or vars is None or imported.get(self, True) is None:
             return super().make_module(vars, shared, locals)
+        if locals:  # the importing template's own variables so far (an earlier import's module), as Jinja2 adds them
+            known = {name: value for name, value in locals.items() if value is not missing}
+            if known:
+                vars = {**vars, **known}
         found = imported.get(self)
         if found is not None:
             module, context = found
