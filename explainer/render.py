@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+from collections.abc import Callable, MutableMapping
 from importlib.resources import files
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -16,9 +17,19 @@ from typing import Any
 from urllib.parse import quote
 
 import markdown
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+import markupsafe
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.environment import TemplateModule
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Context, Macro
+from jinja2.runtime import Context, Macro, missing
 from markupsafe import Markup
 
 from explainer import i18n
@@ -145,6 +156,108 @@ class _TemplateContext(Context):
             )
 
 
+class _ImportedContext(_TemplateContext):
+    """The context of a template imported "with context" (``macros.html``), which notes the names its top level reads.
+
+    A module whose top level reads nothing and only defines macros is the same for every page: its macros look
+    each name up when they are called, in this context's ``parent`` (the importing page's variables), so one
+    module serves every page of a build with ``parent`` pointed at the page importing it (:class:`_Template`).
+    """
+
+    watched: list[str] | None = None  # the names read while the module's top level runs; None once it has run
+
+    def resolve_or_missing(self, key: str) -> Any:
+        if self.watched is not None:
+            self.watched.append(key)
+        if key in self.vars:
+            return self.vars[key]
+        if key in self.parent:
+            return self.parent[key]
+        return missing
+
+    def get_all(self) -> dict[str, Any]:
+        if self.watched is not None:
+            self.watched.append("*")  # handed on whole (an import with context inside the module)
+        return super().get_all()
+
+
+# markupsafe's escaping of a plain string, without the Markup it wraps the answer in (None: not found, use escape)
+_escape_text: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+
+
+def _escape_output(value: object) -> str:
+    """What ``{{ value }}`` writes, as :func:`markupsafe.escape` gives it, for the output of a template only.
+
+    Jinja2 escapes every ``{{ }}`` with ``escape``, which wraps each answer in a new ``Markup``; in output the
+    answer is only joined with the rest of the page, a macro's or a block's text (made ``Markup`` once, whole),
+    so the plain escaped string serves and saves the wrapping.
+    """
+    kind = type(value)
+    if kind is str:
+        return _escape_text(value)  # type: ignore[misc, arg-type]  # set whenever this is used; a str
+    if kind is Markup:
+        return value  # type: ignore[return-value]  # already safe: escape gives the same text
+    return markupsafe.escape(value)
+
+
+class _Template(Template):
+    """A compiled template whose imports "with context" are made once per build where that gives the same module.
+
+    Every page imports ``macros.html`` with context, and Jinja2 runs its top level again for each import: a new
+    context and a new ``Macro`` for each of its macros, on every page. A module whose top level read no name from
+    the page (so defines the same macros whatever the page) and exports only macros is kept for the build
+    (``imported`` on the environment, emptied by each :class:`Renderer`) and handed to the next page importing it,
+    its context's variables now that page's: its macros read ``url``, ``site`` or ``page`` when called, as a fresh
+    module's would, and record their reads in the page rendering then. Anything else (a top level that reads a
+    name, sets a variable or imports with context) gets a fresh module, as Jinja2 makes it. This relies on pages
+    being rendered one at a time in a process (no page is rendered while another is).
+    """
+
+    environment: _Environment
+
+    @classmethod
+    def _from_namespace(cls, environment: Environment, namespace: MutableMapping[str, Any], globals: Any) -> Template:
+        # the compiled code escapes output only with the name ``escape`` it imports: each template's own copy
+        if _escape_text is not None and namespace.get("escape") is markupsafe.escape:
+            namespace["escape"] = _escape_output
+        return super()._from_namespace(environment, namespace, globals)
+
+    def make_module(
+        self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Any = None
+    ) -> TemplateModule:
+        imported = self.environment.imported
+        if not shared or vars is None or imported.get(self, True) is None:
+            return super().make_module(vars, shared, locals)
+        if locals:  # the importing template's own variables so far (an earlier import's module), as Jinja2 adds them
+            known = {name: value for name, value in locals.items() if value is not missing}
+            if known:
+                vars = {**vars, **known}
+        found = imported.get(self)
+        if found is not None:
+            module, context = found
+            context.parent = vars
+            return module
+        context = _ImportedContext(self.environment, vars, self.name, self.blocks, globals=self.globals)
+        context.watched = []
+        module = TemplateModule(self, context)
+        same_everywhere = not context.watched and all(type(value) is Macro for value in context.get_exported().values())
+        context.watched = None
+        imported[self] = (module, context) if same_everywhere else None
+        return module
+
+
+class _Environment(Environment):
+    """Jinja2's environment with this module's template and context classes, and the build's imported modules."""
+
+    template_class = _Template
+    context_class = _TemplateContext
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # imports "with context" made once for the build (:class:`_Template`), by template; None: made every time
+        self.imported: dict[Template, tuple[TemplateModule, Context] | None] = {}
+
+
 def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]:
     """``_``, ``gettext`` and ``ngettext`` for templates, as Jinja2's new-style gettext makes them.
 
@@ -186,7 +299,7 @@ def make_environment(themes: list[Path]) -> Environment:
     """The templates' environment; compiled templates are kept between builds (:mod:`explainer.compiled`)."""
     loader = ChoiceLoader([FileSystemLoader(str(theme / "templates")) for theme in themes])
     options: dict[str, Any] = {"extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True}
-    env = Environment(
+    env = _Environment(
         loader=loader,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -198,7 +311,6 @@ def make_environment(themes: list[Path]) -> Environment:
         # use: a page's template, its base and its macros would each cost a stat per page
         auto_reload=False,
     )
-    env.context_class = _TemplateContext
     env.filters["human"] = lambda date: date.human() if isinstance(date, PartialDate) else ""
     env.filters["number"] = lambda value: i18n.active().number(value)
     env.filters["iso"] = lambda date: date.iso() if isinstance(date, PartialDate) else ""
@@ -236,6 +348,8 @@ class Renderer:
         # are this build's (templates read them live through the environment)
         self.env = environment if environment is not None else make_environment(theme_dirs(linked))
         drop_changed_templates(self.env)
+        if isinstance(self.env, _Environment):
+            self.env.imported.clear()  # modules hold nothing of an earlier build's, but are remade for each
         self.env.install_gettext_translations(self.language.translations, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(_gettext_callables(self.language.translations))
         self.markdown = MarkdownRenderer(linked.wikilinks, linked.content.settings.unsafe_html, self.language.quotes())

@@ -71,19 +71,27 @@ class Staging:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.folder = scratch_folder(self.out, "new")
         self._limit = name_limit(self.out)
+        self._out_size = len(str(self.out).encode("utf-8"))
         self._made = {str(self.folder)}  # folders known to exist: each is made once, not asked for again per file
 
     def write(self, relative_path: str, data: bytes) -> None:
         """Write one file of the new site (a name the file system would refuse, or a failing write, is a
         :class:`UsageError`)."""
-        problem = name_problem(self.out, relative_path, self._limit)
-        if problem is not None:
-            raise UsageError(problem)
+        size = len(relative_path.encode("utf-8"))  # no name in it is longer, and the path is longer by out's
+        if size > self._limit or self._out_size + 1 + size > 4000:
+            problem = name_problem(self.out, relative_path, self._limit)
+            if problem is not None:
+                raise UsageError(problem)
         target = os.path.join(self.folder, relative_path)
         folder = os.path.dirname(target)
         try:
             if folder not in self._made:
-                os.makedirs(folder, exist_ok=True)
+                try:
+                    os.mkdir(folder)  # a page's own folder, in one made already: one call, no check first
+                except FileExistsError:
+                    pass
+                except FileNotFoundError:
+                    os.makedirs(folder, exist_ok=True)
                 self._made.add(folder)
             with open(target, "wb") as stream:
                 stream.write(data)
