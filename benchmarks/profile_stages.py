@@ -32,7 +32,7 @@ from explainer.linker import link  # noqa: E402
 from explainer.pages import plan_pages  # noqa: E402
 from explainer.reader import read_project  # noqa: E402
 from explainer.render import Renderer  # noqa: E402
-from explainer.search import index_site  # noqa: E402
+from explainer.search import PagefindError, SearchIndex  # noqa: E402
 from explainer.validate import validate  # noqa: E402
 from explainer.writer import write_site  # noqa: E402
 
@@ -78,7 +78,13 @@ def main() -> None:
     out = work / "build"
     write_site(files, out)
     lap("write (staging folder, swap)")
-    problem = index_site(out)
+    problem = None
+    try:  # as a build from scratch indexes: every page from memory, through Pagefind's service
+        SearchIndex.build([name for name in files if name.endswith(".html")], files.__getitem__).bundle_files(
+            everything=True
+        )
+    except PagefindError as error:
+        problem = str(error)
     lap("search index (Pagefind)")
     total = sum(seconds for _, seconds, _cpu in stages)
     print(f"{args.n:,} entries, {len(pages):,} pages, {len(files):,} files, {args.workers} rendering process(es)\n")
