@@ -6,11 +6,13 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -131,6 +133,13 @@ def build(
 
     On any error the previous output is left as it was.
     """
+    try:
+        return _build(project, out, strict, base_url, search)
+    finally:
+        gc.unfreeze()  # what the build kept out of the collector's sight (see _collection_off) is collectable again
+
+
+def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None) -> BuildResult:
     project = project.resolve()
     check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
@@ -147,8 +156,9 @@ def build(
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
     inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
     diagnostics = Diagnostics()
-    reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
-    linked = load(project, diagnostics, base_url, reads, search)
+    with _collection_off(previous is not None):
+        reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
+        linked = load(project, diagnostics, base_url, reads, search)
     themes = theme_dirs(linked)
     check_output_folder(out, project, [project / CONTENT_DIR, *themes])
     _raise_if_failed(diagnostics, strict)
@@ -160,7 +170,8 @@ def build(
     if settings.search and pagefind_executable() is None:
         raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
-    before = previous.load_render(project) if previous is not None else None
+    with _collection_off(previous is not None):
+        before = previous.load_render(project) if previous is not None else None
     usable = previous if previous is not None and before is not None and ours else None
     # a first build (or one into a folder we did not make) writes each page into a new folder as it is rendered,
     # swapped in once all is done (a failure throws it away); a later build compares pages with its output first
@@ -217,7 +228,9 @@ def build(
     )
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
-    save_cache(project, record, Rendered(site.state, _bodies(linked, site)), reads.to_json())
+    with _collection_off(True):
+        rendered = Rendered(site.state, _bodies(linked, site), before.table if before is not None else None)
+        save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,
         site.pages,
@@ -230,6 +243,25 @@ def build(
         len(removed),
         cache_warning=cache_warning,
     )
+
+
+@contextmanager
+def _collection_off(off: bool) -> Iterator[None]:
+    """No cyclic garbage collection while ``off``: loading the build cache, replaying stored reads, linking and
+    saving the cache make hundreds of thousands of objects that stay alive (or die by their reference count),
+    and the collector's full passes over them, each walking every object made so far, took a third of a
+    build after an edit. What was made is then moved out of the collector's sight (``gc.freeze``; the first
+    collection after would walk it all once more) until rendering is done with it (``rebuild._collection_paused``
+    gives it back to the oldest generation), and what rendering makes is collected as it goes."""
+    if not off or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _up_to_date(project: Path, out: Path, previous: BuildCache, strict: bool) -> BuildResult:
@@ -399,11 +431,14 @@ def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
     """Every converted body by the digest of what its HTML depends on, for the next build's exports."""
     from explainer.render import body_key
 
-    return {
-        site.renderer.body_digest(body_key(item, linked)): site.renderer.body_html(item)
-        for item in [linked.content.story, *linked.content.all_entries()]
-        if item is not None
-    }
+    renderer = site.renderer
+    converted, bodies = renderer.bodies, {}
+    for item in [linked.content.story, *linked.content.all_entries()]:
+        if item is not None:
+            key = body_key(item, linked)
+            html = converted.get(key)  # converted by the exports already: its key is not worked out twice
+            bodies[renderer.body_digest(key)] = html if html is not None else renderer.body_html(item)
+    return bodies
 
 
 def _differs(path: Path, data: bytes) -> bool:

@@ -14,7 +14,7 @@ import pytest
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build, tree
 
 from explainer.build import build
-from explainer.buildcache import CACHE_DIR, RENDER_FILE
+from explainer.buildcache import CACHE_DIR, RENDER_FILE, TABLE_FILE
 from explainer.incremental import Session
 from explainer.rebuild import RenderState
 from explainer.render import default_theme
@@ -134,13 +134,28 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     project = themed(tmp_path)
     build(project, search=False)
     raw = json.loads((project / CACHE_DIR / RENDER_FILE).read_text())
-    state = RenderState.from_json(raw["render"])
+    whole = {**raw["render"], "from": 0, "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text())}
+    state = RenderState.from_json(whole)
     assert state.pages and state.reads
     assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
+    assert RenderState.from_json(json.loads(json.dumps(state.to_json(known=[])))) == state
+    shorter = state.to_json(known=state.table)  # the stored rows are left out; the cache keeps them
+    assert shorter["from"] == len(state.reads) and shorter["reads"] == []
     for broken in (
-        {**raw["render"], "pages": {"index.html": [10**9]}},
-        {**raw["render"], "reads": [[{"not": "a read"}, "x"]]},
-        {**raw["render"], "global": 3},
+        {**whole, "pages": {"index.html": [10**9]}},
+        {**whole, "pages": {"index.html": "1 x"}},
+        {**whole, "pages": {"index.html": "-1"}},
+        {**whole, "pages": {"index.html": [0]}},
+        {**whole, "reads": [[{"not": "a read"}]], "digests": ["x"]},
+        {**whole, "reads": [[["a"], "x"]], "digests": ["x"]},
+        {**whole, "reads": [["call", "site", "helper", "one argument half"]], "digests": ["x"]},
+        {**whole, "reads": [["field", 3, "name"]], "digests": ["x"]},
+        {**whole, "reads": [[]], "digests": ["x"]},
+        {**whole, "reads": [["a"], ["a"]], "digests": ["x", "y"]},
+        {**whole, "digests": whole["digests"][1:]},
+        {**whole, "digests": [1] * len(whole["digests"])},
+        {**whole, "from": 3},
+        {**whole, "global": 3},
         [],
     ):
         with pytest.raises(ValueError):
