@@ -14,7 +14,7 @@ import pytest
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build, tree
 
 from explainer.build import build
-from explainer.buildcache import CACHE_DIR, RENDER_FILE, TABLE_FILE
+from explainer.buildcache import CACHE_DIR, CACHE_FILE, RENDER_FILE, TABLE_FILE, BuildCache, Rendered, save_cache
 from explainer.incremental import Session
 from explainer.rebuild import RenderState
 from explainer.render import default_theme
@@ -128,6 +128,25 @@ def test_a_weight_that_changes_no_order_renders_only_that_page(tmp_path):
     assert update.rendered_pages == {"people/ann-lee/index.html"}
     assert {name for name in update.changed if name.endswith(".html")} == {"people/ann-lee/index.html"}
     assert session.files == full_build(project, tmp_path)
+
+
+def test_reads_added_to_the_stored_table_are_appended_to_its_file(tmp_path):
+    """A build that adds reads without changing any page's structure (a template reading one more field) saves
+    the stored table's bytes with the new rows after them; what is loaded again is the state that was saved."""
+    project = themed(tmp_path)
+    build(project, search=False)
+    data = json.loads((project / CACHE_DIR / CACHE_FILE).read_text())
+    cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
+    loaded = cache.load_render(project)
+    assert loaded is not None and loaded.table is not None
+    state, stored = loaded.state, (project / CACHE_DIR / TABLE_FILE).read_bytes()
+    added = {("field", "people/ann-lee", "nickname"): "digest", ("call", "site", "helper", (("a", "b"),)): "other"}
+    grown = RenderState(state.global_digest, {**state.reads, **added}, dict(state.pages), state.items, state.images)
+    grown.pages["extra/index.html"] = frozenset([*added, next(iter(state.reads))])
+    save_cache(project, cache, Rendered(grown, loaded.bodies, loaded.table))
+    assert (project / CACHE_DIR / TABLE_FILE).read_bytes().startswith(stored[:-1])
+    again = cache.load_render(project)
+    assert again is not None and again.state == grown and list(again.state.reads) == list(grown.reads)
 
 
 def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
