@@ -12,7 +12,6 @@ import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -23,6 +22,7 @@ from explainer.buildcache import (
     BuildCache,
     Rendered,
     Stamp,
+    cache_file,
     input_stamps,
     load_cache,
     load_search_index,
@@ -133,18 +133,26 @@ def build(
 
     On any error the previous output is left as it was.
     """
+    collector = _Collector()
     try:
-        return _build(project, out, strict, base_url, search)
+        return _build(project, out, strict, base_url, search, collector)
     finally:
-        gc.unfreeze()  # what the build kept out of the collector's sight (see _collection_off) is collectable again
+        collector.resume()
+        gc.unfreeze()  # what the build kept out of the collector's sight is collectable again
 
 
-def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None) -> BuildResult:
+def _build(
+    project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: _Collector
+) -> BuildResult:
     project = project.resolve()
+    if cache_file(project).is_file():
+        collector.pause()  # a build with a cache: it is loaded, replayed and linked without the collector's passes
     check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
     options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
     previous, cache_warning = load_cache(project, options)
+    if previous is None:
+        collector.resume()  # a whole build: what reading every file throws away is collected as it goes
     ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
     found = output_stamps(out, [MARKER, SEARCH_BUNDLE]) if ours else {}
     if previous is not None and ours and previous.unchanged(project, found):
@@ -156,9 +164,8 @@ def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, 
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
     inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
     diagnostics = Diagnostics()
-    with _collection_off(previous is not None):
-        reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
-        linked = load(project, diagnostics, base_url, reads, search)
+    reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
+    linked = load(project, diagnostics, base_url, reads, search)
     themes = theme_dirs(linked)
     check_output_folder(out, project, [project / CONTENT_DIR, *themes])
     _raise_if_failed(diagnostics, strict)
@@ -170,8 +177,8 @@ def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, 
     if settings.search and pagefind_executable() is None:
         raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
-    with _collection_off(previous is not None):
-        before = previous.load_render(project) if previous is not None else None
+    before = previous.load_render(project) if previous is not None else None
+    collector.resume()  # what rendering makes is collected as it goes (see rebuild._collection_paused)
     usable = previous if previous is not None and before is not None and ours else None
     # a first build (or one into a folder we did not make) writes each page into a new folder as it is rendered,
     # swapped in once all is done (a failure throws it away); a later build compares pages with its output first
@@ -186,6 +193,8 @@ def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, 
             stored=before.bodies if before is not None else None,
             write=staging.write if staging is not None else None,
         )
+        if previous is not None:
+            collector.pause()
         _raise_if_failed(diagnostics, strict)
         page_names = {page.output_path for page in site.pages}
         files = site.files  # share images not drawn again are in the output folder already: they are kept
@@ -228,9 +237,9 @@ def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, 
     )
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
-    with _collection_off(True):
-        rendered = Rendered(site.state, _bodies(linked, site), before.table if before is not None else None)
-        save_cache(project, record, rendered, reads.to_bytes())
+    collector.pause()
+    rendered = Rendered(site.state, _bodies(linked, site), before.table if before is not None else None)
+    save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,
         site.pages,
@@ -245,23 +254,27 @@ def _build(project: Path, out: Path | None, strict: bool, base_url: str | None, 
     )
 
 
-@contextmanager
-def _collection_off(off: bool) -> Iterator[None]:
-    """No cyclic garbage collection while ``off``: loading the build cache, replaying stored reads, linking and
-    saving the cache make hundreds of thousands of objects that stay alive (or die by their reference count),
-    and the collector's full passes over them, each walking every object made so far, took a third of a
-    build after an edit. What was made is then moved out of the collector's sight (``gc.freeze``; the first
-    collection after would walk it all once more) until rendering is done with it (``rebuild._collection_paused``
-    gives it back to the oldest generation), and what rendering makes is collected as it goes."""
-    if not off or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+class _Collector:
+    """Cyclic garbage collection paused while a build loads its cache, replays stored reads, links and saves:
+    that makes hundreds of thousands of objects that stay alive (or die by their reference count), and the
+    collector's full passes over them, each walking every object made so far, took a third of a build after an
+    edit (the command's imports as much again). When it resumes, what was made is moved out of its sight
+    (``gc.freeze``: the first collection after would walk it all once more); :func:`build` gives it back
+    when done."""
+
+    def __init__(self) -> None:
+        self.paused = False
+
+    def pause(self) -> None:
+        if not self.paused and gc.isenabled():
+            gc.disable()
+            self.paused = True
+
+    def resume(self) -> None:
+        if self.paused:
+            gc.freeze()
+            gc.enable()
+            self.paused = False
 
 
 def _up_to_date(project: Path, out: Path, previous: BuildCache, strict: bool) -> BuildResult:
