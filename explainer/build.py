@@ -128,17 +128,24 @@ def build(
     strict: bool = False,
     base_url: str | None = None,
     search: bool | None = None,
+    *,
+    collect: bool = True,
 ) -> BuildResult:
     """Build the site, redoing only what changed since the last build (see :mod:`explainer.rebuild`).
 
-    On any error the previous output is left as it was.
+    On any error the previous output is left as it was. With ``collect`` (but for the command line, which exits
+    next), what the build made and threw away in reference cycles while the collector was paused is collected
+    before returning, so a process that goes on (tests, ``serve`` after a build) does not carry it.
     """
     collector = _Collector()
     try:
         return _build(project, out, strict, base_url, search, collector)
     finally:
+        paused = collector.used
         collector.resume()
         gc.unfreeze()  # what the build kept out of the collector's sight is collectable again
+        if paused and collect:
+            gc.collect()
 
 
 def _build(
@@ -264,11 +271,12 @@ class _Collector:
 
     def __init__(self) -> None:
         self.paused = False
+        self.used = False  # paused at some point
 
     def pause(self) -> None:
         if not self.paused and gc.isenabled():
             gc.disable()
-            self.paused = True
+            self.paused = self.used = True
 
     def resume(self) -> None:
         if self.paused:

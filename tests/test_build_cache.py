@@ -8,6 +8,7 @@ of explainer is not trusted.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import subprocess
@@ -145,6 +146,18 @@ def test_a_body_edit_keeps_the_stored_table_of_reads_and_each_unchanged_files_li
     now = (project / CACHE_DIR / READ_FILE).read_bytes().split(b"\n")
     assert [json.loads(line)[0] for line in set(now) - lines] == [str(path)]  # the rest written back as they were
     assert build(project, search=False).up_to_date
+
+
+def test_a_build_with_its_cache_leaves_no_cyclic_garbage_behind(project):
+    """The collector is paused while the cache is loaded and saved; a process that goes on after a build (tests,
+    ``serve``) does not carry what the build threw away."""
+    build(project, search=False)
+    _edit_body(project, "Ann Lee saw it.")
+    result = build(project, search=False)
+    assert result.rendered > 0 and gc.isenabled() and gc.get_freeze_count() == 0
+    left = len(gc.get_objects())
+    gc.collect()
+    assert left - len(gc.get_objects()) < 50
 
 
 @pytest.mark.parametrize("name", [TABLE_FILE, RENDER_FILE, READ_FILE])
