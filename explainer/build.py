@@ -6,6 +6,7 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import shutil
 import stat
@@ -21,6 +22,7 @@ from explainer.buildcache import (
     BuildCache,
     Rendered,
     Stamp,
+    cache_file,
     folder_stamps,
     input_stamps,
     load_cache,
@@ -128,16 +130,38 @@ def build(
     strict: bool = False,
     base_url: str | None = None,
     search: bool | None = None,
+    *,
+    collect: bool = True,
 ) -> BuildResult:
     """Build the site, redoing only what changed since the last build (see :mod:`explainer.rebuild`).
 
-    On any error the previous output is left as it was.
+    On any error the previous output is left as it was. With ``collect`` (but for the command line, which exits
+    next), what the build made and threw away in reference cycles while the collector was paused is collected
+    before returning, so a process that goes on (tests, ``serve`` after a build) does not carry it.
     """
+    collector = _Collector()
+    try:
+        return _build(project, out, strict, base_url, search, collector)
+    finally:
+        paused = collector.used
+        collector.resume()
+        gc.unfreeze()  # what the build kept out of the collector's sight is collectable again
+        if paused and collect:
+            gc.collect()
+
+
+def _build(
+    project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: _Collector
+) -> BuildResult:
     project = project.resolve()
+    if cache_file(project).is_file():
+        collector.pause()  # a build with a cache: it is loaded, replayed and linked without the collector's passes
     check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
     options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
     previous, cache_warning = load_cache(project, options)
+    if previous is None:
+        collector.resume()  # a whole build: what reading every file throws away is collected as it goes
     ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
     found = output_stamps(out, [MARKER, SEARCH_BUNDLE], previous) if ours else {}
     if previous is not None and ours and previous.unchanged(project, found):
@@ -166,6 +190,7 @@ def build(
         raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
     before = previous.load_render(project) if previous is not None else None
+    collector.resume()  # what rendering makes is collected as it goes (see rebuild._collection_paused)
     usable = previous if previous is not None and before is not None and ours else None
     # a first build (or one into a folder we did not make) writes each page into a new folder as it is rendered,
     # swapped in once all is done (a failure throws it away); a later build compares pages with its output first
@@ -180,6 +205,8 @@ def build(
             stored=before.bodies if before is not None else None,
             write=staging.write if staging is not None else None,
         )
+        if previous is not None:
+            collector.pause()
         _raise_if_failed(diagnostics, strict)
         page_names = {page.output_path for page in site.pages}
         files = site.files  # share images not drawn again are in the output folder already: they are kept
@@ -223,7 +250,9 @@ def build(
     )
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
-    save_cache(project, record, Rendered(site.state, _bodies(linked, site)), reads.to_json())
+    collector.pause()
+    rendered = Rendered(site.state, _bodies(linked, site), before.table if before is not None else None)
+    save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,
         site.pages,
@@ -236,6 +265,30 @@ def build(
         len(removed),
         cache_warning=cache_warning,
     )
+
+
+class _Collector:
+    """Cyclic garbage collection paused while a build loads its cache, replays stored reads, links and saves:
+    that makes hundreds of thousands of objects that stay alive (or die by their reference count), and the
+    collector's full passes over them, each walking every object made so far, took a third of a build after an
+    edit (the command's imports as much again). When it resumes, what was made is moved out of its sight
+    (``gc.freeze``: the first collection after would walk it all once more); :func:`build` gives it back
+    when done."""
+
+    def __init__(self) -> None:
+        self.paused = False
+        self.used = False  # paused at some point
+
+    def pause(self) -> None:
+        if not self.paused and gc.isenabled():
+            gc.disable()
+            self.paused = self.used = True
+
+    def resume(self) -> None:
+        if self.paused:
+            gc.freeze()
+            gc.enable()
+            self.paused = False
 
 
 def _up_to_date(project: Path, out: Path, previous: BuildCache, strict: bool) -> BuildResult:
@@ -405,11 +458,14 @@ def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
     """Every converted body by the digest of what its HTML depends on, for the next build's exports."""
     from explainer.render import body_key
 
-    return {
-        site.renderer.body_digest(body_key(item, linked)): site.renderer.body_html(item)
-        for item in [linked.content.story, *linked.content.all_entries()]
-        if item is not None
-    }
+    renderer = site.renderer
+    converted, bodies = renderer.bodies, {}
+    for item in [linked.content.story, *linked.content.all_entries()]:
+        if item is not None:
+            key = body_key(item, linked)
+            html = converted.get(key)  # converted by the exports already: its key is not worked out twice
+            bodies[renderer.body_digest(key)] = html if html is not None else renderer.body_html(item)
+    return bodies
 
 
 def _differs(path: Path, data: bytes) -> bool:

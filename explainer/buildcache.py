@@ -14,10 +14,12 @@ deployer uploads only the site; safe to delete at any time). It records:
 - converted Markdown bodies, keyed by a digest of everything their HTML
   depends on, so exports need no conversion of unchanged bodies (these and
   the render state live in ``render.json``, which a build after no change
-  never reads);
+  never reads, with the state's table of reads in ``render-reads.json``,
+  written only when reads were added to it);
 - what each content file read to (its entries, as checked JSON: see
   :mod:`explainer.stored`), so a build after an edit parses only the files
-  that changed (``read.json``, likewise only read after a change);
+  that changed (``read.json``, a line a file, likewise only read after a
+  change; an unchanged file's line is written back as it was read);
 - the warnings and notes of that build, to say them again.
 
 The cache holds only JSON strings and numbers and is checked field by field
@@ -62,8 +64,9 @@ CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
 READ_FILE = "read.json"
+TABLE_FILE = "render-reads.json"
 SEARCH_FILE = "search.bin"
-FORMAT = 7
+FORMAT = 9
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
 
@@ -193,6 +196,9 @@ class Rendered:
 
     state: RenderState
     bodies: dict[str, str] = field(default_factory=dict)
+    # the table of reads as last stored and the bytes it was stored as: a table that begins with it is saved by
+    # appending its new rows to those bytes (a build after an edit usually adds none)
+    table: tuple[list, bytes] | None = None
 
 
 @dataclass
@@ -206,6 +212,7 @@ class BuildCache:
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
     folders: dict[str, int] = field(default_factory=dict)  # modification time of every output folder, by path
     render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
+    table_digest: str = ""  # sha256 of TABLE_FILE, the render state's table of reads (see RenderState.to_json)
     read_digest: str = ""  # sha256 of READ_FILE, each content file's entries
     search_signature: str | None = None
     search_digest: str = ""  # sha256 of SEARCH_FILE, the search index as words and pages (explainer.search)
@@ -221,26 +228,29 @@ class BuildCache:
         from explainer.rebuild import RenderState  # here: a build after no change does not import the pipeline
 
         data = _load_signed_part(project / CACHE_DIR / RENDER_FILE, self.render_digest)
+        raw = _signed_part(project / CACHE_DIR / TABLE_FILE, self.table_digest)
         try:
-            if type(data) is not dict:
+            if type(data) is not dict or raw is None or type(data.get("render")) is not dict:
                 return None
             bodies = data["bodies"]
             if not isinstance(bodies, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in bodies.items()
             ):
                 return None
-            return Rendered(RenderState.from_json(data["render"]), bodies)
-        except (ValueError, TypeError, KeyError):
+            state = RenderState.from_json({**data["render"], "from": 0, "reads": json.loads(raw)})
+            assert state.table is not None
+            return Rendered(state, bodies, (state.table, raw))
+        except (ValueError, TypeError, KeyError, RecursionError):
             return None
 
     def load_reads(self, project: Path) -> ReadCache | None:
         """What each content file read to in that build (None: missing, not that file, or not in shape)."""
         from explainer.reader import ReadCache
 
-        data = _load_signed_part(project / CACHE_DIR / READ_FILE, self.read_digest)
+        raw = _signed_part(project / CACHE_DIR / READ_FILE, self.read_digest)
         try:
-            return ReadCache.from_json(data) if data is not None else None
-        except ValueError:
+            return ReadCache.from_bytes(raw) if raw is not None else None
+        except (ValueError, RecursionError):
             return None
 
     def unchanged(self, project: Path, found_outputs: dict[str, Stamp]) -> bool:
@@ -351,6 +361,7 @@ def _check_types(cache: BuildCache) -> None:
         and isinstance(cache.search_digest, str)
         and type(cache.page_count) is int
         and isinstance(cache.render_digest, str)
+        and isinstance(cache.table_digest, str)
         and isinstance(cache.read_digest, str)
         and isinstance(cache.notes, list)
         and all(isinstance(n, str) for n in cache.notes)
@@ -371,7 +382,7 @@ def _check_types(cache: BuildCache) -> None:
         raise ValueError("its contents are not in the expected shape")
 
 
-def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: dict[str, Any] | None = None) -> None:
+def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: bytes | None = None) -> None:
     """Write the record atomically (what it renders from first); a cache that cannot be written only costs
     the next build time."""
     folder = project / CACHE_DIR
@@ -383,14 +394,23 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: dict
         ignore = folder / ".gitignore"
         if not ignore.exists():  # never committed, whatever the project's own .gitignore says
             ignore.write_text("# made by explainer; safe to delete\n*\n")
-        heavy = json.dumps({"render": rendered.state.to_json(), "bodies": rendered.bodies}, separators=(",", ":"))
+        known, stored = rendered.table if rendered.table is not None else (None, b"")
+        state = rendered.state.to_json(known)
+        rows = json.dumps(state.pop("reads"), separators=(",", ":")).encode("utf-8")
+        if state.pop("from"):  # the table as stored, then its new rows
+            payload = stored if rows == b"[]" else stored[:-1] + (b"," if stored != b"[]" else b"") + rows[1:]
+        else:
+            payload = rows
+        if payload is not stored or not (folder / TABLE_FILE).is_file():  # else the file holds it already
+            replace_file(folder, TABLE_FILE, payload)
+        cache.table_digest = hashlib.sha256(payload).hexdigest()
+        heavy = json.dumps({"render": state, "bodies": rendered.bodies}, separators=(",", ":"))
         payload = heavy.encode("utf-8")
         cache.render_digest = hashlib.sha256(payload).hexdigest()
         replace_file(folder, RENDER_FILE, payload)
-        if reads is not None:
-            payload = json.dumps(reads, separators=(",", ":")).encode("utf-8")
-            cache.read_digest = hashlib.sha256(payload).hexdigest()
-            replace_file(folder, READ_FILE, payload)
+        if reads is not None:  # ReadCache.to_bytes
+            cache.read_digest = hashlib.sha256(reads).hexdigest()
+            replace_file(folder, READ_FILE, reads)
         _save_record(folder, cache, key)
     except OSError:
         pass

@@ -75,7 +75,8 @@ def build_command(project: Path, out: Path | None, base_url: str | None, no_sear
 
         if problem := base_url_problem(base_url):
             raise click.BadParameter(problem, param_hint="--base-url")
-    result = build(project, out, strict, base_url=base_url, search=False if no_search else None)
+    # collect=False: what the build threw away is left to the process's exit
+    result = build(project, out, strict, base_url=base_url, search=False if no_search else None, collect=False)
     if result.cache_warning:
         click.echo(f"warning: {result.cache_warning}", err=True)
     _show_warnings(result.warnings)

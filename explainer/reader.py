@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -72,6 +73,7 @@ class ReadCache:
     def __init__(self) -> None:
         self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
         self._stored: dict[Path, tuple[tuple[int, int], list]] = {}  # from the build cache, decoded when used
+        self._lines: dict[Path, bytes] = {}  # each stored file's line in the build cache (see to_bytes)
         self._codec: stored.Codec | None = None
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
         self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
@@ -173,6 +175,44 @@ class ReadCache:
                     continue
         return {"paths": codec.table.paths, "files": files}
 
+    def to_bytes(self) -> bytes:
+        """What :meth:`to_json` holds, as the build cache keeps it: a line of JSON a file, ``[path, [size,
+        modification time], result]``, then a line with the table of paths. A file replayed unchanged keeps
+        the line it was loaded from, written back as it was."""
+        codec = self._codec or stored.Codec(stored.PathTable())
+        lines: list[bytes] = []
+        for path in sorted(self._read, key=str):
+            if path in self._stored:  # replayed unchanged
+                line = self._lines.get(path)
+                if line is None:
+                    stamp, record = self._stored[path]
+                    line = _line([str(path), list(stamp), record])
+                lines.append(line)
+            elif path in self._results:
+                stamp, scratch, found = self._results[path]
+                try:
+                    lines.append(_line([str(path), list(stamp), _encode_result(codec, scratch, found)]))
+                except TypeError:  # a kind with a field of a type the codec does not store: read it each time
+                    continue
+        lines.append(_line(codec.table.paths))
+        return b"\n".join(lines)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> ReadCache:
+        """A cache holding what :meth:`to_bytes` stored; ValueError if it is not in that shape."""
+        lines = raw.split(b"\n")
+        cache = cls.from_json({"paths": json.loads(lines[-1]), "files": {}})
+        for line in lines[:-1]:
+            row = json.loads(line)
+            if not (type(row) is list and len(row) == 3 and type(row[0]) is str and type(row[1]) is list):
+                raise ValueError("its stored reads are not in the expected shape")
+            if not (len(row[1]) == 2 and type(row[1][0]) is int and type(row[1][1]) is int):
+                raise ValueError("its stored reads are not in the expected shape")
+            path = Path(row[0])
+            cache._stored[path] = ((row[1][0], row[1][1]), row[2])
+            cache._lines[path] = line
+        return cache
+
     @classmethod
     def from_json(cls, data: object) -> ReadCache:
         """A cache holding what :meth:`to_json` stored; ValueError if it is not in that shape."""
@@ -203,6 +243,11 @@ class _Scan:
     complete: bool = False  # finished, and nothing was found unreadable outside a file's own read
 
     paths: frozenset[Path] = frozenset()  # every file read, when complete
+
+
+def _line(value: object) -> bytes:
+    """One line of JSON (a newline in a string is written ``\\n``)."""
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
 def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic]) -> list:

@@ -64,11 +64,12 @@ class StoredReads:
     thousands of pages it keeps; a kept page's positions are written back as they are.
     """
 
-    __slots__ = ("positions", "table")
+    __slots__ = ("positions", "table", "text")
 
-    def __init__(self, table: list[Read], positions: list[int]) -> None:
+    def __init__(self, table: list[Read], positions: list[int], text: str | None = None) -> None:
         self.table = table
         self.positions = positions
+        self.text = text  # the positions as the build cache stored them, written back as they are
 
     def __iter__(self) -> Iterator[Read]:
         table = self.table
@@ -103,29 +104,43 @@ class RenderState:
     index: ReadIndex | None = field(default=None, repr=False, compare=False)  # kept in memory only (serve)
     planned: list[Page] | None = field(default=None, repr=False, compare=False)  # the pages, in memory only
     kept: KeptItems | None = field(default=None, repr=False, compare=False)  # the items' tables, in memory only
+    table: list[Read] | None = field(default=None, repr=False, compare=False)  # the reads in order, when loaded
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain JSON: one table of reads, and each page's reads as positions in it (reads are tuples, which
-        :mod:`json` writes as lists). A kept page's stored positions are reused while the table it indexes
-        begins this one (a build that changed no page's structure only adds reads)."""
+    def to_json(self, known: list[Read] | None = None) -> dict[str, Any]:
+        """Plain JSON: one table of reads (``reads``, each read a row: ``[*parts]`` when its parts are strings,
+        ``["call", owner, helper, *arguments]`` for a helper call on string pairs, most of them, else ``[read]``,
+        tuples written as lists), each read's digest (``digests``, in the table's order), and each page's reads
+        as positions in the table, one string of numbers a page. When the table begins with ``known`` (the table
+        as last stored), ``reads`` holds only the rows after it and ``from`` says how many it left out: the build
+        cache keeps the stored rows as they were. A kept page's stored positions are reused while the table
+        they index begins this one (a build that changed no page's structure only adds reads)."""
         table = list(self.reads)
         position: dict[Read, int] | None = None
         same_start: dict[int, bool] = {}
-        pages: dict[str, list[int]] = {}
+        pages: dict[str, str] = {}
         for path, reads in self.pages.items():
             if isinstance(reads, StoredReads):
                 old = reads.table
                 if id(old) not in same_start:
                     same_start[id(old)] = len(old) <= len(table) and table[: len(old)] == old
                 if same_start[id(old)]:
-                    pages[path] = reads.positions
+                    pages[path] = reads.text if reads.text is not None else " ".join(map(str, reads.positions))
                     continue
             if position is None:
                 position = {read: index for index, read in enumerate(table)}
-            pages[path] = sorted([position[read] for read in reads])
+            pages[path] = " ".join(map(str, sorted([position[read] for read in reads])))
+        digests = self.reads
+        start = 0
+        if known is not None and len(known) <= len(table):
+            same = same_start.get(id(known))
+            if same is None:
+                same = table[: len(known)] == known
+            start = len(known) if same else 0
         return {
             "global": self.global_digest,
-            "reads": [[read, self.reads[read]] for read in table],
+            "from": start,
+            "reads": [_row(read) for read in table[start:]],
+            "digests": [digests[read] for read in table],
             "pages": pages,
             "items": self.items,
             "images": self.images,
@@ -136,28 +151,25 @@ class RenderState:
         """The state :meth:`to_json` wrote, checked shape by shape (ValueError otherwise)."""
         if not isinstance(data, dict) or not isinstance(data.get("global"), str):
             raise ValueError("its render state is not in the expected shape")
-        rows, pages = data.get("reads"), data.get("pages")
-        if not isinstance(rows, list) or not isinstance(pages, dict):
+        rows, digests, pages = data.get("reads"), data.get("digests"), data.get("pages")
+        if not (type(rows) is list and type(digests) is list and isinstance(pages, dict)) or data.get("from") != 0:
             raise ValueError("its render state is not in the expected shape")
-        reads: dict[Read, str] = {}
-        for row in rows:
-            if not (type(row) is list and len(row) == 2 and type(row[1]) is str):
-                raise ValueError("its render state is not in the expected shape")
-            reads[_read(row[0])] = row[1]
+        if len(digests) != len(rows) or not all(type(digest) is str for digest in digests):
+            raise ValueError("its render state is not in the expected shape")
+        table = [_unrow(row) for row in rows]
+        reads = dict(zip(table, digests, strict=True))
         if len(reads) != len(rows):
             raise ValueError("its render state is not in the expected shape")
-        table = list(reads)
         items, images = _strings(data.get("items")), _strings(data.get("images"))
-        state = cls(data["global"], reads, items=items, images=images)
+        state = cls(data["global"], reads, items=items, images=images, table=table)
         size = len(table)
-        for path, positions in pages.items():
-            if not (isinstance(path, str) and type(positions) is list):
+        for path, text in pages.items():
+            if not (type(path) is str and type(text) is str):
                 raise ValueError("its render state is not in the expected shape")
-            if positions and not (
-                all(type(n) is int for n in positions) and min(positions) >= 0 and max(positions) < size
-            ):
+            positions = list(map(int, text.split(" "))) if text else []  # ValueError if not numbers
+            if positions and not (min(positions) >= 0 and max(positions) < size):
                 raise ValueError("its render state is not in the expected shape")
-            state.pages[path] = StoredReads(table, positions)
+            state.pages[path] = StoredReads(table, positions, text)
         return state
 
 
@@ -275,17 +287,38 @@ def _strings(mapping: Any) -> dict[str, str]:
     return mapping
 
 
-def _read(read: Any) -> Read:
-    """A read from JSON as the tuple it was: most are three strings (a field) or a helper call on items."""
-    if type(read) is list and len(read) == 3 and type(read[0]) is type(read[1]) is type(read[2]) is str:
-        return tuple(read)
-    if type(read) is list and len(read) == 4 and read[0] == "call" and type(read[1]) is type(read[2]) is str:
-        arguments = read[3]
-        if type(arguments) is list and all(
-            type(a) is list and len(a) == 2 and type(a[0]) is type(a[1]) is str for a in arguments
-        ):
-            return ("call", read[1], read[2], tuple([(a[0], a[1]) for a in arguments]))
-    return _tupled(read)
+def _row(read: Read) -> list:
+    """A read as one flat JSON list (see :meth:`RenderState.to_json`)."""
+    if read and read[0] == "call":
+        if len(read) == 4 and type(read[1]) is str and type(read[2]) is str and type(read[3]) is tuple:
+            row = ["call", read[1], read[2]]
+            for argument in read[3]:
+                if not (type(argument) is tuple and len(argument) == 2):
+                    return [read]
+                row += argument
+            if all(type(part) is str for part in row):
+                return row
+    elif read and all(type(part) is str for part in read):
+        return list(read)
+    return [read]
+
+
+def _unrow(row: Any) -> Read:
+    """The read a row of :meth:`RenderState.to_json` holds; ValueError if it is not one."""
+    if type(row) is not list or not row:
+        raise ValueError("its render state is not in the expected shape")
+    head = row[0]
+    if type(head) is list:
+        if len(row) != 1:
+            raise ValueError("its render state is not in the expected shape")
+        return _tupled(head)
+    if not all(type(part) is str for part in row):
+        raise ValueError("its render state is not in the expected shape")
+    if head == "call":
+        if len(row) < 3 or len(row) % 2 == 0:
+            raise ValueError("its render state is not in the expected shape")
+        return ("call", row[1], row[2], tuple(zip(row[3::2], row[4::2], strict=True)))
+    return tuple(row)
 
 
 def _tupled(read: Any, depth: int = 0) -> tuple:

@@ -176,26 +176,84 @@ class Codec:
         raise TypeError(f"cannot store a {kind!r}")
 
     def _record_decoder(self, kind: type) -> Decode:
+        """A decoder for one dataclass, written out as Python once (from the class's own field names and type
+        hints, never from stored data), so each field's check is inline: plain values and positions, which
+        most fields hold, cost no call of their own."""
         stored = _stored_fields(kind)
-        names = [name for name, _hint in stored]
-        count = len(names)
         linked = {item.name: None for item in dataclasses.fields(kind) if item.metadata.get("linked")}
-        decoders: list[Decode] = []
+        names = {"_kind": kind, "_new": object.__new__, "_refuse": _refuse, "_linked": linked, "_path": self.table.path}
+        names["_Span"] = Span
+        lines = [
+            "def record(value):",
+            f"    if type(value) is not list or len(value) != {len(stored)}:",
+            f"        raise _refuse({'a ' + kind.__name__!r})",
+            f"    ({''.join(f'v{n}, ' for n in range(len(stored)))}) = value",
+        ]
+        made = []
+        for number, (name, hint) in enumerate(stored):
+            if not name.isidentifier():
+                raise TypeError(f"cannot store a field named {name!r}")
+            value = f"v{number}"
+            optional = typing.get_origin(hint) in (typing.Union, types.UnionType)
+            inner = _optional(hint) if optional else hint
+            check = _inline_check(inner, value)
+            if check is not None:
+                condition = f"{value} is not None and ({check})" if optional else check
+                what = "a " + getattr(inner, "__name__", "value")
+                lines += [f"    if {condition}:", f"        raise _refuse({what!r})"]
+                made.append(f"{name!r}: {value}")
+            elif inner is Span:
+                lines.append(f"    if {value} is not None:" if optional else "    if True:")
+                lines += [
+                    f"        if {_span_check(value)}:",
+                    "            raise _refuse('a position')",
+                    f"        s{number} = _new(_Span)",
+                    f"        s{number}.__dict__.update(path=_path({value}[0]), line={value}[1], column={value}[2])",
+                ]
+                if optional:
+                    lines += ["    else:", f"        s{number} = None"]
+                made.append(f"{name!r}: s{number}")
+            else:
+                names[f"_d{number}"] = _Lazy(self, hint)
+                made.append(f"{name!r}: _d{number}({value})")
+        lines += [
+            "    made = _new(_kind)",
+            f"    made.__dict__.update({{{', '.join(made)}}})",
+            "    made.__dict__.update(_linked)" if linked else "",
+            "    return made",
+        ]
+        exec("\n".join(lines), names)  # the source is made above from the class's own fields only
+        return typing.cast(Decode, names["record"])
 
-        def record(value: Any) -> Any:
-            if type(value) is not list or len(value) != count:
-                raise _refuse(f"a {kind.__name__}")
-            if not decoders:  # made on first use, so a class may name one defined after it
-                decoders.extend(self._decoder(hint) for _name, hint in stored)
-            made: Any = object.__new__(kind)  # fields set directly: __init__ would only set them again
-            attributes = made.__dict__
-            attributes.update(
-                zip(names, [decode(one) for decode, one in zip(decoders, value, strict=True)], strict=True)
-            )
-            attributes.update(linked)
-            return made
 
-        return record
+class _Lazy:
+    """A field's decoder, looked up on first use (so a class may name one defined after it)."""
+
+    __slots__ = ("codec", "decode", "kind")
+
+    def __init__(self, codec: Codec, kind: Any) -> None:
+        self.codec, self.kind = codec, kind
+        self.decode: Decode | None = None
+
+    def __call__(self, value: Any) -> Any:
+        decode = self.decode
+        if decode is None:
+            decode = self.decode = self.codec._decoder(self.kind)
+        return decode(value)
+
+
+def _inline_check(kind: Any, value: str) -> str | None:
+    """The condition under which ``value`` (a variable's name) is not a stored ``kind``; None if not inline."""
+    if kind is str or kind is int or kind is bool:
+        return f"type({value}) is not {kind.__name__}"
+    return None
+
+
+def _span_check(value: str) -> str:
+    """The condition under which ``value`` (a variable's name) is not a stored position, ``[path, line, column]``
+    (its path is checked by the table)."""
+    parts = f"type({value}[1]) is not int or type({value}[2]) is not int"
+    return f"type({value}) is not list or len({value}) != 3 or {parts}"
 
 
 def _same(value: Any) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build, tree
 
 from explainer.build import build
-from explainer.buildcache import CACHE_DIR, RENDER_FILE
+from explainer.buildcache import CACHE_DIR, CACHE_FILE, RENDER_FILE, TABLE_FILE, BuildCache, Rendered, save_cache
 from explainer.incremental import Session
 from explainer.rebuild import RenderState
 from explainer.render import default_theme
@@ -130,17 +130,51 @@ def test_a_weight_that_changes_no_order_renders_only_that_page(tmp_path):
     assert session.files == full_build(project, tmp_path)
 
 
+def test_reads_added_to_the_stored_table_are_appended_to_its_file(tmp_path):
+    """A build that adds reads without changing any page's structure (a template reading one more field) saves
+    the stored table's bytes with the new rows after them; what is loaded again is the state that was saved."""
+    project = themed(tmp_path)
+    build(project, search=False)
+    data = json.loads((project / CACHE_DIR / CACHE_FILE).read_text())
+    cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
+    loaded = cache.load_render(project)
+    assert loaded is not None and loaded.table is not None
+    state, stored = loaded.state, (project / CACHE_DIR / TABLE_FILE).read_bytes()
+    added = {("field", "people/ann-lee", "nickname"): "digest", ("call", "site", "helper", (("a", "b"),)): "other"}
+    grown = RenderState(state.global_digest, {**state.reads, **added}, dict(state.pages), state.items, state.images)
+    grown.pages["extra/index.html"] = frozenset([*added, next(iter(state.reads))])
+    save_cache(project, cache, Rendered(grown, loaded.bodies, loaded.table))
+    assert (project / CACHE_DIR / TABLE_FILE).read_bytes().startswith(stored[:-1])
+    again = cache.load_render(project)
+    assert again is not None and again.state == grown and list(again.state.reads) == list(grown.reads)
+
+
 def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
     project = themed(tmp_path)
     build(project, search=False)
     raw = json.loads((project / CACHE_DIR / RENDER_FILE).read_text())
-    state = RenderState.from_json(raw["render"])
+    whole = {**raw["render"], "from": 0, "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text())}
+    state = RenderState.from_json(whole)
     assert state.pages and state.reads
     assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
+    assert RenderState.from_json(json.loads(json.dumps(state.to_json(known=[])))) == state
+    shorter = state.to_json(known=state.table)  # the stored rows are left out; the cache keeps them
+    assert shorter["from"] == len(state.reads) and shorter["reads"] == []
     for broken in (
-        {**raw["render"], "pages": {"index.html": [10**9]}},
-        {**raw["render"], "reads": [[{"not": "a read"}, "x"]]},
-        {**raw["render"], "global": 3},
+        {**whole, "pages": {"index.html": [10**9]}},
+        {**whole, "pages": {"index.html": "1 x"}},
+        {**whole, "pages": {"index.html": "-1"}},
+        {**whole, "pages": {"index.html": [0]}},
+        {**whole, "reads": [[{"not": "a read"}]], "digests": ["x"]},
+        {**whole, "reads": [[["a"], "x"]], "digests": ["x"]},
+        {**whole, "reads": [["call", "site", "helper", "one argument half"]], "digests": ["x"]},
+        {**whole, "reads": [["field", 3, "name"]], "digests": ["x"]},
+        {**whole, "reads": [[]], "digests": ["x"]},
+        {**whole, "reads": [["a"], ["a"]], "digests": ["x", "y"]},
+        {**whole, "digests": whole["digests"][1:]},
+        {**whole, "digests": [1] * len(whole["digests"])},
+        {**whole, "from": 3},
+        {**whole, "global": 3},
         [],
     ):
         with pytest.raises(ValueError):

@@ -44,12 +44,18 @@ def _deep(value: object) -> object:
 
 
 def _read_twice(project: Path) -> tuple[object, object]:
-    """The project read from its files, and replayed from what a cache stored of that read (through JSON)."""
+    """The project read from its files, and replayed from what a cache stored of that read (through JSON, then
+    through the build cache's lines, stored again as loaded)."""
     fresh, found = Diagnostics(), ReadCache()
     content = read_project(project, fresh, found)
     stored = ReadCache.from_json(json.loads(json.dumps(found.to_json())))
     again = Diagnostics()
     replayed = read_project(project, again, stored)
+    lines = ReadCache.from_bytes(stored.to_bytes())
+    third = Diagnostics()
+    replayed_again = read_project(project, third, lines)
+    assert lines.to_bytes() == stored.to_bytes()  # replayed lines are written back as they were
+    assert (_deep(replayed_again), third.items) == (_deep(replayed), again.items)
     return (_deep(content), fresh.items), (_deep(replayed), again.items)
 
 
@@ -103,6 +109,14 @@ def _rows(data: dict) -> list:
     return list(data["files"].items())
 
 
+def _each_entry(data: dict, damage) -> None:
+    """Damage every stored entry (fields in order: span, spans, failed, collection, slug, body, body_span, ...)."""
+    for _stamp, record in data["files"].values():
+        for entries in record[1].values():
+            for entry in entries:
+                damage(entry)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -115,8 +129,24 @@ def _rows(data: dict) -> list:
         lambda data: data["files"].update(
             {name: [row[0], json.loads(json.dumps(row[1]).replace('"Ann Lee"', "17"))] for name, row in _rows(data)}
         ),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(0, [0, "1", 1])),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(0, [0, 1])),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(6, [0, 1, None])),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(10, 5)),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(0, [10**6, 1, 1])),
     ],
-    ids=["wrong fields", "not a record", "no paths", "unknown kind", "a number for a name"],
+    ids=[
+        "wrong fields",
+        "not a record",
+        "no paths",
+        "unknown kind",
+        "a number for a name",
+        "a text for a line",
+        "a short position",
+        "a position of the wrong shape where there may be none",
+        "a number for an optional text",
+        "a path not in the table",
+    ],
 )
 def test_stored_reads_of_the_wrong_shape_are_read_from_the_files(damage, tmp_path):
     """The cache is signed, so only explainer writes it; its shape is checked all the same, value by value."""
@@ -139,13 +169,34 @@ def test_a_stored_read_file_that_is_not_the_signed_one_is_not_used(tmp_path, mon
     project = _story(tmp_path)
     build(project, search=False)
     stored = project / CACHE_DIR / READ_FILE
-    data = json.loads(stored.read_text())
+    lines = stored.read_bytes().split(b"\n")
     name = str(project / "content/people/ann-lee.md")
-    record = json.dumps(data["files"][name]).replace("Ann Lee was there.", "Planted text.")
-    data["files"][name] = json.loads(record)
-    stored.write_text(json.dumps(data))
+    planted = [
+        line.replace(b"Ann Lee was there.", b"Planted text.") if json.loads(line)[0] == name else line
+        for line in lines[:-1]
+    ]
+    assert planted != lines[:-1]
+    stored.write_bytes(b"\n".join([*planted, lines[-1]]))
     (project / "content/events/first-event.md").touch()  # something changed: the build reads its cache
     parsed = _count_parsing(monkeypatch)
     build(project, search=False)
     assert len(parsed) > 1  # every file read again
     assert b"Planted text" not in b"".join(tree(project / "build").values())
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"not json",
+        b"[1,2,3]\n[]",
+        b'["x",[1],[]]\n[]',
+        b'["x",[1,"2"],[]]\n[]',
+        b'["x",[1,2],[]]\n{"paths":1}',
+        b"[" * 100_000 + b"\n[]",
+    ],
+    ids=["empty", "not JSON", "not a file's line", "a short stamp", "a text in the stamp", "no paths", "too deep"],
+)
+def test_stored_lines_of_the_wrong_shape_are_refused(raw):
+    with pytest.raises((ValueError, RecursionError)):
+        ReadCache.from_bytes(raw)
