@@ -248,8 +248,15 @@ class SiteView:
     def is_central(self, person: Person) -> bool:
         """Whether ``person`` is at the centre of the story: the lowest ``weight`` any person has (none when no
         person has one). Search ranks their page first for their surname."""
+        lowest = self.lowest_weight()
+        return lowest is not None and person.weight == lowest
+
+    @derived
+    def lowest_weight(self) -> int | None:
+        """The lowest ``weight`` of any person, worked out once: every person's page asks (2,000 at 10,000
+        entries, each reading every person's weight again made it grow with the square of the story)."""
         weights = [p.weight for p in self.people if p.weight is not None]
-        return bool(weights) and person.weight == min(weights)
+        return min(weights) if weights else None
 
     @derived
     def key_people(self) -> list[Person]:
