@@ -66,7 +66,7 @@ class ReadCache:
     watcher that knows which files changed calls :meth:`forget` for them,
     which also covers two saves within one tick of the file system's clock.
     ``serve`` keeps one in memory; ``build`` stores one in its build cache
-    (:meth:`to_json`, :meth:`from_json`), where each file's result stays in
+    (:meth:`to_bytes`, :meth:`from_bytes`), where each file's result stays in
     its stored form until a build replays it.
     """
 
@@ -159,26 +159,10 @@ class ReadCache:
         self._results[path] = result
         return result
 
-    def to_json(self) -> dict:
-        """The result of every file read since this cache was made, as checked JSON can hold it."""
-        codec = self._codec or stored.Codec(stored.PathTable())
-        files: dict[str, list] = {}
-        for path in sorted(self._read, key=str):
-            if path in self._stored:  # replayed unchanged: stored as it was loaded
-                stamp, record = self._stored[path]
-                files[str(path)] = [list(stamp), record]
-            elif path in self._results:
-                stamp, scratch, found = self._results[path]
-                try:
-                    files[str(path)] = [list(stamp), _encode_result(codec, scratch, found)]
-                except TypeError:  # a kind with a field of a type the codec does not store: read it each time
-                    continue
-        return {"paths": codec.table.paths, "files": files}
-
     def to_bytes(self) -> bytes:
-        """What :meth:`to_json` holds, as the build cache keeps it: a line of JSON a file, ``[path, [size,
-        modification time], result]``, then a line with the table of paths. A file replayed unchanged keeps
-        the line it was loaded from, written back as it was."""
+        """The result of every file read since this cache was made, as the build cache keeps it: a line of checked
+        JSON a file, ``[path, [size, modification time], result]``, then a line with the table of paths. A file
+        replayed unchanged keeps the line it was loaded from, written back as it was."""
         codec = self._codec or stored.Codec(stored.PathTable())
         lines: list[bytes] = []
         for path in sorted(self._read, key=str):
@@ -201,7 +185,11 @@ class ReadCache:
     def from_bytes(cls, raw: bytes) -> ReadCache:
         """A cache holding what :meth:`to_bytes` stored; ValueError if it is not in that shape."""
         lines = raw.split(b"\n")
-        cache = cls.from_json({"paths": json.loads(lines[-1]), "files": {}})
+        paths = json.loads(lines[-1])
+        if type(paths) is not list or not all(type(path) is str for path in paths):
+            raise ValueError("its stored reads are not in the expected shape")
+        cache = cls()
+        cache._codec = stored.Codec(stored.PathTable(paths))
         for line in lines[:-1]:
             row = json.loads(line)
             if not (type(row) is list and len(row) == 3 and type(row[0]) is str and type(row[1]) is list):
@@ -211,23 +199,6 @@ class ReadCache:
             path = Path(row[0])
             cache._stored[path] = ((row[1][0], row[1][1]), row[2])
             cache._lines[path] = line
-        return cache
-
-    @classmethod
-    def from_json(cls, data: object) -> ReadCache:
-        """A cache holding what :meth:`to_json` stored; ValueError if it is not in that shape."""
-        if type(data) is not dict or type(data.get("paths")) is not list or type(data.get("files")) is not dict:
-            raise ValueError("its stored reads are not in the expected shape")
-        if not all(type(path) is str for path in data["paths"]):
-            raise ValueError("its stored reads are not in the expected shape")
-        cache = cls()
-        cache._codec = stored.Codec(stored.PathTable(data["paths"]))
-        for name, row in data["files"].items():
-            if not (type(row) is list and len(row) == 2 and type(row[0]) is list and len(row[0]) == 2):
-                raise ValueError("its stored reads are not in the expected shape")
-            if not all(type(number) is int for number in row[0]):
-                raise ValueError("its stored reads are not in the expected shape")
-            cache._stored[Path(name)] = ((row[0][0], row[0][1]), row[1])
         return cache
 
 
