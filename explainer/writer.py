@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from explainer.diagnostics import UsageError
 
 MARKER = ".explainer-build"  # marks a folder explainer made, and so may replace
+PATH_LIMIT = 4000  # bytes of a whole path, under Linux's 4,096 with room to spare
 MARKER_TEXT = b"This folder was built by explainer and is replaced whole by each build.\n"
 
 
@@ -78,7 +79,7 @@ class Staging:
         """Write one file of the new site (a name the file system would refuse, or a failing write, is a
         :class:`UsageError`)."""
         size = len(relative_path.encode("utf-8"))  # no name in it is longer, and the path is longer by out's
-        if size > self._limit or self._out_size + 1 + size > 4000:
+        if size > self._limit or self._out_size + 1 + size > PATH_LIMIT:
             problem = name_problem(self.out, relative_path, self._limit)
             if problem is not None:
                 raise UsageError(problem)
@@ -151,7 +152,7 @@ def name_problem(out: Path, name: str, limit: int) -> str | None:
                 f"cannot write {name[:80]}...: a name in it is longer than the {limit} bytes the "
                 f"file system allows; shorten the slug or file name it comes from"
             )
-    if len(str(out / name).encode("utf-8")) > 4000:
+    if len(str(out / name).encode("utf-8")) > PATH_LIMIT:
         return f"cannot write {name[:80]}...: the path is too long; build into a shorter --out folder"
     return None
 
