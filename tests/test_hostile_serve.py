@@ -286,6 +286,7 @@ def test_a_rebuild_that_raises_shows_the_error_and_the_watcher_goes_on(tmp_path)
         assert events.wait()["ok"] is False
         status, page = running.get(PAGE)
         assert status == 500 and "injected fault" in page
+        wait_for(lambda: any("injected" in line for line in running.lines))  # the console is read by its own thread
         [line] = [line for line in running.lines if "injected" in line]
         assert line.startswith("error: could not rebuild: ")
         (project / "content/boom").unlink()
