@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from explainer import __version__
 from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, hash_parts
@@ -251,7 +251,8 @@ def _build(
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
     collector.pause()
-    rendered = Rendered(site.state, _bodies(linked, site), before.table if before is not None else None)
+    bodies = _bodies(linked, site, before)
+    rendered = Rendered(site.state, bodies, before.table if before is not None else None)
     save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,
@@ -454,17 +455,34 @@ class WrittenFiles(Mapping[str, bytes]):
         return name in self._known
 
 
-def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
-    """Every converted body by the digest of what its HTML depends on, for the next build's exports."""
+def _bodies(linked: Linked, site: SiteRender, before: Rendered | None) -> dict[str, str]:
+    """Every converted body by the digest of what its HTML depends on, for the next build's exports; each entry's
+    digest is kept in the render state, and an entry unchanged since ``before`` (see :attr:`SiteRender.unchanged`)
+    takes its digest and HTML from it without working its key out again."""
+    from explainer.model import Entry
     from explainer.render import body_key
 
     renderer = site.renderer
     converted, bodies = renderer.bodies, {}
+    digests = site.state.bodies = {}
+    unchanged = site.unchanged if before is not None else None
+    known, stored = (before.state.bodies, before.bodies) if before is not None else ({}, {})
     for item in [linked.content.story, *linked.content.all_entries()]:
-        if item is not None:
-            key = body_key(item, linked)
-            html = converted.get(key)  # converted by the exports already: its key is not worked out twice
-            bodies[renderer.body_digest(key)] = html if html is not None else renderer.body_html(item)
+        if item is None:
+            continue
+        name = item.key if isinstance(item, Entry) else None
+        if name is not None and unchanged is not None and unchanged(cast("Entry", item)):
+            digest = known.get(name)
+            html = stored.get(digest) if digest is not None else None
+            if digest is not None and html is not None:
+                bodies[digest], digests[name] = html, digest
+                continue
+        key = body_key(item, linked)
+        html = converted.get(key)  # converted by the exports already: its key is not worked out twice
+        digest = renderer.body_digest(key)
+        bodies[digest] = html if html is not None else renderer.body_html(item)
+        if name is not None:
+            digests[name] = digest
     return bodies
 
 

@@ -66,7 +66,7 @@ RENDER_FILE = "render.json"
 READ_FILE = "read.json"
 TABLE_FILE = "render-reads.json"
 SEARCH_FILE = "search.bin"
-FORMAT = 9
+FORMAT = 10
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
 

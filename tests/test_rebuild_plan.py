@@ -155,7 +155,7 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     raw = json.loads((project / CACHE_DIR / RENDER_FILE).read_text())
     whole = {**raw["render"], "from": 0, "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text())}
     state = RenderState.from_json(whole)
-    assert state.pages and state.reads
+    assert state.pages and state.reads and state.parts and state.bodies
     assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
     assert RenderState.from_json(json.loads(json.dumps(state.to_json(known=[])))) == state
     shorter = state.to_json(known=state.table)  # the stored rows are left out; the cache keeps them
@@ -175,6 +175,10 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
         {**whole, "digests": [1] * len(whole["digests"])},
         {**whole, "from": 3},
         {**whole, "global": 3},
+        {**whole, "parts": {"story:people/ann-lee": ["not", "text"]}},
+        {**whole, "parts": None},
+        {**whole, "bodies": {"people/ann-lee": 3}},
+        {**whole, "bodies": ["people/ann-lee"]},
         [],
     ):
         with pytest.raises(ValueError):
