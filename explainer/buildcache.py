@@ -211,11 +211,11 @@ class BuildCache:
     inputs: dict[str, Stamp] = field(default_factory=dict)
     outputs: dict[str, Stamp] = field(default_factory=dict)  # every file written, by path in the output
     folders: dict[str, int] = field(default_factory=dict)  # modification time of every output folder, by path
-    render_digest: str = ""  # sha256 of RENDER_FILE, which holds what only a build after a change needs
-    table_digest: str = ""  # sha256 of TABLE_FILE, the render state's table of reads (see RenderState.to_json)
-    read_digest: str = ""  # sha256 of READ_FILE, each content file's entries
+    render_digest: str = ""  # part_digest of RENDER_FILE, which holds what only a build after a change needs
+    table_digest: str = ""  # part_digest of TABLE_FILE, the render state's table of reads (see RenderState.to_json)
+    read_digest: str = ""  # part_digest of READ_FILE, each content file's entries
     search_signature: str | None = None
-    search_digest: str = ""  # sha256 of SEARCH_FILE, the search index as words and pages (explainer.search)
+    search_digest: str = ""  # part_digest of SEARCH_FILE, the search index as words and pages (explainer.search)
     page_count: int = 0
     warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
     notes: list[str] = field(default_factory=list)
@@ -270,13 +270,19 @@ class BuildCache:
         self.notes = list(notes)
 
 
+def part_digest(data: bytes) -> str:
+    """The digest the signed record keeps of each part of the cache held in its own file: BLAKE2b (256 bits), as
+    strong as SHA-256 and about twice as fast here, where a build after an edit digests some 25 MB of them."""
+    return hashlib.blake2b(data, digest_size=32).hexdigest()
+
+
 def _signed_part(path: Path, digest: str) -> bytes | None:
     """A part of the cache kept in its own file, if it is the file the signed record names."""
     try:
         raw = path.read_bytes()
     except OSError:
         return None
-    return raw if digest and hmac.compare_digest(hashlib.sha256(raw).hexdigest(), digest) else None
+    return raw if digest and hmac.compare_digest(part_digest(raw), digest) else None
 
 
 def _load_signed_part(path: Path, digest: str) -> Any:
@@ -403,13 +409,13 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             payload = rows
         if payload is not stored or not (folder / TABLE_FILE).is_file():  # else the file holds it already
             replace_file(folder, TABLE_FILE, payload)
-        cache.table_digest = hashlib.sha256(payload).hexdigest()
+        cache.table_digest = part_digest(payload)
         heavy = json.dumps({"render": state, "bodies": rendered.bodies}, separators=(",", ":"))
         payload = heavy.encode("utf-8")
-        cache.render_digest = hashlib.sha256(payload).hexdigest()
+        cache.render_digest = part_digest(payload)
         replace_file(folder, RENDER_FILE, payload)
         if reads is not None:  # ReadCache.to_bytes
-            cache.read_digest = hashlib.sha256(reads).hexdigest()
+            cache.read_digest = part_digest(reads)
             replace_file(folder, READ_FILE, reads)
         _save_record(folder, cache, key)
     except OSError:
@@ -462,7 +468,7 @@ def save_search_index(project: Path, index: SearchIndex) -> str:
         replace_file(folder, SEARCH_FILE, payload)
     except OSError:
         return ""
-    return hashlib.sha256(payload).hexdigest()
+    return part_digest(payload)
 
 
 def replace_file(folder: Path, name: str, data: bytes) -> None:

@@ -316,15 +316,14 @@ def _unrows(rows: list) -> list[Read]:
     plain = [row for row in rows if type(row[0]) is str]
     if set(map(type, chain.from_iterable(plain))) != {str}:
         return [_unrow(row) for row in rows]
-    return [
-        (tuple(row) if row[0] != "call" else _call_row(row)) if type(row[0]) is str else _unrow(row) for row in rows
-    ]
-
-
-def _call_row(row: list[str]) -> Read:
-    if len(row) < 3 or len(row) % 2 == 0:
+    if any(len(row) < 3 or not len(row) % 2 for row in plain if row[0] == "call"):
         raise ValueError("its render state is not in the expected shape")
-    return ("call", row[1], row[2], tuple(zip(row[3::2], row[4::2], strict=True)))
+    return [
+        (tuple(row) if row[0] != "call" else ("call", row[1], row[2], tuple(zip(row[3::2], row[4::2], strict=True))))
+        if type(row[0]) is str
+        else _unrow(row)
+        for row in rows
+    ]
 
 
 def _unrow(row: Any) -> Read:
