@@ -184,10 +184,11 @@ def _build(
     if themes != guessed_themes:
         inputs = input_stamps(project, themes)
     settings = linked.content.settings
-    from explainer.search import PAGEFIND_MISSING, pagefind_executable
+    if settings.search:  # imported only for a build with search
+        from explainer.search import PAGEFIND_MISSING, pagefind_executable
 
-    if settings.search and pagefind_executable() is None:
-        raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
+        if pagefind_executable() is None:
+            raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
     before = previous.load_render(project) if previous is not None else None
     collector.resume()  # what rendering makes is collected as it goes (see rebuild._collection_paused)
@@ -322,8 +323,6 @@ def _update_output(
     build's search index (None: index every page). Returns the files written, every output file's stamp,
     the names removed and the search index now written.
     """
-    from explainer import search as search_module
-
     current = pages | kept | set(files)
     changed = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
     removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
@@ -333,6 +332,8 @@ def _update_output(
     whole = search and (reindex_anyway or index is None or not _real_folder(bundle) or not index.on_disk(bundle))
     made = whole
     if search and not whole and index is not None and (changed.keys() & pages or removed):
+        from explainer import search as search_module  # imported only for a build with search
+
         # the index is brought up to date before anything is written, so a failure leaves the site as it was
         html = sorted(name for name in pages if name.endswith(".html"))
         update = index.update
