@@ -482,8 +482,7 @@ def _bodies(linked: Linked, site: SiteRender, before: Rendered | None) -> dict[s
         html = converted.get(key)  # converted by the exports already: its key is not worked out twice
         digest = renderer.body_digest(key)
         bodies[digest] = html if html is not None else renderer.body_html(item)
-        if name is not None:
-            digests[name] = digest
+        digests[name if name is not None else ""] = digest  # "": the story's
     return bodies
 
 

@@ -103,7 +103,7 @@ class RenderState:
     items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
     parts: dict[str, str] = field(default_factory=dict)  # each entry's part of the exports (see exports.Parts)
-    bodies: dict[str, str] = field(default_factory=dict)  # entry key -> its body's digest (build: see SiteRender)
+    bodies: dict[str, str] = field(default_factory=dict)  # entry key ("" the story) -> its body's digest (build)
     index: ReadIndex | None = field(default=None, repr=False, compare=False)  # kept in memory only (serve)
     planned: list[Page] | None = field(default=None, repr=False, compare=False)  # the pages, in memory only
     kept: KeptItems | None = field(default=None, repr=False, compare=False)  # the items' tables, in memory only

@@ -24,7 +24,7 @@ import explainer.build
 import explainer.exports
 import explainer.rebuild
 from explainer.build import build, load
-from explainer.buildcache import CACHE_DIR, CACHE_FILE, FORMAT, READ_FILE, RENDER_FILE, TABLE_FILE
+from explainer.buildcache import CACHE_DIR, CACHE_FILE, ENTRIES_FILE, FORMAT, READ_FILE, RENDER_FILE, TABLE_FILE
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
 from explainer.rebuild import collect_assets, render_pages
@@ -181,7 +181,7 @@ def test_a_build_with_its_cache_leaves_no_cyclic_garbage_behind(project):
     assert left - len(gc.get_objects()) < 50
 
 
-@pytest.mark.parametrize("name", [TABLE_FILE, RENDER_FILE, READ_FILE])
+@pytest.mark.parametrize("name", [TABLE_FILE, RENDER_FILE, READ_FILE, ENTRIES_FILE])
 @pytest.mark.parametrize("damage", ["changed", "deleted"])
 def test_a_changed_or_missing_part_of_the_cache_is_not_used(name, damage, project, tmp_path):
     build(project, search=False)
