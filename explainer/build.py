@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from explainer import __version__
 from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, hash_parts
@@ -184,10 +184,11 @@ def _build(
     if themes != guessed_themes:
         inputs = input_stamps(project, themes)
     settings = linked.content.settings
-    from explainer.search import PAGEFIND_MISSING, pagefind_executable
+    if settings.search:  # imported only for a build with search
+        from explainer.search import PAGEFIND_MISSING, pagefind_executable
 
-    if settings.search and pagefind_executable() is None:
-        raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
+        if pagefind_executable() is None:
+            raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
     before = previous.load_render(project) if previous is not None else None
     collector.resume()  # what rendering makes is collected as it goes (see rebuild._collection_paused)
@@ -251,7 +252,8 @@ def _build(
     notes = left_out(linked)
     record.remember(diagnostics.sorted(), notes)
     collector.pause()
-    rendered = Rendered(site.state, _bodies(linked, site), before.table if before is not None else None)
+    bodies = _bodies(linked, site, before)
+    rendered = Rendered(site.state, bodies, before.table if before is not None else None)
     save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,
@@ -321,8 +323,6 @@ def _update_output(
     build's search index (None: index every page). Returns the files written, every output file's stamp,
     the names removed and the search index now written.
     """
-    from explainer import search as search_module
-
     current = pages | kept | set(files)
     changed = {name: data for name, data in files.items() if name not in found or _differs(out / name, data)}
     removed = set(found) - current  # pages of deleted entries, and anything else put in the folder
@@ -332,6 +332,8 @@ def _update_output(
     whole = search and (reindex_anyway or index is None or not _real_folder(bundle) or not index.on_disk(bundle))
     made = whole
     if search and not whole and index is not None and (changed.keys() & pages or removed):
+        from explainer import search as search_module  # imported only for a build with search
+
         # the index is brought up to date before anything is written, so a failure leaves the site as it was
         html = sorted(name for name in pages if name.endswith(".html"))
         update = index.update
@@ -454,17 +456,33 @@ class WrittenFiles(Mapping[str, bytes]):
         return name in self._known
 
 
-def _bodies(linked: Linked, site: SiteRender) -> dict[str, str]:
-    """Every converted body by the digest of what its HTML depends on, for the next build's exports."""
+def _bodies(linked: Linked, site: SiteRender, before: Rendered | None) -> dict[str, str]:
+    """Every converted body by the digest of what its HTML depends on, for the next build's exports; each entry's
+    digest is kept in the render state, and an entry unchanged since ``before`` (see :attr:`SiteRender.unchanged`)
+    takes its digest and HTML from it without working its key out again."""
+    from explainer.model import Entry
     from explainer.render import body_key
 
     renderer = site.renderer
     converted, bodies = renderer.bodies, {}
+    digests = site.state.bodies = {}
+    unchanged = site.unchanged if before is not None else None
+    known, stored = (before.state.bodies, before.bodies) if before is not None else ({}, {})
     for item in [linked.content.story, *linked.content.all_entries()]:
-        if item is not None:
-            key = body_key(item, linked)
-            html = converted.get(key)  # converted by the exports already: its key is not worked out twice
-            bodies[renderer.body_digest(key)] = html if html is not None else renderer.body_html(item)
+        if item is None:
+            continue
+        name = item.key if isinstance(item, Entry) else None
+        if name is not None and unchanged is not None and unchanged(cast("Entry", item)):
+            digest = known.get(name)
+            html = stored.get(digest) if digest is not None else None
+            if digest is not None and html is not None:
+                bodies[digest], digests[name] = html, digest
+                continue
+        key = body_key(item, linked)
+        html = converted.get(key)  # converted by the exports already: its key is not worked out twice
+        digest = renderer.body_digest(key)
+        bodies[digest] = html if html is not None else renderer.body_html(item)
+        digests[name if name is not None else ""] = digest  # "": the story's
     return bodies
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -95,6 +96,7 @@ def build_command(project: Path, out: Path | None, base_url: str | None, no_sear
         )
     else:
         click.echo(f"built {result.page_count} pages into {where}", err=True)
+    _finished.append(result)  # main() then ends the process without taking the build's objects apart
 
 
 @cli.command("check")
@@ -190,10 +192,27 @@ def shell_word(path: Path) -> str:
     return shlex.quote(f"./{text}" if text.startswith("-") else text)
 
 
+# builds the command line finished; a process that built leaves at once (see main)
+_finished: list[object] = []
+
+
 def main() -> None:
-    """Entry point: Click handles our errors; anything else is a bug, reported in one line."""
+    """Entry point: Click handles our errors; anything else is a bug, reported in one line.
+
+    After a build that succeeded the process ends without Python's teardown, which freed the build's objects
+    one by one (0.3-0.4 CPU seconds after a build of 2,000 entries, a quarter of a build after an edit): all
+    it wrote is closed (files, Pagefind's service, rendering workers); what it printed is flushed first."""
     try:
         cli.main(prog_name="explainer", standalone_mode=True)
+    except SystemExit as done:
+        if _finished and done.code in (0, None):
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except OSError:
+                raise done from None
+            os._exit(0)
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         click.echo(
             f"error: internal error ({type(exc).__name__}: {exc}); this is a bug in explainer "

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from explainer.dates import PartialDate
@@ -27,6 +28,7 @@ from explainer.model import (
     STORY_SCHEMA,
     UPDATE_SCHEMA,
     Entry,
+    Event,
     FieldSpec,
     Records,
     Snippet,
@@ -77,11 +79,70 @@ def _entry(entry: Entry, linked: Linked, base_url: str | None, chronicle: Chroni
     return data
 
 
-def story_json(linked: Linked, base_url: str | None, chronicle: Chronicle | None = None) -> bytes:
+class Parts:
+    """Each entry's part of ``story.json`` and ``timeline.json`` as the JSON text it is written as, kept between
+    builds (in the render state) so a build after an edit encodes only the entries it may have changed.
+
+    ``before`` are the last build's parts by name; an entry ``reusable`` says is unchanged since (its file is, and
+    nothing any part shows of another entry changed: see :func:`explainer.rebuild.render_site`) takes its part
+    from them. ``now`` are this build's parts; two entries with one key (never in a good build) make every
+    part anew (:attr:`clash`)."""
+
+    def __init__(
+        self, before: Mapping[str, str] | None = None, reusable: Callable[[Entry], bool] | None = None
+    ) -> None:
+        self.before = before if before is not None and reusable is not None else {}
+        self.reusable = reusable
+        self.now: dict[str, str] = {}
+        self.clash = False
+        self.reused = 0
+
+    def part(self, name: str, entry: Entry, make: Callable[[], Any]) -> str:
+        key = f"{name}:{entry.key}"
+        if key in self.now:
+            self.clash = True
+        text = self.before.get(key) if self.reusable is not None and self.reusable(entry) else None
+        if text is None:
+            text = json.dumps(make(), ensure_ascii=False, separators=(",", ":"))
+        else:
+            self.reused += 1
+        self.now[key] = text
+        return text
+
+
+def _made_whole(make: Callable[[Parts], bytes], parts: Parts | None) -> bytes:
+    """``make`` with ``parts`` (reusing what they allow), made again with none reused if two entries share a key."""
+    if parts is None:
+        return make(Parts())
+    made = make(parts)
+    if parts.clash:
+        fresh = Parts()
+        made = make(fresh)
+        parts.now, parts.clash = {}, True  # nothing kept: the next build makes every part
+    return made
+
+
+def story_json(
+    linked: Linked, base_url: str | None, chronicle: Chronicle | None = None, parts: Parts | None = None
+) -> bytes:
+    """``story.json`` (see :class:`Parts` for ``parts``)."""
+    chronicle = chronicle if chronicle is not None else Chronicle(linked)
+    return _made_whole(lambda kept: _story_json(linked, base_url, chronicle, kept), parts)
+
+
+def _story_json(linked: Linked, base_url: str | None, chronicle: Chronicle, parts: Parts) -> bytes:
     content = linked.content
     story = linked.story
-    chronicle = chronicle if chronicle is not None else Chronicle(linked)
-    document = {
+    entries = {
+        collection: "["
+        + ",".join(
+            parts.part("story", e, partial(_entry, e, linked, base_url, chronicle))
+            for e in (linked.timeline if collection == "events" else content.entries[collection])
+        )
+        + "]"
+        for collection in KINDS
+    }
+    head = {
         "format": "explainer-story",
         "version": STORY_SCHEMA_VERSION,
         "base_url": base_url,
@@ -90,13 +151,8 @@ def story_json(linked: Linked, base_url: str | None, chronicle: Chronicle | None
             "body": story.body,
             "last_change": _date(chronicle.story_last_change() or story.published),
         },
-        **{
-            collection: [
-                _entry(e, linked, base_url, chronicle)
-                for e in (linked.timeline if collection == "events" else content.entries[collection])
-            ]
-            for collection in KINDS
-        },
+    }
+    tail = {
         "sources": [
             {
                 "id": s.id,
@@ -124,7 +180,7 @@ def story_json(linked: Linked, base_url: str | None, chronicle: Chronicle | None
             for status in content.settings.statuses().claims
         ],
     }
-    return _json(document)
+    return _joined([*_encoded(head), *entries.items(), *_encoded(tail)])
 
 
 def _timeline_date(date: PartialDate) -> dict[str, Any]:
@@ -135,38 +191,51 @@ def _timeline_date(date: PartialDate) -> dict[str, Any]:
     return data
 
 
-def timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: str | None) -> bytes:
-    """The timeline in Knight Lab TimelineJS's JSON format, ready for its embed.
+def timeline_json(
+    linked: Linked, body_html: Callable[[Entry], str], base_url: str | None, parts: Parts | None = None
+) -> bytes:
+    """The timeline in Knight Lab TimelineJS's JSON format, ready for its embed (see :class:`Parts` for ``parts``).
 
     TimelineJS shows every text field as HTML, so writers' plain text is escaped here; bodies are
     already safe HTML (converted in safe mode).
     """
-    story = linked.story
-    events = []
-    for event in linked.timeline:
-        text = body_html(event)
-        if event.summary:  # one plain line, escaped: TimelineJS shows text fields as HTML
-            text = f"<p>{html.escape(event.summary)}</p>" + text
-        if base_url:
-            more = html.escape(_("Read more"))
-            text += f'<p><a href="{html.escape(base_url + event.path)}">{more}</a></p>'
-        item: dict[str, Any] = {
-            "unique_id": event.slug,
-            "start_date": _timeline_date(event.start),
-            "text": {"headline": html.escape(event.title), "text": text},
-        }
-        if event.end_date is not None:
-            item["end_date"] = _timeline_date(event.end_date)
-        if event.place:
-            item["group"] = html.escape(event.place)
-        events.append(item)
-    document = {
-        "title": {"text": {"headline": html.escape(story.title), "text": html.escape(story.summary)}},
-        "events": events,
+    return _made_whole(lambda kept: _timeline_json(linked, body_html, base_url, kept), parts)
+
+
+def _timeline_event(event: Event, body_html: Callable[[Entry], str], base_url: str | None) -> dict[str, Any]:
+    text = body_html(event)
+    if event.summary:  # one plain line, escaped: TimelineJS shows text fields as HTML
+        text = f"<p>{html.escape(event.summary)}</p>" + text
+    if base_url:
+        more = html.escape(_("Read more"))
+        text += f'<p><a href="{html.escape(base_url + event.path)}">{more}</a></p>'
+    item: dict[str, Any] = {
+        "unique_id": event.slug,
+        "start_date": _timeline_date(event.start),
+        "text": {"headline": html.escape(event.title), "text": text},
     }
-    return _json(document)
+    if event.end_date is not None:
+        item["end_date"] = _timeline_date(event.end_date)
+    if event.place:
+        item["group"] = html.escape(event.place)
+    return item
 
 
-def _json(document: dict[str, Any]) -> bytes:
-    """Compact JSON: on a big story, indenting would make the file a third larger and the build slower."""
-    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+def _timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: str | None, parts: Parts) -> bytes:
+    story = linked.story
+    events = ",".join(
+        parts.part("timeline", event, partial(_timeline_event, event, body_html, base_url)) for event in linked.timeline
+    )
+    title = {"text": {"headline": html.escape(story.title), "text": html.escape(story.summary)}}
+    return _joined([*_encoded({"title": title}), ("events", f"[{events}]")])
+
+
+def _encoded(document: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(name, json.dumps(value, ensure_ascii=False, separators=(",", ":"))) for name, value in document.items()]
+
+
+def _joined(members: list[tuple[str, str]]) -> bytes:
+    """Compact JSON of an object whose members' values are JSON text already, as ``json.dumps`` writes it (on a big
+    story, indenting would make the file a third larger and the build slower)."""
+    text = ",".join(f"{json.dumps(name, ensure_ascii=False)}:{value}" for name, value in members)
+    return ("{" + text + "}\n").encode("utf-8")

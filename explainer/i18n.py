@@ -15,7 +15,9 @@ import contextlib
 import functools
 import gettext
 import hashlib
+import hmac
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -283,14 +285,76 @@ def _locale(tag: str) -> Locale | None:
     return None
 
 
+_COMPILED_HEADER = b"explainer compiled catalog 1\n"
+
+
 @functools.lru_cache(maxsize=32)
 def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int, str, str]]]:
     """A ``.po`` file as ``.mo`` bytes, without its fuzzy or broken entries; (line, problem, hint) for each broken
-    one and for whatever the parser had to skip."""
+    one and for whatever the parser had to skip.
+
+    Each process used to parse every catalog again (with Babel's checkers: a tenth of a second, a tenth of a build
+    after an edit); the result is kept in the user's own cache folder beside the compiled templates, named by the
+    catalog's digest and Babel's version and signed with the build cache's key (see :mod:`explainer.compiled`):
+    a file that does not match is ignored and the catalog compiled again."""
+    from babel import __version__ as babel_version
+
+    from explainer import __version__
+    from explainer.buildcache import key_folder, replace_file, signing_key
+
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark would hide the header
+    folder, key = key_folder(), signing_key()
+    if folder is None or key is None:
+        return _compile_po(data)
+    name = hashlib.sha256(f"{__version__}\0{babel_version}\0".encode() + data).hexdigest()
+    target = folder / "catalogs" / f"{name}.mo"
+    found = _load_compiled(target, key)
+    if found is not None:
+        return found
+    compiled, problems = _compile_po(data)
+    head = json.dumps(problems, ensure_ascii=True).encode("ascii") + b"\n"
+    payload = _COMPILED_HEADER + head + compiled
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        replace_file(target.parent, target.name, payload + hmac.new(key, payload, hashlib.sha256).hexdigest().encode())
+    except OSError:
+        pass  # only costs the next build a compile
+    return compiled, problems
+
+
+def _load_compiled(path: Path, key: bytes) -> tuple[bytes, list[tuple[int, str, str]]] | None:
+    """A catalog :func:`_compile` kept, if this user's explainer signed it and it is in shape (else None)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    payload, signature = data[:-64], data[-64:]
+    if not data.startswith(_COMPILED_HEADER) or not hmac.compare_digest(
+        signature, hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+    ):
+        return None
+    head, newline, compiled = payload[len(_COMPILED_HEADER) :].partition(b"\n")
+    try:
+        problems = json.loads(head) if newline else None
+    except (ValueError, RecursionError):
+        return None
+    if type(problems) is not list or not all(
+        type(found) is list
+        and len(found) == 3
+        and type(found[0]) is int
+        and type(found[1]) is str
+        and type(found[2]) is str
+        for found in problems
+    ):
+        return None
+    return compiled, [(line, problem, hint) for line, problem, hint in problems]
+
+
+def _compile_po(data: bytes) -> tuple[bytes, list[tuple[int, str, str]]]:
+    """:func:`_compile` of a catalog's bytes."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark would hide the header
     skipped = io.StringIO()
     with contextlib.redirect_stdout(skipped):  # Babel prints what it cannot parse instead of raising
         catalog = read_po(io.BytesIO(data), abort_invalid=False)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,8 @@ class RenderState:
     pages: dict[str, PageReads] = field(default_factory=dict)  # output path -> the reads its render made
     items: dict[str, str] = field(default_factory=dict)  # item key -> its structure (see item_digests)
     images: dict[str, str] = field(default_factory=dict)  # share image path -> its card's digest
+    parts: dict[str, str] = field(default_factory=dict)  # each entry's part of the exports (see exports.Parts)
+    bodies: dict[str, str] = field(default_factory=dict)  # entry key ("" the story) -> its body's digest (build)
     index: ReadIndex | None = field(default=None, repr=False, compare=False)  # kept in memory only (serve)
     planned: list[Page] | None = field(default=None, repr=False, compare=False)  # the pages, in memory only
     kept: KeptItems | None = field(default=None, repr=False, compare=False)  # the items' tables, in memory only
@@ -144,6 +147,8 @@ class RenderState:
             "pages": pages,
             "items": self.items,
             "images": self.images,
+            "parts": self.parts,
+            "bodies": self.bodies,
         }
 
     @classmethod
@@ -156,12 +161,13 @@ class RenderState:
             raise ValueError("its render state is not in the expected shape")
         if len(digests) != len(rows) or not all(type(digest) is str for digest in digests):
             raise ValueError("its render state is not in the expected shape")
-        table = [_unrow(row) for row in rows]
+        table = _unrows(rows)
         reads = dict(zip(table, digests, strict=True))
         if len(reads) != len(rows):
             raise ValueError("its render state is not in the expected shape")
-        items, images = _strings(data.get("items")), _strings(data.get("images"))
-        state = cls(data["global"], reads, items=items, images=images, table=table)
+        items, images, parts = _strings(data.get("items")), _strings(data.get("images")), _strings(data.get("parts"))
+        bodies = _strings(data.get("bodies"))
+        state = cls(data["global"], reads, items=items, images=images, parts=parts, bodies=bodies, table=table)
         size = len(table)
         for path, text in pages.items():
             if not (type(path) is str and type(text) is str):
@@ -301,6 +307,23 @@ def _row(read: Read) -> list:
     elif read and all(type(part) is str for part in read):
         return list(read)
     return [read]
+
+
+def _unrows(rows: list) -> list[Read]:
+    """:func:`_unrow` of every row, with the checks of the commonest rows (lists of strings) made for all at once."""
+    if set(map(type, rows)) != {list} or not all(rows):
+        return [_unrow(row) for row in rows]
+    plain = [row for row in rows if type(row[0]) is str]
+    if set(map(type, chain.from_iterable(plain))) != {str}:
+        return [_unrow(row) for row in rows]
+    if any(len(row) < 3 or not len(row) % 2 for row in plain if row[0] == "call"):
+        raise ValueError("its render state is not in the expected shape")
+    return [
+        (tuple(row) if row[0] != "call" else ("call", row[1], row[2], tuple(zip(row[3::2], row[4::2], strict=True))))
+        if type(row[0]) is str
+        else _unrow(row)
+        for row in rows
+    ]
 
 
 def _unrow(row: Any) -> Read:
@@ -512,17 +535,38 @@ def stale_pages(
         return list(pages)
     if previous.index is not None:
         return _stale_by_index(pages, previous, previous.index, evaluate, dirty, positions)
-    changed = {
-        read
-        for read, before in previous.reads.items()
-        if not evaluate.trusted(read) and ((now := evaluate(read)) == VOLATILE or now != before)
-    }
+    known = previous.reads
+    changed = {read for read in evaluate.untrusted(known) if (now := evaluate(read)) == VOLATILE or now != known[read]}
+    at: dict[int, set[int]] = {}  # the changed reads' positions in each table stored reads index
     stale = []
     for page in pages:
         reads = previous.pages.get(page.output_path)
-        if reads is None or page.output_path in dirty or not reads.isdisjoint(changed):
+        if reads is None or page.output_path in dirty:
+            stale.append(page)
+        elif not changed:
+            continue
+        elif type(reads) is StoredReads:
+            found = at.get(id(reads.table))
+            if found is None:
+                found = at[id(reads.table)] = _positions(reads.table, changed)
+            if not found.isdisjoint(reads.positions):
+                stale.append(page)
+        elif not reads.isdisjoint(changed):
             stale.append(page)
     return stale
+
+
+def _positions(table: list[Read], reads: AbstractSet[Read]) -> set[int]:
+    """The positions of ``reads`` in ``table`` (those it holds)."""
+    if len(reads) > 16:
+        return {position for position, read in enumerate(table) if read in reads}
+    found = set()
+    for read in reads:  # a body edit changes a read or two: each looked for, the table not indexed
+        try:
+            found.add(table.index(read))
+        except ValueError:
+            continue
+    return found
 
 
 def _stale_by_index(
@@ -721,6 +765,8 @@ class SiteRender:
     images: set[str] = field(default_factory=set)  # every share image's path, drawn now or kept from before
     drawn: int = 0  # share images drawn now
     same_pages: bool = False  # the same pages (paths, in order) as the render of the ``previous`` state given
+    # whether an entry is as it was in ``previous``'s render, its body and its exports alike (None: not known)
+    unchanged: Callable[[Entry], bool] | None = None
 
 
 @contextmanager
@@ -850,9 +896,19 @@ def render_site(
         for chunk in map_chunks(_draw_chunk, write, redraw, processes(len(redraw))):
             files.update(chunk)
         images, drawn = set(cards), len(redraw)
+    unchanged: Callable[[Entry], bool] | None = None
+    # no item's structure changed (the same keys in the same order) and nothing every page depends on: an entry's
+    # body HTML and its part of the exports show only its own fields and body and the structure of others, so those
+    # of an entry read from a file unchanged since ``previous`` are as they were
+    if previous is not None and same_structure and stable_paths is not None and previous.global_digest == digest:
+        paths = stable_paths
+        if list(items) == list(previous.items):
+            unchanged = lambda entry: str(entry.span.path) in paths  # noqa: E731
     if with_site_files and not diagnostics.errors:
-        files.update(site_files(linked, pages, renderer))
-    return SiteRender(pages, stale, files, state, renderer, assets, images, drawn, same_pages)
+        parts = exports.Parts(previous.parts if previous is not None else None, unchanged)
+        files.update(site_files(linked, pages, renderer, parts))
+        state.parts = parts.now
+    return SiteRender(pages, stale, files, state, renderer, assets, images, drawn, same_pages, unchanged)
 
 
 def _page_tables(pages: list[Page]) -> tuple[dict[int, list[int]], dict[str, Page]]:
@@ -959,8 +1015,11 @@ def collect_assets(linked: Linked) -> Assets:
     return assets
 
 
-def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[str, bytes]:
-    """robots.txt, the sitemap, feeds and oEmbed files (with base_url), story.json and timeline.json.
+def site_files(
+    linked: Linked, pages: list[Page], renderer: Renderer, parts: exports.Parts | None = None
+) -> dict[str, bytes]:
+    """robots.txt, the sitemap, feeds and oEmbed files (with base_url), story.json and timeline.json (their entries'
+    parts taken from ``parts`` where it allows, and kept in it: see :class:`explainer.exports.Parts`).
 
     A living story's feeds are its changes: ``feed.xml`` for the whole story and
     ``<kind>/<slug>/feed.xml`` for each entry; a version-1 story keeps its one feed of entries.
@@ -976,6 +1035,6 @@ def site_files(linked: Linked, pages: list[Page], renderer: Renderer) -> dict[st
             files[feeds.FEED_FILE] = feeds.atom(linked, base_url, renderer.site.title)
         if embeds.enabled(linked.content.settings.embeds, base_url):
             files.update(embeds.oembed_files(pages, base_url, renderer.site.title))
-    files[exports.STORY_JSON] = exports.story_json(linked, base_url, chronicle)
-    files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url)
+    files[exports.STORY_JSON] = exports.story_json(linked, base_url, chronicle, parts)
+    files[exports.TIMELINE_JSON] = exports.timeline_json(linked, renderer.body_for_root, base_url, parts)
     return files

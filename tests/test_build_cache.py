@@ -21,9 +21,10 @@ from conftest import FIXTURES, BuiltSite, copy_project
 from rebuilds import BASE, EDITS, edit, from_scratch, times, tree
 
 import explainer.build
+import explainer.exports
 import explainer.rebuild
 from explainer.build import build, load
-from explainer.buildcache import CACHE_DIR, CACHE_FILE, FORMAT, READ_FILE, RENDER_FILE, TABLE_FILE
+from explainer.buildcache import CACHE_DIR, CACHE_FILE, ENTRIES_FILE, FORMAT, READ_FILE, RENDER_FILE, TABLE_FILE
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
 from explainer.rebuild import collect_assets, render_pages
@@ -149,6 +150,25 @@ def test_a_body_edit_keeps_the_stored_table_of_reads_and_each_unchanged_files_li
     assert build(project, search=False).up_to_date
 
 
+def test_a_body_edit_makes_only_that_entrys_parts_of_the_exports(project, tmp_path, monkeypatch):
+    """story.json and timeline.json are put together from each entry's part, kept in the render state: a body edit
+    makes the edited entry's part again and takes the others' as stored, with the same bytes as a whole build."""
+    build(project, search=False)
+    made: list[str] = []
+    entry, event = explainer.exports._entry, explainer.exports._timeline_event
+    monkeypatch.setattr(explainer.exports, "_entry", lambda e, *rest: (made.append(e.key), entry(e, *rest))[1])
+    monkeypatch.setattr(explainer.exports, "_timeline_event", lambda e, *rest: (made.append(e.key), event(e, *rest))[1])
+    edit(project / "content/events/first-event.md", "It happened.", "It happened, and then some.")
+    assert build(project, search=False).rendered > 0
+    assert sorted(made) == ["events/first-event", "events/first-event"]  # its story.json and timeline.json parts
+    assert tree(project / "build") == from_scratch(project, tmp_path / "first")
+    made.clear()
+    edit(project / "content/people/ann-lee.md", "name: Ann Lee", "name: Ann Leigh")  # shown in others' parts
+    build(project, search=False)
+    assert len(made) > 2
+    assert tree(project / "build") == from_scratch(project, tmp_path / "second")
+
+
 def test_a_build_with_its_cache_leaves_no_cyclic_garbage_behind(project):
     """The collector is paused while the cache is loaded and saved; a process that goes on after a build (tests,
     ``serve``) does not carry what the build threw away."""
@@ -161,7 +181,7 @@ def test_a_build_with_its_cache_leaves_no_cyclic_garbage_behind(project):
     assert left - len(gc.get_objects()) < 50
 
 
-@pytest.mark.parametrize("name", [TABLE_FILE, RENDER_FILE, READ_FILE])
+@pytest.mark.parametrize("name", [TABLE_FILE, RENDER_FILE, READ_FILE, ENTRIES_FILE])
 @pytest.mark.parametrize("damage", ["changed", "deleted"])
 def test_a_changed_or_missing_part_of_the_cache_is_not_used(name, damage, project, tmp_path):
     build(project, search=False)

@@ -83,3 +83,32 @@ def test_pages_are_the_same_from_compiled_templates(user_cache, compiles, tmp_pa
     compiles.clear()
     build(project, search=False)
     assert compiles == [] and tree(project / "build") == first
+
+
+def test_a_compiled_catalog_is_kept_signed_and_a_damaged_one_is_compiled_again(user_cache, monkeypatch):
+    """Catalogs (.po) are compiled once and kept beside the templates; what each one's problems are is kept too."""
+    from babel.messages import pofile
+
+    from explainer import i18n
+
+    parsed: list[object] = []
+    read_po = pofile.read_po
+    monkeypatch.setattr(pofile, "read_po", lambda *args, **kw: (parsed.append(args), read_po(*args, **kw))[1])
+    po = user_cache.parent.parent / "messages.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Sources"\nmsgstr "Quellen (100 %)"\n\nmsgid "People"\nmsgstr "Leute"\n'
+    )
+
+    def compiled(size: int) -> tuple[bytes, list]:
+        return i18n._compile(po, size, 0)  # a new size: past the in-process cache
+
+    first = compiled(1)
+    assert len(parsed) == 1 and first[1] and b"Leute" in first[0] and b"Quellen" not in first[0]
+    assert compiled(2) == first and len(parsed) == 1  # from the user's cache: not parsed again
+    kept = next((user_cache.parent / "catalogs").glob("*.mo"))
+    kept.write_bytes(kept.read_bytes().replace(b"Leute", b"Laute"))
+    assert compiled(3) == first and len(parsed) == 2  # not signed for what it holds: compiled again
+    kept.write_bytes(b"explainer compiled catalog 1\n")
+    assert compiled(4) == first and len(parsed) == 3

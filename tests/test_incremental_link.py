@@ -13,7 +13,7 @@ from conftest import FIXTURES
 from rebuilds import edit
 
 from explainer import linker
-from explainer.diagnostics import Diagnostics
+from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked, link
 from explainer.model import KINDS
 from explainer.reader import ReadCache, read_project
@@ -264,3 +264,24 @@ def test_validating_again_reports_what_a_whole_check_reports(path, old, new, tmp
         whole = Diagnostics()
         load(project, whole)
         assert diagnostics.items == whole.items
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Met [[Ann Lee]] and [[people/bob-stone|Bob]].\n\nLater [[Ann\nLee]] left.",
+        "   Three spaces: [[Ann Lee]]\n  two [[Bob Stone]]",
+        "[[Ann Lee]]",
+        "Text\n\n    indented [[Not a link]]\n\n[[Ann Lee]]",
+        "\tTabbed [[Not a link]]\n\n[[Ann Lee]]",
+        "Code `[[Not a link]]` and [[Ann Lee]]",
+        "~~~\n[[Not a link]]\n~~~\n[[Ann Lee]]",
+        "",
+    ],
+)
+def test_a_body_without_code_finds_the_links_the_full_scan_finds(body, monkeypatch):
+    """Bodies with no backtick, tilde, tab or four-space indent skip blanking out code: the same links, same places."""
+    start = Span(Path("x.md"), 3, 5)
+    quick = linker.find_wikilinks.__wrapped__(body, start, 2)
+    monkeypatch.setattr(linker, "_may_hold_code", lambda _body: True)
+    assert linker.find_wikilinks.__wrapped__(body, start, 2) == quick

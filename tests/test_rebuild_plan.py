@@ -14,7 +14,17 @@ import pytest
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build, tree
 
 from explainer.build import build
-from explainer.buildcache import CACHE_DIR, CACHE_FILE, RENDER_FILE, TABLE_FILE, BuildCache, Rendered, save_cache
+from explainer.buildcache import (
+    CACHE_DIR,
+    CACHE_FILE,
+    ENTRIES_FILE,
+    RENDER_FILE,
+    TABLE_FILE,
+    BuildCache,
+    Rendered,
+    _read_entries,
+    save_cache,
+)
 from explainer.incremental import Session
 from explainer.rebuild import RenderState
 from explainer.render import default_theme
@@ -153,13 +163,40 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     project = themed(tmp_path)
     build(project, search=False)
     raw = json.loads((project / CACHE_DIR / RENDER_FILE).read_text())
-    whole = {**raw["render"], "from": 0, "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text())}
+    names, _bodies, parts = _read_entries((project / CACHE_DIR / ENTRIES_FILE).read_bytes())
+    whole = {
+        **raw["render"],
+        "from": 0,
+        "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text()),
+        "bodies": names,
+        "parts": parts,
+    }
     state = RenderState.from_json(whole)
-    assert state.pages and state.reads
+    assert state.pages and state.reads and state.parts and state.bodies
     assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
     assert RenderState.from_json(json.loads(json.dumps(state.to_json(known=[])))) == state
     shorter = state.to_json(known=state.table)  # the stored rows are left out; the cache keeps them
     assert shorter["from"] == len(state.reads) and shorter["reads"] == []
+    assert _read_entries(b'[["events/a","d",3,2,-1],["","e",0,-1,-1]]\n<p>{}') == (
+        {"events/a": "d", "": "e"},
+        {"d": "<p>", "e": ""},
+        {"story:events/a": "{}"},
+    )
+    for entries in (
+        b"{}\n",
+        b'[["events/a","d",3,2,-1]]\n<p>{}!',  # more text than the lengths say
+        b'[["events/a","d",3,2,-1]]\n<p>{',  # less
+        b'[["events/a","d",3,2]]\n<p>{}',
+        b'[["events/a","d","3",2,-1]]\n<p>{}',
+        b'[["events/a","d",-1,2,-1]]\n<p>{}',
+        b'[["events/a","d",3,-2,-1]]\n<p>{}',
+        b'[["events/a","d",0,-1,-1],["events/a","e",0,-1,-1]]\n',
+        b'[["events/a","d",2,-1,-1]]\n\xff\xfe',
+        b'[["events/a","d",0,-1,-1]]',
+        b"not json\n",
+    ):
+        with pytest.raises(ValueError):
+            _read_entries(entries)
     for broken in (
         {**whole, "pages": {"index.html": [10**9]}},
         {**whole, "pages": {"index.html": "1 x"}},
@@ -175,6 +212,10 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
         {**whole, "digests": [1] * len(whole["digests"])},
         {**whole, "from": 3},
         {**whole, "global": 3},
+        {**whole, "parts": {"story:people/ann-lee": ["not", "text"]}},
+        {**whole, "parts": None},
+        {**whole, "bodies": {"people/ann-lee": 3}},
+        {**whole, "bodies": ["people/ann-lee"]},
         [],
     ):
         with pytest.raises(ValueError):
