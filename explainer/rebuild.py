@@ -668,8 +668,9 @@ def render_pages(
         # workers are forked inside: they inherit the recording classes and the story's converted body
         if evaluate is None:
             evaluate = evaluator(renderer, every_page or pages)
-        digests: dict[Read, str] = {}
-        collect = _one_copy_of_each_read(digests)
+        table: list[Read] = []
+        found: list[str] = []  # each read's digest, in the table's order
+        collect = _one_copy_of_each_read(table, found)
         if workers > 1 and len(pages) > 1:  # workers are forked: they share what this process has read before
             renderer.language.preload()
         chunks = map_chunks(_render_chunk, (renderer, evaluate, write), pages, workers, collect)
@@ -686,17 +687,17 @@ def render_pages(
     for chunk in chunks:
         rendered.files.update(chunk.files)
         rendered.reads.update(chunk.reads)
-    rendered.digests = digests
+    rendered.digests = dict(zip(table, found, strict=True))
     return rendered
 
 
-def _one_copy_of_each_read(digests: dict[Read, str]) -> Callable[[_Rendered], _Rendered]:
-    """Keeps each read once across chunks, in one table: a chunk from a worker arrives with its own copy of every
-    read its pages made and of its digest (pickling shares them only within the chunk), and most reads are made by
-    pages of every chunk. ``digests`` gets each read's digest, in the table's order (the order reads first came);
-    a chunk keeps each page's reads as ascending positions in the table (:class:`StoredReads`), a few bytes a read
-    where a set of them took tens, and its own numbering and digests are let go."""
-    table: list[Read] = []
+def _one_copy_of_each_read(table: list[Read], digests: list[str]) -> Callable[[_Rendered], _Rendered]:
+    """Keeps each read once across chunks, in one ``table``: a chunk from a worker arrives with its own copy of
+    every read its pages made and of its digest (pickling shares them only within the chunk), and most reads are
+    made by pages of every chunk. Reads are added to ``table`` in the order they first came, their digests to
+    ``digests`` in the same order (a list while workers run: a dict of them is made once they are done); a chunk
+    keeps each page's reads as ascending positions in the table (:class:`StoredReads`), a few bytes a read where a
+    set of them took tens, and its own numbering and digests are let go."""
     position: dict[Read, int] = {}
 
     def collect(chunk: _Rendered) -> _Rendered:
@@ -706,7 +707,7 @@ def _one_copy_of_each_read(digests: dict[Read, str]) -> Callable[[_Rendered], _R
             if at is None:
                 at = position[read] = len(table)
                 table.append(read)
-                digests[read] = digest
+                digests.append(digest)
             here.append(at)
         chunk.digests = {}
         chunk.reads = {
