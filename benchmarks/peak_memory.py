@@ -14,6 +14,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +38,10 @@ def main() -> None:
     shutil.rmtree(story / ".explainer-cache", ignore_errors=True)
     start = time.perf_counter()
     command = [sys.executable, "-m", "explainer", "build", *sys.argv[2:]]
-    process = subprocess.Popen(command, cwd=story, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # its warnings go to a file: a pipe read only at the end would fill up (a story of 10,000 entries warns of
+    # more than a pipe holds) and stop the build until it is read
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - read at the end, gone with this process
+    process = subprocess.Popen(command, cwd=story, stdout=subprocess.DEVNULL, stderr=log, text=True)
     tree = PeakMemory(process.pid)  # side_by_side's figure, sampled on its own
     peak, at_peak, own, timeline = 0, {}, {}, []
     while process.poll() is None:
@@ -50,7 +54,8 @@ def main() -> None:
         timeline.append((round(time.perf_counter() - start, 1), total // 1024))
         time.sleep(0.02)
     seconds = time.perf_counter() - start
-    stderr = process.stderr.read() if process.stderr else ""
+    log.seek(0)
+    stderr = log.read()
     side_by_side = tree.stop()
     if process.returncode:
         raise SystemExit(f"the build failed:\n{stderr}")

@@ -417,18 +417,22 @@ def _write_output(
     staging: Staging, files: dict[str, bytes], made: set[str], *, search: bool
 ) -> tuple[dict[str, Stamp], SearchIndex | None]:
     """A first build (or one into a folder we did not make): ``files`` join the pages and images written into
-    ``staging`` already (``made``), the search index is added, and the whole site is swapped in at once."""
+    ``staging`` already (``made``), the search index is added, and the whole site is swapped in at once.
+
+    ``files`` is emptied as they are written (the site's JSON exports are megabytes): the search index reads
+    every page it needs back from the staging folder."""
     out = staging.out
     index: SearchIndex | None = None
+    names = made | files.keys()
     for name in sorted(files):
-        staging.write(name, files[name])
+        staging.write(name, files.pop(name))
     if search:
-        index = _index_whole(out, files, made | files.keys(), staging.folder)
+        index = _index_whole(out, {}, names, staging.folder)
         _write(out, lambda: _write_bundle(staging.folder, index.bundle_files(everything=True)))
     _write(out, staging.publish)
     if index is not None:
         index.written_now()
-    stamps = {name: written for name in sorted(made | files.keys()) if (written := stamp(out / name)) is not None}
+    stamps = {name: written for name in sorted(names) if (written := stamp(out / name)) is not None}
     return stamps, index
 
 

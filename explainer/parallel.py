@@ -13,6 +13,7 @@ processes, everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -93,6 +94,11 @@ def map_chunks(
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     _JOB = (function, shared, items, bounds, context.Value("i", 0))
+    # what this process holds now is moved out of the collector's sight before forking (``gc.freeze``, as Python's
+    # documentation advises for forked children): neither process's collections then walk the objects they share,
+    # which would write to those pages and make each process a copy of them. The caller gives them back
+    # (``gc.unfreeze``: render_site does, once rendering is done).
+    gc.freeze()
     results: dict[int, Any] = {}
     try:
         with context.Pool(workers - 1) as pool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+from array import array
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -59,7 +60,9 @@ from explainer.render import Renderer, theme_dirs
 
 
 class StoredReads:
-    """A page's reads as a loaded build cache holds them: positions in the last build's table of reads.
+    """A page's reads as positions in a table of reads: as a loaded build cache holds them (the last build's
+    table), and as a render keeps the pages it rendered (its own table, positions ascending: see
+    :func:`_one_copy_of_each_read`).
 
     Made into tuples only when looked at, so a build after an edit does not rebuild the reads of the
     thousands of pages it keeps; a kept page's positions are written back as they are.
@@ -67,7 +70,7 @@ class StoredReads:
 
     __slots__ = ("positions", "table", "text")
 
-    def __init__(self, table: list[Read], positions: list[int], text: str | None = None) -> None:
+    def __init__(self, table: list[Read], positions: Sequence[int], text: str | None = None) -> None:
         self.table = table
         self.positions = positions
         self.text = text  # the positions as the build cache stored them, written back as they are
@@ -605,8 +608,13 @@ class RenderedPages:
 
 @dataclass
 class _Rendered(RenderedPages):
-    """One chunk's pages, what went wrong in it, and the bodies it converted (for the exports)."""
+    """One chunk's pages, what went wrong in it, and the bodies it converted (for the exports).
 
+    As made, ``digests`` has every distinct read of the chunk's pages, in the order they were first made, and
+    ``positions`` each page's reads as their places in that order (a few bytes a read, sent back from a worker
+    as they are); ``reads`` is empty until the chunk is collected (see :func:`_one_copy_of_each_read`)."""
+
+    positions: dict[str, array[int]] = field(default_factory=dict)
     body_errors: list[Diagnostic] = field(default_factory=list)
     template_error: Diagnostic | None = None
     bodies: dict[tuple, str] = field(default_factory=dict)
@@ -636,6 +644,8 @@ Write = Callable[[str, bytes], None]  # takes a file as it is made (its output p
 def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Sequence[Page]) -> _Rendered:
     renderer, evaluate, write = shared  # one evaluator for all chunks (a forked worker's copy for its chunks)
     result = _Rendered()
+    numbered: dict[Read, int] = {}  # each distinct read of the chunk's pages, by the order it was first made
+    number = numbered.setdefault
     first_new = len(renderer.converted)
     result.body_errors = [
         error for page in pages if page.entry is not None if (error := convert_body(renderer, page.entry)) is not None
@@ -647,7 +657,7 @@ def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Seque
             with page_reads() as reads:
                 reads.update({("page", page.output_path), ("template", page.template)})
                 html = renderer.render(page)
-            result.reads[page.output_path] = frozenset(reads)
+            result.positions[page.output_path] = array("I", [number(read, len(numbered)) for read in reads])
         except jinja2.TemplateSyntaxError as exc:
             result.template_error = Diagnostic(
                 Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),
@@ -668,7 +678,7 @@ def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Seque
             write(page.output_path, html.encode("utf-8"))  # written now, by the process that rendered it
         del html
     # the values the pages were rendered from (each distinct read digested once, whichever chunk made it)
-    result.digests = {read: evaluate(read) for read in set().union(*result.reads.values())}
+    result.digests = {read: evaluate(read) for read in numbered}  # in the order numbered
     result.bodies = {key: renderer.bodies[key] for key in renderer.converted[first_new:]}
     return result
 
@@ -702,7 +712,12 @@ def render_pages(
         # workers are forked inside: they inherit the recording classes and the story's converted body
         if evaluate is None:
             evaluate = evaluator(renderer, every_page or pages)
-        chunks = map_chunks(_render_chunk, (renderer, evaluate, write), pages, workers, _one_copy_of_each_read())
+        table: list[Read] = []
+        found: list[str] = []  # each read's digest, in the table's order
+        collect = _one_copy_of_each_read(table, found)
+        if workers > 1 and len(pages) > 1:  # workers are forked: they share what this process has read before
+            renderer.language.preload()
+        chunks = map_chunks(_render_chunk, (renderer, evaluate, write), pages, workers, collect)
     rendered = RenderedPages()
     for chunk in chunks:
         diagnostics.items.extend(chunk.body_errors)
@@ -716,20 +731,34 @@ def render_pages(
     for chunk in chunks:
         rendered.files.update(chunk.files)
         rendered.reads.update(chunk.reads)
-        rendered.digests.update(chunk.digests)
+    rendered.digests = dict(zip(table, found, strict=True))
     return rendered
 
 
-def _one_copy_of_each_read() -> Callable[[_Rendered], _Rendered]:
-    """Keeps one copy of each read across chunks: a chunk from a worker arrives with its own copy of every read
-    its pages made (pickling shares them only within the chunk), and most reads are made by pages of every chunk.
-    """
-    known: dict[Read, Read] = {}
-    one = known.setdefault
+def _one_copy_of_each_read(table: list[Read], digests: list[str]) -> Callable[[_Rendered], _Rendered]:
+    """Keeps each read once across chunks, in one ``table``: a chunk from a worker arrives with its own copy of
+    every read its pages made and of its digest (pickling shares them only within the chunk), and most reads are
+    made by pages of every chunk. Reads are added to ``table`` in the order they first came, their digests to
+    ``digests`` in the same order (a list while workers run: a dict of them is made once they are done); a chunk
+    keeps each page's reads as ascending positions in the table (:class:`StoredReads`), a few bytes a read where a
+    set of them took tens, and its own numbering and digests are let go."""
+    position: dict[Read, int] = {}
 
     def collect(chunk: _Rendered) -> _Rendered:
-        chunk.reads = {path: frozenset([one(read, read) for read in reads]) for path, reads in chunk.reads.items()}
-        chunk.digests = {one(read, read): digest for read, digest in chunk.digests.items()}
+        here = []  # the table's position of each of the chunk's reads, in the chunk's order
+        for read, digest in chunk.digests.items():  # every read the chunk's pages made (see _render_chunk)
+            at = position.get(read)
+            if at is None:
+                at = position[read] = len(table)
+                table.append(read)
+                digests.append(digest)
+            here.append(at)
+        chunk.digests = {}
+        chunk.reads = {
+            path: StoredReads(table, array("I", sorted([here[n] for n in numbers])))
+            for path, numbers in chunk.positions.items()
+        }
+        chunk.positions = {}
         return chunk
 
     return collect
@@ -863,7 +892,7 @@ def render_site(
             else:
                 state.reads = {**previous.reads, **evaluate.digests, **rendered.digests}
         else:
-            table = dict(rendered.digests)
+            table = rendered.digests  # its own (no longer needed as it was): the reads of kept pages are added
             for reads in state.pages.values():
                 for read in reads:
                     if read not in table:

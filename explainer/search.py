@@ -37,7 +37,7 @@ import re
 import subprocess
 import threading
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -572,6 +572,22 @@ class _Word:
             self.body[start:end] = part
             self.lengths[i] = len(part)
 
+    def retail(self, change: Callable[[int, bytes], bytes]) -> None:
+        """Every page's entry (and variant) with its tail (positions, metadata positions) as ``change(page, tail)``
+        gives it; its size and the pages' order stay."""
+        body, lengths, at = bytearray(), array("I"), 0
+        for page, length in zip(self.pages, self.lengths, strict=True):
+            part = bytes(self.body[at : at + length])
+            at += length
+            tail_at = _unsigned(part, 1)[1]
+            fresh = part[:tail_at] + change(page, part[tail_at:])
+            body += fresh
+            lengths.append(len(fresh))
+        self.body, self.lengths = body, lengths
+        self.variants = {
+            form: [(page, change(page, tail)) for page, tail in listed] for form, listed in self.variants.items()
+        }
+
     def put_variant(self, form: str, page: int, tail: bytes | None) -> None:
         listed = [(p, t) for p, t in self.variants.get(form, []) if p != page]
         if tail is not None:
@@ -654,13 +670,22 @@ class SearchIndex:
                 else:
                     unmarked.append(name)
 
-        found: list[_Found] = []
+        index: SearchIndex | None = None
+        numbered: list[tuple[int, int, list[str]]] = []  # each batch's pages (from, to) and its metadata fields
 
         def add(part: _Found | None) -> None:
-            if part is not None:
-                if found:
-                    part.static = {}  # the same for every batch: the first's are kept
-                found.append(part)
+            """A batch's pages and entries into the site's index as it comes (numbered after the pages there, their
+            metadata positions still numbered by the batch's own fields: see :meth:`_renumber_fields`)."""
+            nonlocal index
+            if part is None:
+                return
+            if index is None:
+                index = cls(part.language, part.version, part.entry, True, static=part.static)
+            elif (part.language, part.version) != (index.language, index.version):
+                raise Unsupported("pages in more than one language")
+            start = len(index.pages)
+            index._take(part, list(range(start, start + len(part.pages))), part.fields)
+            numbered.append((start, len(index.pages), part.fields))
 
         def batches() -> Iterator[list[tuple[str, bytes]]]:
             batch: list[tuple[str, bytes]] = []
@@ -676,28 +701,38 @@ class SearchIndex:
         with PagefindService() as service:
             try:
                 # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory;
-                # Pagefind indexes the next batch while the last one's files are read here
+                # Pagefind indexes the next batch while the last one's files are read here, and each batch is
+                # put in the site's index as it comes, so no more than one batch's answer is held at once
                 for bundle in _ahead(service.index, batches()):
                     add(_read_bundle(*bundle))
-                custom_body = len(unmarked) < len(ordered)
-                if not custom_body:  # no page marks what is indexed: Pagefind indexes every page's body
-                    found = list(filter(None, [_read_bundle(*service.index((n, read(n)) for n in ordered))]))
-                if len({(f.language, f.version) for f in found}) > 1:
-                    raise Unsupported("pages in more than one language")
+                if len(unmarked) == len(ordered):  # no page marks what is indexed: Pagefind indexes every body
+                    index = None
+                    numbered.clear()
+                    add(_read_bundle(*service.index((n, read(n)) for n in ordered)))
+                    if index is not None:
+                        index.custom_body = False
             except Unsupported:  # indexed as Pagefind does it, whole at every build
                 marks = [name for name in ordered if searchable(read(name))]
                 files, _ = service.index((name, read(name)) for name in marks or ordered)
                 return cls("", "", {}, bool(marks), raw=files)
-        if not found:
+        if index is None:
             raise PagefindError("Pagefind found nothing to index")
-        first = found[0]
-        index = cls(first.language, first.version, first.entry, custom_body, static=first.static)
-        fields = sorted({name for part in found for page in part.pages for name in page.meta})
-        found.reverse()
-        while found:  # each batch's own index is let go once it is in the site's
-            part = found.pop()
-            index._take(part, list(range(len(index.pages), len(index.pages) + len(part.pages))), fields)
+        index._renumber_fields(numbered)
         return index
+
+    def _renumber_fields(self, numbered: list[tuple[int, int, list[str]]]) -> None:
+        """Number every page's metadata positions by the site's metadata fields: ``numbered`` says which pages
+        (from, to) have theirs numbered by which fields (a batch's own, where it lacked some of the site's)."""
+        fields = self.meta_fields()
+        if all(own == fields for _, _, own in numbered):
+            return
+        starts = [start for start, _, _ in numbered]
+
+        def renumbered(page: int, tail: bytes) -> bytes:
+            return _refield(tail, numbered[bisect_right(starts, page) - 1][2], fields)
+
+        for entry in self.words.values():
+            entry.retail(renumbered)
 
     def _take(self, found: _Found, numbers: list[int], fields: list[str]) -> None:
         """Add ``found``'s pages under ``numbers`` (ascending, after every page already held), their metadata
