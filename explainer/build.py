@@ -6,7 +6,6 @@ module and hands plain data to the next.
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import shutil
 import stat
@@ -34,6 +33,7 @@ from explainer.buildcache import (
     stamp,
     unchanged_inputs,
 )
+from explainer.collection import Collector
 from explainer.diagnostics import ContentError, Diagnostic, Diagnostics, Span, UsageError, display_path
 from explainer.passthrough import check_passthrough, passthrough_files
 from explainer.writer import (
@@ -139,19 +139,15 @@ def build(
     next), what the build made and threw away in reference cycles while the collector was paused is collected
     before returning, so a process that goes on (tests, ``serve`` after a build) does not carry it.
     """
-    collector = _Collector()
+    collector = Collector()
     try:
         return _build(project, out, strict, base_url, search, collector)
     finally:
-        paused = collector.used
-        collector.resume()
-        gc.unfreeze()  # what the build kept out of the collector's sight is collectable again
-        if paused and collect:
-            gc.collect()
+        collector.finish(collect)
 
 
 def _build(
-    project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: _Collector
+    project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: Collector
 ) -> BuildResult:
     project = project.resolve()
     if cache_file(project).is_file():
@@ -191,7 +187,7 @@ def _build(
             raise ContentError([Diagnostic(Span(out), PAGEFIND_MISSING, "reinstall explainer with its dependencies")])
 
     before = previous.load_render(project) if previous is not None else None
-    collector.resume()  # what rendering makes is collected as it goes (see rebuild._collection_paused)
+    collector.resume()  # what rendering makes is collected as it goes (see explainer.collection)
     usable = previous if previous is not None and before is not None and ours else None
     # a first build (or one into a folder we did not make) writes each page into a new folder as it is rendered,
     # swapped in once all is done (a failure throws it away); a later build compares pages with its output first
@@ -267,30 +263,6 @@ def _build(
         len(removed),
         cache_warning=cache_warning,
     )
-
-
-class _Collector:
-    """Cyclic garbage collection paused while a build loads its cache, replays stored reads, links and saves:
-    that makes hundreds of thousands of objects that stay alive (or die by their reference count), and the
-    collector's full passes over them, each walking every object made so far, took a third of a build after an
-    edit (the command's imports as much again). When it resumes, what was made is moved out of its sight
-    (``gc.freeze``: the first collection after would walk it all once more); :func:`build` gives it back
-    when done."""
-
-    def __init__(self) -> None:
-        self.paused = False
-        self.used = False  # paused at some point
-
-    def pause(self) -> None:
-        if not self.paused and gc.isenabled():
-            gc.disable()
-            self.paused = self.used = True
-
-    def resume(self) -> None:
-        if self.paused:
-            gc.freeze()
-            gc.enable()
-            self.paused = False
 
 
 def _up_to_date(project: Path, out: Path, previous: BuildCache, strict: bool) -> BuildResult:

@@ -13,11 +13,12 @@ processes, everything runs in this process.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from explainer.collection import hold, release
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -94,11 +95,10 @@ def map_chunks(
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     _JOB = (function, shared, items, bounds, context.Value("i", 0))
-    # what this process holds now is moved out of the collector's sight before forking (``gc.freeze``, as Python's
-    # documentation advises for forked children): neither process's collections then walk the objects they share,
-    # which would write to those pages and make each process a copy of them. The caller gives them back
-    # (``gc.unfreeze``: render_site does, once rendering is done).
-    gc.freeze()
+    # what this process holds now is held out of the collector's sight while workers run (as Python's documentation
+    # advises for forked children): neither process's collections then walk the objects they share, which would
+    # write to those pages and make each process a copy of them
+    hold()
     results: dict[int, Any] = {}
     try:
         with context.Pool(workers - 1) as pool:
@@ -115,4 +115,5 @@ def map_chunks(
                     results[done[0]] = keep(done[1])
     finally:
         _JOB = None
+        release()
     return [results[number] for number in range(len(bounds))]

@@ -21,13 +21,11 @@ in memory (``serve``); :attr:`SiteRender.images` names them all.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 from array import array
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -37,6 +35,7 @@ import jinja2
 
 from explainer import __version__, embeds, exports, feeds, i18n, share_images
 from explainer.assets import Assets
+from explainer.collection import out_of_sight
 from explainer.context import SiteView
 from explainer.dependencies import (
     VOLATILE,
@@ -798,21 +797,10 @@ class SiteRender:
     unchanged: Callable[[Entry], bool] | None = None
 
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Cyclic garbage collection that leaves the story alone while pages render: the objects alive when rendering
-    starts (the story, the model, the libraries) are moved out of the collector's sight (``gc.freeze``), so its
-    full passes do not walk them again and again, and a forked worker's collections do not write to the pages
-    it shares with its parent; what rendering makes (Jinja2's contexts and macros make reference cycles with
-    every page, tens of megabytes over a story of thousands of pages) is still collected as it goes."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-@_collection_paused()
+# the story, the model and the libraries, alive when rendering starts, are held out of the collector's sight; what
+# rendering makes (Jinja2's contexts and macros make reference cycles with every page, tens of megabytes over a
+# story of thousands of pages) is still collected as it goes
+@out_of_sight()
 def render_site(
     linked: Linked,
     diagnostics: Diagnostics,
