@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def build_command(project: Path, out: Path | None, base_url: str | None, no_sear
         )
     else:
         click.echo(f"built {result.page_count} pages into {where}", err=True)
-    _finished.append(result)  # main() then ends the process without taking the build's objects apart
+    _finished.set()  # main() then ends the process without taking the build's objects apart
 
 
 @cli.command("check")
@@ -192,8 +193,9 @@ def shell_word(path: Path) -> str:
     return shlex.quote(f"./{text}" if text.startswith("-") else text)
 
 
-# builds the command line finished; a process that built leaves at once (see main)
-_finished: list[object] = []
+# set once a build finished: a process that built leaves at once (see main); a flag, so tests that call the
+# commands in process keep nothing of their builds
+_finished = threading.Event()
 
 
 def main() -> None:
@@ -205,7 +207,7 @@ def main() -> None:
     try:
         cli.main(prog_name="explainer", standalone_mode=True)
     except SystemExit as done:
-        if _finished and done.code in (0, None):
+        if _finished.is_set() and done.code in (0, None):
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()
