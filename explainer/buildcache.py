@@ -599,3 +599,34 @@ def signing_key() -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+_USER_SIGNATURE_SIZE = 64  # hex of a SHA-256 HMAC
+
+
+def _user_signature(key: bytes, about: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, about + b"\n" + payload, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def read_signed(path: Path, header: bytes, key: bytes, about: bytes = b"") -> bytes | None:
+    """The payload of a file in the user's cache folder that :func:`write_signed` wrote with this ``header``, ``key``
+    and ``about`` (what the payload was made from), else None: missing, damaged or not this user's."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    start = len(header) + _USER_SIGNATURE_SIZE
+    if not data.startswith(header):
+        return None
+    signature, payload = data[len(header) : start], data[start:]
+    return payload if hmac.compare_digest(signature, _user_signature(key, about, payload)) else None
+
+
+def write_signed(path: Path, header: bytes, key: bytes, payload: bytes, about: bytes = b"") -> None:
+    """Keep ``payload`` at ``path`` (in the user's cache folder, made private), signed for :func:`read_signed`; a
+    failure only costs the next build the work again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        replace_file(path.parent, path.name, header + _user_signature(key, about, payload) + payload)
+    except OSError:
+        pass

@@ -18,8 +18,6 @@ before.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import importlib.util
 import marshal
 from pathlib import Path
@@ -28,10 +26,9 @@ import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
 from explainer import __version__
-from explainer.buildcache import key_folder, replace_file, signing_key
+from explainer.buildcache import key_folder, read_signed, signing_key, write_signed
 
 _HEADER = b"explainer compiled template 1\n"
-_SIGNATURE_SIZE = 64  # hex of a SHA-256 HMAC
 
 
 class SignedBytecodeCache(BytecodeCache):
@@ -45,22 +42,13 @@ class SignedBytecodeCache(BytecodeCache):
     def _path(self, bucket: Bucket) -> Path:
         return self.folder / f"{bucket.key}.code"
 
-    def _signature(self, bucket: Bucket, code: bytes) -> bytes:
-        about = "\n".join(
-            [bucket.key, bucket.checksum, self.fingerprint, jinja2.__version__, importlib.util.MAGIC_NUMBER.hex()]
-        )
-        return hmac.new(self.key, about.encode("utf-8") + b"\n" + code, hashlib.sha256).hexdigest().encode("ascii")
+    def _about(self, bucket: Bucket) -> bytes:
+        about = [bucket.key, bucket.checksum, self.fingerprint, jinja2.__version__, importlib.util.MAGIC_NUMBER.hex()]
+        return "\n".join(about).encode("utf-8")
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            data = self._path(bucket).read_bytes()
-        except OSError:
-            return
-        start = len(_HEADER) + _SIGNATURE_SIZE
-        if not data.startswith(_HEADER):
-            return
-        signature, code = data[len(_HEADER) : start], data[start:]
-        if not hmac.compare_digest(signature, self._signature(bucket, code)):
+        code = read_signed(self._path(bucket), _HEADER, self.key, self._about(bucket))
+        if code is None:
             return  # not written by this user's explainer for this source, Python and Jinja2: compiled again
         try:
             bucket.code = marshal.loads(code)
@@ -70,12 +58,7 @@ class SignedBytecodeCache(BytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         if bucket.code is None:
             return
-        code = marshal.dumps(bucket.code)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            replace_file(self.folder, self._path(bucket).name, _HEADER + self._signature(bucket, code) + code)
-        except OSError:
-            pass  # only costs the next build a compile
+        write_signed(self._path(bucket), _HEADER, self.key, marshal.dumps(bucket.code), self._about(bucket))
 
     def clear(self) -> None:
         for path in self.folder.glob("*.code"):

@@ -15,7 +15,6 @@ import contextlib
 import functools
 import gettext
 import hashlib
-import hmac
 import io
 import json
 import re
@@ -298,7 +297,7 @@ def _locale(tag: str) -> Locale | None:
     return None
 
 
-_COMPILED_HEADER = b"explainer compiled catalog 1\n"
+_COMPILED_HEADER = b"explainer compiled catalog 2\n"
 
 
 @functools.lru_cache(maxsize=32)
@@ -313,7 +312,7 @@ def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int
     from babel import __version__ as babel_version
 
     from explainer import __version__
-    from explainer.buildcache import key_folder, replace_file, signing_key
+    from explainer.buildcache import key_folder, read_signed, signing_key, write_signed
 
     data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark would hide the header
     folder, key = key_folder(), signing_key()
@@ -321,32 +320,20 @@ def _compile(path: Path, _size: int, _mtime: int) -> tuple[bytes, list[tuple[int
         return _compile_po(data)
     name = hashlib.sha256(f"{__version__}\0{babel_version}\0".encode() + data).hexdigest()
     target = folder / "catalogs" / f"{name}.mo"
-    found = _load_compiled(target, key)
+    found = _kept_compiled(read_signed(target, _COMPILED_HEADER, key))
     if found is not None:
         return found
     compiled, problems = _compile_po(data)
     head = json.dumps(problems, ensure_ascii=True).encode("ascii") + b"\n"
-    payload = _COMPILED_HEADER + head + compiled
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        replace_file(target.parent, target.name, payload + hmac.new(key, payload, hashlib.sha256).hexdigest().encode())
-    except OSError:
-        pass  # only costs the next build a compile
+    write_signed(target, _COMPILED_HEADER, key, head + compiled)
     return compiled, problems
 
 
-def _load_compiled(path: Path, key: bytes) -> tuple[bytes, list[tuple[int, str, str]]] | None:
-    """A catalog :func:`_compile` kept, if this user's explainer signed it and it is in shape (else None)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+def _kept_compiled(payload: bytes | None) -> tuple[bytes, list[tuple[int, str, str]]] | None:
+    """A catalog :func:`_compile` kept (its signed payload), if it is in shape (else None)."""
+    if payload is None:
         return None
-    payload, signature = data[:-64], data[-64:]
-    if not data.startswith(_COMPILED_HEADER) or not hmac.compare_digest(
-        signature, hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
-    ):
-        return None
-    head, newline, compiled = payload[len(_COMPILED_HEADER) :].partition(b"\n")
+    head, newline, compiled = payload.partition(b"\n")
     try:
         problems = json.loads(head) if newline else None
     except (ValueError, RecursionError):
