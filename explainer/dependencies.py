@@ -406,6 +406,7 @@ class Evaluator:
         self.stable_items: AbstractSet[str] = frozenset()
         self.same_structure = False
         self.same_templates = False
+        self._holds = self._rule()
 
     def trust(
         self,
@@ -422,6 +423,7 @@ class Evaluator:
         """
         self.known, self.stable_items, self.same_structure = known, stable_items, same_structure
         self.same_templates = same_templates
+        self._holds = self._rule()
 
     def __call__(self, read: Read) -> str:
         found = self.digests.get(read)
@@ -435,32 +437,30 @@ class Evaluator:
 
     def trusted(self, read: Read) -> bool:
         """Whether an earlier render's digest of ``read`` holds now (when it has one; never a volatile one)."""
-        what = read[0]
-        if self.known.get(read) == VOLATILE:
-            return False
-        if what == "field":
-            return read[1] in self.stable_items or (self.same_structure and read[1] in self.views)
-        if what == "template":
-            return self.same_templates
-        return self.same_structure and what in ("call", "page", "wikilink")
+        return self._holds(read, self.known.get(read))
 
-    def untrusted(self, known: Mapping[Read, str]) -> list[Read]:
-        """The reads of ``known`` that :meth:`trusted` does not trust, found in one pass (a build after an edit
-        looks at every read of the last render's table, tens of thousands)."""
-        stable, views, structure, templates = self.stable_items, self.views, self.same_structure, self.same_templates
-        trusted_kinds = {"template"} if templates else set()
+    def untrusted(self) -> list[Read]:
+        """The reads of the earlier render that :meth:`trusted` does not trust, found in one pass (a build after an
+        edit looks at every read of the last render's table, tens of thousands)."""
+        holds = self._holds
+        return [read for read, digest in self.known.items() if not holds(read, digest)]
+
+    def _rule(self) -> Callable[[Read, str | None], bool]:
+        """Whether an earlier digest of a read holds now, as :meth:`trust` was told: the one rule both
+        :meth:`trusted` and :meth:`untrusted` ask (made once, so neither looks its settings up read by read)."""
+        stable, views, structure = self.stable_items, self.views, self.same_structure
+        kinds = {"template"} if self.same_templates else set()
         if structure:
-            trusted_kinds |= {"call", "page", "wikilink"}
-        return [
-            read
-            for read, digest in known.items()
-            if digest == VOLATILE
-            or not (
-                (read[1] in stable or (structure and read[1] in views))
-                if read[0] == "field"
-                else read[0] in trusted_kinds
-            )
-        ]
+            kinds |= {"call", "page", "wikilink"}
+
+        def holds(read: Read, digest: str | None) -> bool:
+            if digest == VOLATILE:
+                return False
+            if read[0] == "field":
+                return read[1] in stable or (structure and read[1] in views)
+            return read[0] in kinds
+
+        return holds
 
     def _evaluate(self, read: Read) -> str:
         what = read[0]

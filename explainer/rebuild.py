@@ -537,8 +537,8 @@ def stale_pages(
         return list(pages)
     if previous.index is not None:
         return _stale_by_index(pages, previous, previous.index, evaluate, dirty, positions)
-    known = previous.reads
-    changed = {read for read in evaluate.untrusted(known) if (now := evaluate(read)) == VOLATILE or now != known[read]}
+    known = previous.reads  # what ``evaluate`` was told to trust (see render_site)
+    changed = {read for read in evaluate.untrusted() if (now := evaluate(read)) == VOLATILE or now != known[read]}
     at: dict[int, set[int]] = {}  # the changed reads' positions in each table stored reads index
     stale = []
     for page in pages:
