@@ -388,12 +388,11 @@ def load_cache(project: Path, options: dict[str, Any]) -> tuple[BuildCache | Non
             return None, None  # another version or other options: expected, not a problem
         cache = BuildCache(**{name: data[name] for name in BuildCache.__dataclass_fields__})
         _check_types(cache)
+        cache.inputs, cache.outputs = _stamps(cache.inputs), _stamps(cache.outputs)
     except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         return None, f"ignoring the build cache {path}: {_reason(exc)}; building everything"
     if cache.project != str(project):
         return None, f"ignoring the build cache {path}: it was made for {cache.project}; building everything"
-    cache.inputs = {name: (value[0], value[1]) for name, value in cache.inputs.items()}
-    cache.outputs = {name: (value[0], value[1]) for name, value in cache.outputs.items()}
     return cache, None
 
 
@@ -407,24 +406,32 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _stamps(stored: Any) -> dict[str, Stamp]:
+    """Stamps as JSON holds them (``{name: [size, mtime]}``), checked and made into tuples in one pass: a
+    build after no change checks some 6,000 of them before anything else."""
+    if type(stored) is not dict:
+        raise ValueError("its contents are not in the expected shape")
+    stamps: dict[str, Stamp] = {}
+    for name, value in stored.items():
+        if type(value) is not list or len(value) != 2:
+            raise ValueError("its contents are not in the expected shape")
+        size, mtime = value
+        if type(size) is not int or type(mtime) is not int:
+            raise ValueError("its contents are not in the expected shape")
+        stamps[name] = (size, mtime)  # a JSON object's names are strings
+    return stamps
+
+
 def _check_types(cache: BuildCache) -> None:
     """Refuse anything but the shapes this module writes."""
 
     def strings(mapping: Any) -> bool:
         return isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())
 
-    def stamps(mapping: Any) -> bool:
-        return isinstance(mapping, dict) and all(
-            isinstance(k, str) and isinstance(v, list) and len(v) == 2 and all(type(n) is int for n in v)
-            for k, v in mapping.items()
-        )
-
     well_formed = (
         isinstance(cache.project, str)
         and isinstance(cache.themes, list)
         and all(isinstance(t, str) for t in cache.themes)
-        and stamps(cache.inputs)
-        and stamps(cache.outputs)
         and isinstance(cache.folders, dict)
         and all(isinstance(k, str) and type(v) is int for k, v in cache.folders.items())
         and isinstance(cache.search_signature, (str, type(None)))
