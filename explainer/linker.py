@@ -507,6 +507,7 @@ def link(content: Content, diagnostics: Diagnostics, previous: Linked | None = N
         entries, [s.id for s in content.sources], frozenset(content.unreadable), resolver, outgoing, story,
         dict(targets_of), unique, mentioned, uses, {**{key: n for n, key in enumerate(outgoing)}, STORY: len(entries)},
     )  # fmt: skip
+    _known.clear()  # every body linked has been found by now; what is left (a duplicate's) is not asked for again
     return linked
 
 
