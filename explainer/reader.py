@@ -240,8 +240,8 @@ def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic
 
 def _encode_wikilinks(entry: Entry) -> list | None:
     """The wikilinks found in an entry's body, ``target, shown, line, column`` each, one after the other in one list
-    (None: no body to scan), kept
-    with the file's read so a later build need not scan a body it did not read again (see _decode_wikilinks)."""
+    (None: no body to scan), kept with the file's read so a later build need not scan a body it did not read again
+    (see :func:`_decode_wikilinks`)."""
     from explainer.linker import find_wikilinks
 
     if not entry.body or entry.body_span is None:
