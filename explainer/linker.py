@@ -120,14 +120,19 @@ class Resolver:
         # keys of entries (or whole collections) that failed to read: their own error
         # says what is wrong, so references to them are not reported again
         self.unreadable = unreadable
+        self._wikilinks: dict[str, tuple[Entry | None, str | None, str | None]] = {}  # answers by target text
         self.by_key: dict[str, Entry] = {}
         self.by_slug: dict[str, list[Entry]] = defaultdict(list)
         self.by_name: dict[str, list[Entry]] = defaultdict(list)
+        by_key, by_slug, by_name = self.by_key, self.by_slug, self.by_name
         for entry in entries:  # unique by key already
-            self.by_key[entry.key] = entry
-            self.by_slug[entry.slug].append(entry)
-            for name in sorted(_names(entry)):
-                self.by_name[name].append(entry)
+            by_key[entry.key] = entry
+            by_slug[entry.slug].append(entry)
+            if isinstance(entry, Person) and entry.aliases:
+                for name in sorted(_names(entry)):
+                    by_name[name].append(entry)
+            else:  # its title alone (as _names has it)
+                by_name[normalise_name(entry.title)].append(entry)
 
     def replacing(self, entries: list[Entry], unreadable: AbstractSet[str]) -> Resolver:
         """A copy finding ``entries`` in place of the entries of the same keys, names and aliases."""
@@ -181,7 +186,13 @@ class Resolver:
         return self.in_collection(slug, collection)
 
     def wikilink(self, target: str) -> tuple[Entry | None, str | None, str | None]:
-        """``[[slug]]``, ``[[kind/slug]]`` or ``[[Name or alias]]``."""
+        """``[[slug]]``, ``[[kind/slug]]`` or ``[[Name or alias]]`` (each text answered once: the tables stay)."""
+        found = self._wikilinks.get(target)
+        if found is None:
+            found = self._wikilinks[target] = self._wikilink(target)
+        return found
+
+    def _wikilink(self, target: str) -> tuple[Entry | None, str | None, str | None]:
         target = target.strip()
         if "/" in target:
             return self.by_kind_slug(target)
@@ -231,8 +242,33 @@ def split_wikilink(text: str) -> tuple[str, str | None]:
     return " ".join(target.split()), (" ".join(shown.split()) or None)
 
 
+Found = list[tuple[str, str | None, Span]]  # what find_wikilinks gives: (target, shown text, target's position)
+
+# What an earlier build found in a body, given back with its file's stored read (explainer.reader), by the id of
+# the body's start (held, so the id stays its own): taken by the first find_wikilinks of that very body and start,
+# so a body read from the build cache is not scanned again
+_known: dict[int, tuple[Span, str, int, Found]] = {}
+_KNOWN_MOST = 65536  # as many as the cache below holds; past that, the oldest are dropped
+
+
+def know_wikilinks(body: str, start: Span, indent: int, found: Found) -> None:
+    """Tell :func:`find_wikilinks` what it finds in ``body`` at ``start`` (it was found there before)."""
+    if len(_known) >= _KNOWN_MOST:
+        del _known[next(iter(_known))]
+    _known[id(start)] = (start, body, indent, found)
+
+
 @functools.lru_cache(maxsize=65536)  # bodies rarely change between rebuilds
-def find_wikilinks(body: str, start: Span, indent: int = 0) -> list[tuple[str, str | None, Span]]:
+def find_wikilinks(body: str, start: Span, indent: int = 0) -> Found:
+    """Every ``[[target|text]]`` outside code, with the position of its target (see :func:`scan_wikilinks`)."""
+    if _known:
+        known = _known.pop(id(start), None)
+        if known is not None and known[0] is start and known[1] is body and known[2] == indent:
+            return known[3]
+    return scan_wikilinks(body, start, indent)
+
+
+def scan_wikilinks(body: str, start: Span, indent: int = 0) -> Found:
     """Every ``[[target|text]]`` outside code, with the position of its target.
 
     Code blocks (fenced or indented) and backtick spans are blanked out first, as Markdown shows
@@ -259,6 +295,9 @@ def find_wikilinks(body: str, start: Span, indent: int = 0) -> list[tuple[str, s
         column += start.column - 1 if line_index == 0 else indent
         found.append((target, shown, Span(start.path, start.line + line_index, column)))
     return found
+
+
+find_wikilinks.__wrapped__ = scan_wikilinks  # the scan itself, uncached
 
 
 def _may_hold_code(body: str) -> bool:
@@ -437,24 +476,27 @@ def link(content: Content, diagnostics: Diagnostics, previous: Linked | None = N
     resolver = Resolver(entries, content.unreadable)
     linked = Linked(content, sources)
     outgoing: dict[str, _Outgoing] = {}
+    references = _references()
     for entry in entries:
-        outgoing[entry.key] = _link_entry(entry, resolver, sources, content.unreadable)
+        outgoing[entry.key] = _link_entry(entry, resolver, sources, content.unreadable, references)
     story = content.story
     if story is not None:
         outgoing[STORY] = _link_story(story, resolver)
     targets_of: dict[str, set[str]] = defaultdict(set)
     mentioned: dict[str, Entry] = {}
     uses: dict[str, int] = {}
+    by_key, incoming, citations = resolver.by_key, linked.incoming, linked.citations
     for key, out in outgoing.items():
-        origin = resolver.by_key.get(key)  # None for the story
-        diagnostics.items.extend(out.diagnostics)
+        origin = by_key.get(key)  # None for the story
+        if out.diagnostics:
+            diagnostics.items.extend(out.diagnostics)
         for target_key, relation in out.backlinks:
-            linked.incoming[target_key].append(Backlink(origin, relation))
+            incoming[target_key].append(Backlink(origin, relation))
         if origin is not None:
             for source_id in out.cited:
-                linked.citations[source_id].append(origin)
+                citations[source_id].append(origin)
         for text, target_key in out.wikilinks:
-            mentioned[text] = resolver.by_key[target_key]
+            mentioned[text] = by_key[target_key]
             uses[text] = uses.get(text, 0) + 1
             targets_of[target_key].add(text)
     linked.wikilinks = dict(mentioned)
@@ -465,6 +507,7 @@ def link(content: Content, diagnostics: Diagnostics, previous: Linked | None = N
         entries, [s.id for s in content.sources], frozenset(content.unreadable), resolver, outgoing, story,
         dict(targets_of), unique, mentioned, uses, {**{key: n for n, key in enumerate(outgoing)}, STORY: len(entries)},
     )  # fmt: skip
+    _known.clear()  # every body linked has been found by now; what is left (a duplicate's) is not asked for again
     return linked
 
 
@@ -496,8 +539,9 @@ def _relink(content: Content, diagnostics: Diagnostics, previous: Linked, state:
     outgoing = dict(state.outgoing)
     changed_keys = {entry.key for entry in changed}
     relinked: dict[str, _Outgoing] = {}  # origin key -> its new links (the story's under STORY)
+    references = _references()
     for entry in changed:
-        relinked[entry.key] = _link_entry(entry, resolver, sources, content.unreadable)
+        relinked[entry.key] = _link_entry(entry, resolver, sources, content.unreadable, references)
     story = content.story
     if story is not state.story:
         if story is not None:
@@ -583,35 +627,58 @@ def _relink(content: Content, diagnostics: Diagnostics, previous: Linked, state:
     return linked
 
 
+def _references() -> dict[str, list[tuple[str, str]]]:
+    """Each kind's referring fields (see :meth:`Kind.references`), worked out once a link."""
+    return {collection: kind.references() for collection, kind in KINDS.items()}
+
+
 def _link_entry(
-    entry: Entry, resolver: Resolver, sources: dict[str, Source], unreadable: AbstractSet[str]
+    entry: Entry,
+    resolver: Resolver,
+    sources: dict[str, Source],
+    unreadable: AbstractSet[str],
+    references: dict[str, list[tuple[str, str]]] | None = None,
 ) -> _Outgoing:
     """One entry's typed references, citations and wikilinks (its backlinks are made from them)."""
     out = _Outgoing()
     found = Diagnostics(out.diagnostics)
     seen: set[tuple[str, str]] = set()
-
-    def add(target: Entry | None, relation: str) -> None:
-        if target is not None and target is not entry and (target.key, relation) not in seen:
-            seen.add((target.key, relation))
-            out.backlinks.append((target.key, relation))
-
-    for attribute, collection in KINDS[entry.collection].references():
+    backlinks = out.backlinks
+    fields = references[entry.collection] if references is not None else KINDS[entry.collection].references()
+    for attribute, collection in fields:
         for ref in getattr(entry, attribute):
-            add(_resolve(ref, collection, attribute, resolver, found), attribute)
-    cited: set[str] = set()
-    refs = list(entry.sources)
-    if isinstance(entry, Claim):
+            resolved = _resolve(ref, collection, attribute, resolver, found)
+            if resolved is not None and resolved is not entry:
+                pair = (resolved.key, attribute)
+                if pair not in seen:
+                    seen.add(pair)
+                    backlinks.append(pair)
+    refs = entry.sources
+    if isinstance(entry, Claim) and entry.status_history:
+        refs = list(refs)
         for change in entry.status_history:
             refs.extend(change.sources)
-    for source_id in _cite(refs, sources, unreadable, found):
-        if source_id not in cited:
-            cited.add(source_id)
-            out.cited.append(source_id)
-    texts = [(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(entry.snippets())]
-    for target, target_entry in _mentions(texts, resolver, found):
-        out.wikilinks.append((target, target_entry.key))
-        add(target_entry, "mention")
+    if refs:
+        cited: set[str] = set()
+        for source_id in _cite(refs, sources, unreadable, found):
+            if source_id not in cited:
+                cited.add(source_id)
+                out.cited.append(source_id)
+    wikilinks = out.wikilinks
+    snippets = entry.snippets()
+    texts = [(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(snippets)] if snippets else None
+    for target, target_entry in (
+        _body_links(entry.body, entry.body_span, entry.body_indent, resolver, found)
+        if texts is None
+        else _mentions(texts, resolver, found)
+    ):
+        key = target_entry.key
+        wikilinks.append((target, key))
+        if target_entry is not entry:
+            pair = (key, "mention")
+            if pair not in seen:
+                seen.add(pair)
+                backlinks.append(pair)
     return out
 
 

@@ -234,23 +234,77 @@ def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic
         codec.encode(list[Path], scratch.files),
         sorted(scratch.unreadable),
         codec.encode(list[Diagnostic], found),
+        [_encode_wikilinks(entry) for name, entries in scratch.entries.items() for entry in entries],
     ]
 
 
+def _encode_wikilinks(entry: Entry) -> list | None:
+    """The wikilinks found in an entry's body, ``target, shown, line, column`` each, one after the other in one list
+    (None: no body to scan), kept with the file's read so a later build need not scan a body it did not read again
+    (see :func:`_decode_wikilinks`)."""
+    from explainer.linker import find_wikilinks
+
+    if not entry.body or entry.body_span is None:
+        return None
+    start = entry.body_span
+    found: list = []
+    for target, shown, span in find_wikilinks(entry.body, start, entry.body_indent):
+        if span.path != start.path:
+            raise TypeError("a wikilink found outside its body's file")  # never so: then the file is read each time
+        found += (target, shown, span.line, span.column)
+    return found
+
+
+def _decode_wikilinks(scratch: Content, stored_found: object) -> None:
+    """Tell the linker what each entry's body holds (as :func:`_encode_wikilinks` kept it), checked value by value."""
+    from explainer.linker import know_wikilinks
+
+    entries = [entry for name in scratch.entries for entry in scratch.entries[name]]
+    if type(stored_found) is not list or len(stored_found) != len(entries):
+        raise ValueError("a stored read is not in the expected shape")
+    new = object.__new__
+    for entry, found in zip(entries, stored_found, strict=True):
+        if found is None:
+            continue
+        start = entry.body_span
+        if type(found) is not list or len(found) % 4 or not entry.body or start is None:
+            raise ValueError("a stored read is not in the expected shape")
+        path, made = start.path, []
+        for target, text, line, column in zip(found[0::4], found[1::4], found[2::4], found[3::4], strict=True):
+            if type(target) is not str or type(line) is not int or type(column) is not int:
+                raise ValueError("a stored read is not in the expected shape")
+            if text is not None and type(text) is not str:
+                raise ValueError("a stored read is not in the expected shape")
+            span = new(Span)  # as Span(path, line, column) makes it, without the frozen class's checks of each field
+            span.__dict__.update(path=path, line=line, column=column)
+            made.append((target, text, span))
+        know_wikilinks(entry.body, start, entry.body_indent, made)
+
+
 def _decode_result(codec: stored.Codec, record: object, scratch: Content) -> tuple[Content, list[Diagnostic]]:
-    if type(record) is not list or len(record) != 7 or type(record[1]) is not dict or type(record[5]) is not list:
+    if type(record) is not list or len(record) != 8 or type(record[1]) is not dict or type(record[5]) is not list:
         raise ValueError("a stored read is not in the expected shape")
-    story, entries, sources, updates, files, unreadable, found = record
-    scratch.story = codec.decode(Story | None, story)
+    story, entries, sources, updates, files, unreadable, found, wikilinks = record
+    decoders = codec.decoders(_RESULT_PARTS)
+    if story is not None:
+        scratch.story = decoders[0](story)
     for name, values in entries.items():
-        scratch.entries[name] = codec.decode(list[stored.entry_class(name)], values)  # type: ignore[misc]
-    scratch.sources = codec.decode(list[Source], sources)
-    scratch.updates = codec.decode(list[Update], updates)
-    scratch.files = codec.decode(list[Path], files)
-    if not all(type(name) is str for name in unreadable):
-        raise ValueError("a stored read is not in the expected shape")
-    scratch.unreadable = set(unreadable)
-    return scratch, codec.decode(list[Diagnostic], found)
+        scratch.entries[name] = codec.entries_decoder(name)(values)
+    if sources != []:  # an empty list (most files) is the scratch's own; anything else is decoded, so checked
+        scratch.sources = decoders[1](sources)
+    if updates != []:
+        scratch.updates = decoders[2](updates)
+    scratch.files = decoders[3](files)
+    if unreadable:
+        if not all(type(name) is str for name in unreadable):
+            raise ValueError("a stored read is not in the expected shape")
+        scratch.unreadable = set(unreadable)
+    diagnostics = decoders[4](found) if found != [] else []
+    _decode_wikilinks(scratch, wikilinks)  # last: what it tells the linker is told only of a result replayed whole
+    return scratch, diagnostics
+
+
+_RESULT_PARTS = (Story, list[Source], list[Update], list[Path], list[Diagnostic])  # a stored read's, in order
 
 
 def read_project(
@@ -355,7 +409,7 @@ def _read_whole_project(project: Path, content: Content, diagnostics: Diagnostic
 def _list_folder(folder: Path, diagnostics: Diagnostics) -> list[Path] | None:
     """The folder's entries, sorted; None (with an error) when it cannot be listed."""
     try:
-        return sorted(folder.iterdir())
+        return sorted(folder.iterdir(), key=str)  # as paths sort (one folder's), without comparing their parts
     except OSError as exc:
         diagnostics.error(
             Span(folder),

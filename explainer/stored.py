@@ -73,12 +73,28 @@ class Codec:
         self.table = table
         self._encoders: dict[Any, Encode] = {}
         self._decoders: dict[Any, Decode] = {}
+        self._by_tuple: dict[int, tuple[tuple[Any, ...], list[Decode]]] = {}
+        self._entries: dict[str, Decode] = {}
 
     def encode(self, kind: Any, value: Any) -> Any:
         return self._encoder(kind)(value)
 
     def decode(self, kind: Any, value: Any) -> Any:
         return self._decoder(kind)(value)
+
+    def decoders(self, kinds: tuple[Any, ...]) -> list[Decode]:
+        """The decoders of ``kinds`` (a tuple made once, so they are looked up once a codec)."""
+        found = self._by_tuple.get(id(kinds))
+        if found is None or found[0] is not kinds:
+            found = self._by_tuple[id(kinds)] = (kinds, [self._decoder(kind) for kind in kinds])
+        return found[1]
+
+    def entries_decoder(self, collection: Any) -> Decode:
+        """The decoder of a stored collection's list of entries; ValueError for a name the model does not declare."""
+        found = self._entries.get(collection) if type(collection) is str else None
+        if found is None:
+            found = self._entries[collection] = self._decoder(list[entry_class(collection)])  # type: ignore[misc]
+        return found
 
     def _encoder(self, kind: Any) -> Encode:
         found = self._encoders.get(kind)
@@ -213,8 +229,61 @@ class Codec:
                 if optional:
                     lines += ["    else:", f"        s{number} = None"]
                 made.append(f"{name!r}: s{number}")
+            elif (container := _container(inner)) is not None:
+                # a list of records or positions, or a mapping of them (a record's field positions): made in one
+                # comprehension here, each item by its own class's decoder
+                item = f"_d{number}"
+                names[item] = _Lazy(self, typing.get_args(inner)[-1], names, item)
+                indent = "    "
+                if optional:
+                    lines += [f"    if {value} is None:", f"        x{number} = None", "    else:"]
+                    indent = "        "
+                if container is list:
+                    lines += [
+                        f"{indent}if type({value}) is not list:",
+                        f"{indent}    raise _refuse('a list')",
+                        f"{indent}x{number} = [{item}(one) for one in {value}] if {value} else []",
+                    ]
+                elif typing.get_args(inner)[-1] is Span:  # each position made in place (no call of its own)
+                    made_span = "(s := _new(_Span), s.__dict__.update(path=_path(one[0]), line=one[1], column=one[2]))"
+                    lines += [
+                        f"{indent}if type({value}) is not dict:",
+                        f"{indent}    raise _refuse('a mapping')",
+                        f"{indent}for one in {value}.values():",
+                        f"{indent}    if {_span_check('one')}:",
+                        f"{indent}        raise _refuse('a position')",
+                        f"{indent}x{number} = {{key: {made_span}[0] for key, one in {value}.items()}}",
+                    ]
+                else:
+                    lines += [
+                        f"{indent}if type({value}) is not dict:",
+                        f"{indent}    raise _refuse('a mapping')",
+                        f"{indent}x{number} = {{key: {item}(one) for key, one in {value}.items()}}",
+                    ]
+                made.append(f"{name!r}: x{number}")
+            elif (strings := _strings(inner)) is not None:  # a list or set of strings: checked here, copied
+                indent = "    "
+                if optional:
+                    lines += [f"    if {value} is None:", f"        x{number} = None", "    else:"]
+                    indent = "        "
+                strings_check = f"({value} and not all(type(one) is str for one in {value}))"
+                lines += [
+                    f"{indent}if type({value}) is not list or {strings_check}:",
+                    f"{indent}    raise _refuse('a list of strings')",
+                    f"{indent}x{number} = {strings.__name__}({value})",
+                ]
+                made.append(f"{name!r}: x{number}")
+            elif inner is tuple and not optional:  # an entry's order: (file, position)
+                lines += [
+                    f"    if type({value}) is not list or not all(type(part) in (str, int) for part in {value}):",
+                    "        raise _refuse('an order')",
+                ]
+                made.append(f"{name!r}: tuple({value})")
+            elif optional:
+                names[f"_d{number}"] = _Lazy(self, inner, names, f"_d{number}")
+                made.append(f"{name!r}: None if {value} is None else _d{number}({value})")
             else:
-                names[f"_d{number}"] = _Lazy(self, hint)
+                names[f"_d{number}"] = _Lazy(self, hint, names, f"_d{number}")
                 made.append(f"{name!r}: _d{number}({value})")
         lines += [
             "    made = _new(_kind)",
@@ -227,19 +296,35 @@ class Codec:
 
 
 class _Lazy:
-    """A field's decoder, looked up on first use (so a class may name one defined after it)."""
+    """A field's decoder, looked up on first use (so a class may name one defined after it), which then puts the
+    decoder itself under its name in the record decoder's globals: later records call it directly."""
 
-    __slots__ = ("codec", "decode", "kind")
+    __slots__ = ("codec", "kind", "names", "name")
 
-    def __init__(self, codec: Codec, kind: Any) -> None:
-        self.codec, self.kind = codec, kind
-        self.decode: Decode | None = None
+    def __init__(self, codec: Codec, kind: Any, names: dict[str, Any], name: str) -> None:
+        self.codec, self.kind, self.names, self.name = codec, kind, names, name
 
     def __call__(self, value: Any) -> Any:
-        decode = self.decode
-        if decode is None:
-            decode = self.decode = self.codec._decoder(self.kind)
+        decode = self.names[self.name] = self.codec._decoder(self.kind)
         return decode(value)
+
+
+def _strings(kind: Any) -> type | None:
+    """``list`` or ``frozenset`` for a list or set of strings; else None."""
+    origin = typing.get_origin(kind)
+    if (origin is list or origin is frozenset) and typing.get_args(kind) == (str,):
+        return typing.cast(type, origin)
+    return None
+
+
+def _container(kind: Any) -> type | None:
+    """``list`` for a list of records or positions, ``dict`` for a mapping of names to them; else None."""
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list or (origin is dict and arguments[0] is str):
+        item = arguments[-1]
+        if item is Span or (isinstance(item, type) and dataclasses.is_dataclass(item)):
+            return typing.cast(type, origin)
+    return None
 
 
 def _inline_check(kind: Any, value: str) -> str | None:

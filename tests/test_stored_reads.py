@@ -17,11 +17,13 @@ from conftest import FIXTURES, ROOT
 from rebuilds import BASE, from_scratch, tree
 from test_broken_stories import BROKEN, CASES, apply_case
 
+import explainer.linker
 import explainer.reader
 import explainer.yamlsource
 from explainer.build import build
 from explainer.buildcache import CACHE_DIR, READ_FILE
-from explainer.diagnostics import Diagnostics
+from explainer.diagnostics import ContentError, Diagnostics
+from explainer.linker import link
 from explainer.reader import ReadCache, read_project
 
 LINKS = ("entry", "settings")
@@ -129,10 +131,18 @@ def _each_entry(data: dict, damage) -> None:
                 damage(entry)
 
 
+def _each_found(data: dict, damage) -> None:
+    """Damage what was found in every stored body that has a wikilink (target, shown, line, column, ...)."""
+    for _stamp, record in data["files"].values():
+        for found in record[7]:
+            if found:
+                damage(found)
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: data["files"].update({name: [row[0], [None] * 7] for name, row in data["files"].items()}),
+        lambda data: data["files"].update({name: [row[0], [None] * 8] for name, row in data["files"].items()}),
         lambda data: data["files"].update({name: [row[0], 5] for name, row in data["files"].items()}),
         lambda data: data.update(paths=[]),
         lambda data: data["files"].update(
@@ -146,6 +156,17 @@ def _each_entry(data: dict, damage) -> None:
         lambda data: _each_entry(data, lambda entry: entry.__setitem__(6, [0, 1, None])),
         lambda data: _each_entry(data, lambda entry: entry.__setitem__(10, 5)),
         lambda data: _each_entry(data, lambda entry: entry.__setitem__(0, [10**6, 1, 1])),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(1, {"slug": [0, 1]})),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(1, [[0, 1, 1]])),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(2, [5])),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(9, {"source": 1})),
+        lambda data: _each_entry(data, lambda entry: entry.__setitem__(13, [None, 0])),
+        lambda data: _each_found(data, lambda found: found.__setitem__(0, 7)),
+        lambda data: _each_found(data, lambda found: found.__setitem__(1, 7)),
+        lambda data: _each_found(data, lambda found: found.__setitem__(2, "3")),
+        lambda data: _each_found(data, lambda found: found.pop()),
+        lambda data: [record.__setitem__(7, []) for _stamp, record in data["files"].values() if record[1]],
+        lambda data: [record.__setitem__(7, None) for _stamp, record in data["files"].values()],
     ],
     ids=[
         "wrong fields",
@@ -158,6 +179,17 @@ def _each_entry(data: dict, damage) -> None:
         "a position of the wrong shape where there may be none",
         "a number for an optional text",
         "a path not in the table",
+        "a short position among the field positions",
+        "a list for the field positions",
+        "a number for a field that failed",
+        "a mapping for a list of references",
+        "an order of the wrong shape",
+        "a number for a wikilink's target",
+        "a number for a wikilink's text",
+        "a text for a wikilink's line",
+        "a wikilink cut short",
+        "no wikilinks for the entries",
+        "no list of wikilinks",
     ],
 )
 def test_stored_reads_of_the_wrong_shape_are_read_from_the_files(damage, tmp_path):
@@ -212,3 +244,46 @@ def test_a_stored_read_file_that_is_not_the_signed_one_is_not_used(tmp_path, mon
 def test_stored_lines_of_the_wrong_shape_are_refused(raw):
     with pytest.raises((ValueError, RecursionError)):
         ReadCache.from_bytes(raw)
+
+
+def test_a_body_read_from_the_cache_is_not_scanned_for_wikilinks_again(tmp_path, monkeypatch):
+    """What a body's wikilinks are is kept with its file's read: an edit scans only the bodies it read again."""
+    project = _story(tmp_path)
+    build(project, search=False)
+    explainer.linker.find_wikilinks.cache_clear()  # as a new process: nothing found in this one counts
+    scanned: list[Path] = []
+    scan = explainer.linker.scan_wikilinks
+    monkeypatch.setattr(
+        explainer.linker,
+        "scan_wikilinks",
+        lambda body, start, indent=0: scanned.append(start.path) or scan(body, start, indent),
+    )
+    person = project / "content/people/ann-lee.md"
+    person.write_text(person.read_text().replace("Ann Lee was there.", "Ann Lee saw [[it]]."))
+    with pytest.raises(ContentError):
+        build(project, search=False)  # [[it]] names no entry: its error, at its place, as a whole build finds it
+    entry_files = {path for path in scanned if path.parent.parent.name == "content" and path.parent.name != "content"}
+    assert entry_files == {person}
+
+
+def test_wikilinks_kept_with_a_read_are_those_a_scan_finds(tmp_path):
+    """An unchanged body's wikilinks from the cache give the linker what scanning it gives: the same links, the same
+    problems at the same places (here a rename the body was not changed for)."""
+    project = _story(tmp_path)
+    found = ReadCache()
+    read_project(project, Diagnostics(), found)
+    stored = found.to_bytes()
+    person = project / "content/people/ann-lee.md"
+    person.rename(person.with_name("ann-leigh.md"))
+    results = []
+    for cache in (ReadCache(), ReadCache.from_bytes(stored)):
+        explainer.linker.find_wikilinks.cache_clear()
+        diagnostics = Diagnostics()
+        linked = link(read_project(project, diagnostics, cache), diagnostics)
+        results.append(
+            (diagnostics.items, linked.wikilinks, {key: len(links) for key, links in linked.incoming.items()})
+        )
+    assert results[1] == results[0]
+    assert any(
+        "ann-lee" in item.message or "Ann Lee" in item.message for item in results[0][0] if item.severity == "error"
+    )
