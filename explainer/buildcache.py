@@ -17,8 +17,9 @@ deployer uploads only the site; safe to delete at any time). It records:
   encodes only the entries it changed (``entries.json``, the texts as they
   are after one line of their names and lengths; the render state lives in
   ``render.json``, which a build after no change never reads, with the
-  state's table of reads in ``render-reads.json``, written only when reads
-  were added to it);
+  state's table of reads in ``render-reads.txt``, written only when reads
+  were added to it: rows of strings split at separators, see
+  :meth:`explainer.rebuild.RenderState.to_json`);
 - what each content file read to (its entries, as checked JSON: see
   :mod:`explainer.stored`), so a build after an edit parses only the files
   that changed (``read.json``, a line a file, likewise only read after a
@@ -67,10 +68,10 @@ CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
 READ_FILE = "read.json"
-TABLE_FILE = "render-reads.json"
+TABLE_FILE = "render-reads.txt"
 ENTRIES_FILE = "entries.json"
 SEARCH_FILE = "search.bin"
-FORMAT = 10
+FORMAT = 11
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
 
@@ -239,7 +240,7 @@ class BuildCache:
             if type(data) is not dict or raw is None or entries is None or type(data.get("render")) is not dict:
                 return None
             names, bodies, parts = _read_entries(entries)
-            whole = {**data["render"], "from": 0, "reads": json.loads(raw), "bodies": names, "parts": parts}
+            whole = {**data["render"], "from": 0, "reads": raw.decode("utf-8"), "bodies": names, "parts": parts}
             state = RenderState.from_json(whole)
             assert state.table is not None
             return Rendered(state, bodies, (state.table, raw))
@@ -467,9 +468,9 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             ignore.write_text("# made by explainer; safe to delete\n*\n")
         known, stored = rendered.table if rendered.table is not None else (None, b"")
         state = rendered.state.to_json(known)
-        rows = json.dumps(state.pop("reads"), separators=(",", ":")).encode("utf-8")
-        if state.pop("from"):  # the table as stored, then its new rows
-            payload = stored if rows == b"[]" else stored[:-1] + (b"," if stored != b"[]" else b"") + rows[1:]
+        rows = state.pop("reads").encode("utf-8")
+        if state.pop("from"):  # the table as stored (not empty), then its new rows
+            payload = stored + b"\x1c" + rows if rows else stored
         else:
             payload = rows
         if payload is not stored or not (folder / TABLE_FILE).is_file():  # else the file holds it already

@@ -20,14 +20,20 @@ in memory (``serve``); :attr:`SiteRender.images` names them all.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
+import json
+import operator
+import re
+import sys
 from array import array
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import repeat
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +73,11 @@ class StoredReads:
     thousands of pages it keeps; a kept page's positions are written back as they are.
     """
 
-    __slots__ = ("positions", "table", "text")
+    __slots__ = ("positions", "table")
 
-    def __init__(self, table: list[Read], positions: Sequence[int], text: str | None = None) -> None:
+    def __init__(self, table: list[Read], positions: Sequence[int]) -> None:
         self.table = table
         self.positions = positions
-        self.text = text  # the positions as the build cache stored them, written back as they are
 
     def __iter__(self) -> Iterator[Read]:
         table = self.table
@@ -112,28 +117,31 @@ class RenderState:
     table: list[Read] | None = field(default=None, repr=False, compare=False)  # the reads in order, when loaded
 
     def to_json(self, known: list[Read] | None = None) -> dict[str, Any]:
-        """Plain JSON: one table of reads (``reads``, each read a row: ``[*parts]`` when its parts are strings,
-        ``["call", owner, helper, *arguments]`` for a helper call on string pairs, most of them, else ``[read]``,
-        tuples written as lists), each read's digest (``digests``, in the table's order), and each page's reads
-        as positions in the table, one string of numbers a page. When the table begins with ``known`` (the table
-        as last stored), ``reads`` holds only the rows after it and ``from`` says how many it left out: the build
-        cache keeps the stored rows as they were. A kept page's stored positions are reused while the table
-        they index begins this one (a build that changed no page's structure only adds reads)."""
+        """Plain JSON: one table of reads (``reads``, text: see :func:`_table_text`), each read's digest
+        (``digests``, in the table's order), and each page's reads as positions in the table: the pages' output
+        paths (``paths``), then all their positions one page after another (``positions``) and where each page's
+        end (``ends``), both unsigned 32-bit numbers, little-endian, in base64, so a build loads them without
+        making a number of each. When the table begins with ``known`` (the table as last stored), ``reads`` holds
+        only the rows after it and ``from`` says how many it left out: the build cache keeps the stored rows as
+        they were. A kept page's stored positions are copied as they are while the table they index begins this
+        one (a build that changed no page's structure only adds reads)."""
         table = list(self.reads)
         position: dict[Read, int] | None = None
         same_start: dict[int, bool] = {}
-        pages: dict[str, str] = {}
-        for path, reads in self.pages.items():
+        numbers, ends = array("I"), array("I")
+        for reads in self.pages.values():
             if isinstance(reads, StoredReads):
                 old = reads.table
                 if id(old) not in same_start:
                     same_start[id(old)] = len(old) <= len(table) and table[: len(old)] == old
                 if same_start[id(old)]:
-                    pages[path] = reads.text if reads.text is not None else " ".join(map(str, reads.positions))
+                    numbers.extend(reads.positions)
+                    ends.append(len(numbers))
                     continue
             if position is None:
                 position = {read: index for index, read in enumerate(table)}
-            pages[path] = " ".join(map(str, sorted([position[read] for read in reads])))
+            numbers.extend(sorted([position[read] for read in reads]))
+            ends.append(len(numbers))
         digests = self.reads
         start = 0
         if known is not None and len(known) <= len(table):
@@ -144,9 +152,11 @@ class RenderState:
         return {
             "global": self.global_digest,
             "from": start,
-            "reads": [_row(read) for read in table[start:]],
-            "digests": [digests[read] for read in table],
-            "pages": pages,
+            "reads": _table_text(table[start:]),
+            "digests": list(digests.values()) if type(digests) is dict else [digests[read] for read in table],
+            "paths": list(self.pages),
+            "ends": _numbers_text(ends),
+            "positions": _numbers_text(numbers),
             "items": self.items,
             "images": self.images,
             "parts": self.parts,
@@ -158,26 +168,29 @@ class RenderState:
         """The state :meth:`to_json` wrote, checked shape by shape (ValueError otherwise)."""
         if not isinstance(data, dict) or not isinstance(data.get("global"), str):
             raise ValueError("its render state is not in the expected shape")
-        rows, digests, pages = data.get("reads"), data.get("digests"), data.get("pages")
-        if not (type(rows) is list and type(digests) is list and isinstance(pages, dict)) or data.get("from") != 0:
+        text, digests, paths = data.get("reads"), data.get("digests"), data.get("paths")
+        if not (type(text) is str and type(digests) is list and type(paths) is list) or data.get("from") != 0:
             raise ValueError("its render state is not in the expected shape")
-        if len(digests) != len(rows) or not all(type(digest) is str for digest in digests):
+        table = _untable(text)
+        if len(digests) != len(table) or not set(map(type, digests)) <= {str}:
             raise ValueError("its render state is not in the expected shape")
-        table = _unrows(rows)
         reads = dict(zip(table, digests, strict=True))
-        if len(reads) != len(rows):
+        if len(reads) != len(table):
             raise ValueError("its render state is not in the expected shape")
         items, images, parts = _strings(data.get("items")), _strings(data.get("images")), _strings(data.get("parts"))
         bodies = _strings(data.get("bodies"))
         state = cls(data["global"], reads, items=items, images=images, parts=parts, bodies=bodies, table=table)
-        size = len(table)
-        for path, text in pages.items():
-            if not (type(path) is str and type(text) is str):
-                raise ValueError("its render state is not in the expected shape")
-            positions = list(map(int, text.split(" "))) if text else []  # ValueError if not numbers
-            if positions and not (min(positions) >= 0 and max(positions) < size):
-                raise ValueError("its render state is not in the expected shape")
-            state.pages[path] = StoredReads(table, positions, text)
+        ends = _numbers(data.get("ends")).tolist()
+        numbers = _numbers(data.get("positions")).tolist()  # a list: each number made once, not at each look
+        if len(ends) != len(paths) or not set(map(type, paths)) <= {str} or len(set(paths)) != len(paths):
+            raise ValueError("its render state is not in the expected shape")
+        starts = [0, *ends[:-1]]
+        if (ends[-1] if ends else 0) != len(numbers) or (numbers and max(numbers) >= len(table)):
+            raise ValueError("its render state is not in the expected shape")
+        if not all(map(operator.le, starts, ends)):
+            raise ValueError("its render state is not in the expected shape")
+        slices = map(numbers.__getitem__, map(slice, starts, ends))
+        state.pages.update(zip(paths, map(StoredReads, repeat(table), slices), strict=True))
         return state
 
 
@@ -290,9 +303,96 @@ class ReadIndex:
 
 
 def _strings(mapping: Any) -> dict[str, str]:
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+    if type(mapping) is not dict or not {*map(type, mapping), *map(type, mapping.values())} <= {str}:
         raise ValueError("its render state is not in the expected shape")
     return mapping
+
+
+_BIG_ENDIAN = sys.byteorder == "big"
+_FIELD, _ROW, _JSON_ROW, _SECTION = "\x1f", "\x1e", "\x1d", "\x1c"  # see _table_text
+_SEPARATOR = re.compile("[\x1b-\x1f]")
+
+
+def _numbers_text(numbers: array) -> str:
+    """Unsigned 32-bit numbers as base64 of their little-endian bytes (see :func:`_numbers`)."""
+    if _BIG_ENDIAN:
+        numbers = array("I", numbers)
+        numbers.byteswap()
+    return base64.b64encode(numbers.tobytes()).decode("ascii")
+
+
+def _numbers(text: Any) -> array:
+    """The numbers :func:`_numbers_text` wrote; ValueError if ``text`` is not that."""
+    numbers = array("I")
+    if type(text) is not str or numbers.itemsize != 4:
+        raise ValueError("its render state is not in the expected shape")
+    raw = base64.b64decode(text, validate=True)  # binascii.Error, a ValueError, if not base64
+    if len(raw) % 4:
+        raise ValueError("its render state is not in the expected shape")
+    numbers.frombytes(raw)
+    if _BIG_ENDIAN:
+        numbers.byteswap()
+    return numbers
+
+
+def _table_text(reads: Sequence[Read]) -> str:
+    """A table of reads as text loaded by splitting, with no JSON value made a string at a time (see
+    :func:`_untable`): three sections separated by U+001C, each a list of rows separated by U+001E. The first
+    says of each read in turn which section holds it: ``c`` the second, ``o`` the third. The second holds the
+    helper calls with one pair of string arguments, most of them (``owner``, ``helper`` and the pair, separated
+    by U+001F); the third every other read as :func:`_row` makes it a flat list, its strings separated by U+001F,
+    or, for a read that is not a list of strings free of U+001B to U+001F whose first string is not empty, U+001D
+    and the JSON of that list (JSON writes no control character as it is). Empty for no reads; a table that grows
+    is stored as the text of its first rows, U+001C and the text of the rest."""
+    if not reads:
+        return ""
+    kinds, calls, others = [], [], []
+    for read in reads:
+        row = _row(read)
+        if len(row) == 5 and row[0] == "call" and not _SEPARATOR.search("".join(row)):
+            kinds.append("c")
+            calls.append(_FIELD.join(row[1:]))
+            continue
+        kinds.append("o")
+        if type(row[0]) is str and row[0] and not any(_SEPARATOR.search(part) for part in row):
+            others.append(_FIELD.join(row))
+        else:
+            others.append(_JSON_ROW + json.dumps(row, separators=(",", ":")))
+    return _SECTION.join(["".join(kinds), _ROW.join(calls), _ROW.join(others)])
+
+
+def _untable(text: str) -> list[Read]:
+    """The reads :func:`_table_text` wrote (one text, or several joined by U+001C), checked (ValueError if not in
+    shape)."""
+    if not text:
+        return []
+    sections = text.split(_SECTION)
+    if len(sections) % 3:
+        raise ValueError("its render state is not in the expected shape")
+    table: list[Read] = []
+    split = methodcaller("split", _FIELD)
+    for at in range(0, len(sections), 3):
+        kinds, call_text, other_text = sections[at : at + 3]
+        calls = [("call", o, h, ((k, v),)) for o, h, k, v in map(split, call_text.split(_ROW))] if call_text else []
+        others: list[Read] = [tuple(row.split(_FIELD)) for row in other_text.split(_ROW)] if other_text else []
+        if kinds.count("c") != len(calls) or kinds.count("o") != len(others) or len(kinds) != len(calls) + len(others):
+            raise ValueError("its render state is not in the expected shape")
+        if not all(map(itemgetter(0), others)):
+            raise ValueError("its render state is not in the expected shape")
+        if _JSON_ROW in other_text or "call" + _FIELD in other_text or ("call",) in others:
+            for n, read in enumerate(others):
+                head = read[0]
+                if head == "call":
+                    if len(read) < 3 or not len(read) % 2:
+                        raise ValueError("its render state is not in the expected shape")
+                    others[n] = ("call", read[1], read[2], tuple(zip(read[3::2], read[4::2], strict=True)))
+                elif head[0] == _JSON_ROW:
+                    if len(read) != 1:
+                        raise ValueError("its render state is not in the expected shape")
+                    others[n] = _unrow(json.loads(head[1:]))
+        next_call, next_other = iter(calls).__next__, iter(others).__next__
+        table += [next_call() if kind == "c" else next_other() for kind in kinds]
+    return table
 
 
 def _row(read: Read) -> list:
@@ -309,23 +409,6 @@ def _row(read: Read) -> list:
     elif read and all(type(part) is str for part in read):
         return list(read)
     return [read]
-
-
-def _unrows(rows: list) -> list[Read]:
-    """:func:`_unrow` of every row, with the checks of the commonest rows (lists of strings) made for all at once."""
-    if set(map(type, rows)) != {list} or not all(rows):
-        return [_unrow(row) for row in rows]
-    plain = [row for row in rows if type(row[0]) is str]
-    if set(map(type, chain.from_iterable(plain))) != {str}:
-        return [_unrow(row) for row in rows]
-    if any(len(row) < 3 or not len(row) % 2 for row in plain if row[0] == "call"):
-        raise ValueError("its render state is not in the expected shape")
-    return [
-        (tuple(row) if row[0] != "call" else ("call", row[1], row[2], tuple(zip(row[3::2], row[4::2], strict=True))))
-        if type(row[0]) is str
-        else _unrow(row)
-        for row in rows
-    ]
 
 
 def _unrow(row: Any) -> Read:

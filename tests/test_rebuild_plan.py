@@ -6,8 +6,10 @@ whose reads changed, in ``serve`` and in ``build`` alike.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
+from array import array
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,7 @@ from explainer.buildcache import (
     save_cache,
 )
 from explainer.incremental import Session
-from explainer.rebuild import RenderState
+from explainer.rebuild import RenderState, _numbers_text, _table_text, _untable
 from explainer.render import default_theme
 
 # A newsroom theme that shows each person's role beside their name on event pages (the default does not).
@@ -159,6 +161,29 @@ def test_reads_added_to_the_stored_table_are_appended_to_its_file(tmp_path):
     assert again is not None and again.state == grown and list(again.state.reads) == list(grown.reads)
 
 
+def test_the_table_of_reads_is_stored_as_text_that_gives_back_every_read():
+    """Most reads are rows of plain strings split at separators; a read holding a separator, another kind of
+    value or an unusual helper call is a row of JSON; a table that grows is its first text and the rest's."""
+    reads = [
+        ("field", "events/a", "title"),
+        ("call", "site", "change_dates", (("\x00@", "events/a"),)),
+        ("call", "site", "two", (("a", "b"), ("c", "d"))),
+        ("call", "site", "none", ()),
+        ("call", "site", "status_label", ("disputed",)),
+        ("page", "index.html"),
+        ("field", "a\x1fb", "c\x1c"),
+        ("call", "site", "h", (("\x1e", "y"),)),
+        ("one",),
+        ("",),
+        ("call",),
+        ("template", ("nested", 1, None, 2.5, True)),
+    ]
+    text = _table_text(reads)
+    assert _untable(text) == reads and _untable("") == [] and _table_text([]) == ""
+    assert _untable(text + "\x1c" + _table_text(reads[:2])) == reads + reads[:2]
+    assert text.count("\x1d") == 6  # the rows kept as JSON
+
+
 def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
     project = themed(tmp_path)
     build(project, search=False)
@@ -167,7 +192,7 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     whole = {
         **raw["render"],
         "from": 0,
-        "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text()),
+        "reads": (project / CACHE_DIR / TABLE_FILE).read_text(),
         "bodies": names,
         "parts": parts,
     }
@@ -176,7 +201,7 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
     assert RenderState.from_json(json.loads(json.dumps(state.to_json(known=[])))) == state
     shorter = state.to_json(known=state.table)  # the stored rows are left out; the cache keeps them
-    assert shorter["from"] == len(state.reads) and shorter["reads"] == []
+    assert shorter["from"] == len(state.reads) and shorter["reads"] == ""
     assert _read_entries(b'[["events/a","d",3,2,-1],["","e",0,-1,-1]]\n<p>{}') == (
         {"events/a": "d", "": "e"},
         {"d": "<p>", "e": ""},
@@ -197,17 +222,38 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     ):
         with pytest.raises(ValueError):
             _read_entries(entries)
+    size = len(state.reads)
+
+    def numbers(*found: int) -> str:
+        return _numbers_text(array("I", found))
+
+    one_page = {**whole, "paths": ["index.html"], "ends": numbers(1)}
     for broken in (
-        {**whole, "pages": {"index.html": [10**9]}},
-        {**whole, "pages": {"index.html": "1 x"}},
-        {**whole, "pages": {"index.html": "-1"}},
-        {**whole, "pages": {"index.html": [0]}},
-        {**whole, "reads": [[{"not": "a read"}]], "digests": ["x"]},
-        {**whole, "reads": [[["a"], "x"]], "digests": ["x"]},
-        {**whole, "reads": [["call", "site", "helper", "one argument half"]], "digests": ["x"]},
-        {**whole, "reads": [["field", 3, "name"]], "digests": ["x"]},
-        {**whole, "reads": [[]], "digests": ["x"]},
-        {**whole, "reads": [["a"], ["a"]], "digests": ["x", "y"]},
+        {**one_page, "positions": numbers(size)},  # past the table's end
+        {**one_page, "positions": numbers(0, 1)},  # more positions than the pages' ends say
+        {**one_page, "positions": numbers()},  # fewer
+        {**one_page, "positions": "not base64!"},
+        {**one_page, "positions": base64.b64encode(b"\0\0\0").decode()},  # not whole numbers of 4 bytes
+        {**one_page, "positions": [0]},
+        {**one_page, "ends": numbers(1, 1)},  # two ends for one page
+        {**whole, "paths": ["a", "b"], "ends": numbers(2, 1), "positions": numbers(0, 0)},  # ends going back
+        {**whole, "paths": ["a", "a"], "ends": numbers(0, 0), "positions": numbers()},
+        {**whole, "paths": [3], "ends": numbers(0), "positions": numbers()},
+        {**whole, "paths": {"index.html": "1 2"}},
+        {**whole, "reads": 'o\x1c\x1c\x1d{"not": "a read"}', "digests": ["x"]},
+        {**whole, "reads": 'o\x1c\x1c\x1d[["a"],"x"]', "digests": ["x"]},
+        {**whole, "reads": "o\x1c\x1c\x1d[not json", "digests": ["x"]},
+        {**whole, "reads": "o\x1c\x1ccall\x1fsite\x1fhelper\x1fone argument half", "digests": ["x"]},
+        {**whole, "reads": "c\x1csite\x1fhelper\x1fone argument half\x1c", "digests": ["x"]},
+        {**whole, "reads": 'o\x1c\x1c\x1d["field",3,"name"]', "digests": ["x"]},
+        {**whole, "reads": "o\x1c\x1c\x1d[]", "digests": ["x"]},
+        {**whole, "reads": "o\x1c\x1c\x1fname", "digests": ["x"]},  # an empty first string
+        {**whole, "reads": "o\x1c\x1c", "digests": ["x"]},  # a row said, none there
+        {**whole, "reads": "c\x1c\x1ca", "digests": ["x"]},  # in the wrong section
+        {**whole, "reads": "x\x1c\x1ca", "digests": ["x"]},
+        {**whole, "reads": "o\x1c\x1ca\x1c", "digests": ["x"]},  # not sections in threes
+        {**whole, "reads": "oo\x1c\x1ca\x1ea", "digests": ["x", "y"]},  # one read twice
+        {**whole, "reads": [["a"]], "digests": ["x"]},  # the JSON rows of format 10
         {**whole, "digests": whole["digests"][1:]},
         {**whole, "digests": [1] * len(whole["digests"])},
         {**whole, "from": 3},
