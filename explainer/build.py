@@ -249,7 +249,9 @@ def _build(
     record.remember(diagnostics.sorted(), notes)
     collector.pause()
     bodies = _bodies(linked, site, before)
-    rendered = Rendered(site.state, bodies, before.table if before is not None else None)
+    rendered = Rendered(site.state, bodies)
+    if before is not None:  # what was stored and is still as it was stored is written back as it is
+        rendered.table, rendered.entries = before.table, before.entries
     save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,

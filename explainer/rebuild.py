@@ -20,7 +20,6 @@ in memory (``serve``); :attr:`SiteRender.images` names them all.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import hashlib
 import json
@@ -117,14 +116,14 @@ class RenderState:
     table: list[Read] | None = field(default=None, repr=False, compare=False)  # the reads in order, when loaded
 
     def to_json(self, known: list[Read] | None = None) -> dict[str, Any]:
-        """Plain JSON: one table of reads (``reads``, text: see :func:`_table_text`), each read's digest
-        (``digests``, in the table's order), and each page's reads as positions in the table: the pages' output
-        paths (``paths``), then all their positions one page after another (``positions``) and where each page's
-        end (``ends``), both unsigned 32-bit numbers, little-endian, in base64, so a build loads them without
-        making a number of each. When the table begins with ``known`` (the table as last stored), ``reads`` holds
-        only the rows after it and ``from`` says how many it left out: the build cache keeps the stored rows as
-        they were. A kept page's stored positions are copied as they are while the table they index begins this
-        one (a build that changed no page's structure only adds reads)."""
+        """Plain JSON but two values: one table of reads (``reads``, text: see :func:`_table_text`), each read's
+        digest (``digests``, in the table's order), and each page's reads as positions in the table: the pages'
+        output paths (``paths``), then all their positions one page after another (``positions``) and where each
+        page's end (``ends``), both the bytes of unsigned 32-bit numbers, little-endian, so a build loads them
+        without making a number of each. When the table begins with ``known`` (the table as last stored),
+        ``reads`` holds only the rows after it and ``from`` says how many it left out: the build cache keeps the
+        stored rows as they were. A kept page's stored positions are copied as they are while the table they
+        index begins this one (a build that changed no page's structure only adds reads)."""
         table = list(self.reads)
         position: dict[Read, int] | None = None
         same_start: dict[int, bool] = {}
@@ -155,8 +154,8 @@ class RenderState:
             "reads": _table_text(table[start:]),
             "digests": list(digests.values()) if type(digests) is dict else [digests[read] for read in table],
             "paths": list(self.pages),
-            "ends": _numbers_text(ends),
-            "positions": _numbers_text(numbers),
+            "ends": _numbers_bytes(ends),
+            "positions": _numbers_bytes(numbers),
             "items": self.items,
             "images": self.images,
             "parts": self.parts,
@@ -311,23 +310,21 @@ def _strings(mapping: Any) -> dict[str, str]:
 _BIG_ENDIAN = sys.byteorder == "big"
 _FIELD, _ROW, _JSON_ROW, _SECTION = "\x1f", "\x1e", "\x1d", "\x1c"  # see _table_text
 _SEPARATOR = re.compile("[\x1b-\x1f]")
+_OTHER_SEPARATOR = re.compile("[\x1b\x1c]")
 
 
-def _numbers_text(numbers: array) -> str:
-    """Unsigned 32-bit numbers as base64 of their little-endian bytes (see :func:`_numbers`)."""
+def _numbers_bytes(numbers: array) -> bytes:
+    """Unsigned 32-bit numbers as their little-endian bytes (see :func:`_numbers`)."""
     if _BIG_ENDIAN:
         numbers = array("I", numbers)
         numbers.byteswap()
-    return base64.b64encode(numbers.tobytes()).decode("ascii")
+    return numbers.tobytes()
 
 
-def _numbers(text: Any) -> array:
-    """The numbers :func:`_numbers_text` wrote; ValueError if ``text`` is not that."""
+def _numbers(raw: Any) -> array:
+    """The numbers :func:`_numbers_bytes` wrote; ValueError if ``raw`` is not that."""
     numbers = array("I")
-    if type(text) is not str or numbers.itemsize != 4:
-        raise ValueError("its render state is not in the expected shape")
-    raw = base64.b64decode(text, validate=True)  # binascii.Error, a ValueError, if not base64
-    if len(raw) % 4:
+    if type(raw) is not bytes or numbers.itemsize != 4 or len(raw) % 4:
         raise ValueError("its render state is not in the expected shape")
     numbers.frombytes(raw)
     if _BIG_ENDIAN:
@@ -344,6 +341,52 @@ def _table_text(reads: Sequence[Read]) -> str:
     or, for a read that is not a list of strings free of U+001B to U+001F whose first string is not empty, U+001D
     and the JSON of that list (JSON writes no control character as it is). Empty for no reads; a table that grows
     is stored as the text of its first rows, U+001C and the text of the rest."""
+    if not reads:
+        return ""
+    kinds, calls, others = [], [], []
+    fields = rows_of_json = 0  # the separators the other rows' strings are joined with, the rows kept as JSON
+    for read in reads:
+        head = read[0] if read else None
+        try:
+            if head == "call":
+                args = read[3] if len(read) == 4 else None
+                if type(args) is tuple and len(args) == 1 and type(args[0]) is tuple and len(args[0]) == 2:
+                    calls.append(_FIELD.join((read[1], read[2], *args[0])))  # TypeError if not strings
+                    kinds.append("c")
+                    continue
+                row = _row(read)
+                if type(row[0]) is str:  # a call with other than one pair of strings
+                    others.append(_FIELD.join(row))
+                    fields += len(row) - 1
+                    kinds.append("o")
+                    continue
+            elif head and type(head) is str:
+                others.append(_FIELD.join(read))
+                fields += len(read) - 1
+                kinds.append("o")
+                continue
+        except TypeError:
+            pass
+        others.append(_JSON_ROW + json.dumps(_row(read), separators=(",", ":")))
+        rows_of_json += 1
+        kinds.append("o")
+    call_text, other_text = _ROW.join(calls), _ROW.join(others)
+    if (
+        call_text.count(_FIELD) == 3 * len(calls)
+        and call_text.count(_ROW) == len(calls) - 1
+        and other_text.count(_FIELD) == fields
+        and other_text.count(_ROW) == len(others) - 1
+        and other_text.count(_JSON_ROW) == rows_of_json
+        and not _OTHER_SEPARATOR.search(call_text)
+        and not _OTHER_SEPARATOR.search(other_text)
+        and call_text.count(_JSON_ROW) == 0
+    ):
+        return _SECTION.join(["".join(kinds), call_text, other_text])
+    return _table_text_part_by_part(reads)  # a string held a separator: each looked at
+
+
+def _table_text_part_by_part(reads: Sequence[Read]) -> str:
+    """:func:`_table_text` for reads of which some string holds a separator."""
     if not reads:
         return ""
     kinds, calls, others = [], [], []
