@@ -106,8 +106,9 @@ def unchanged_inputs(before: dict[str, Stamp], now: dict[str, Stamp]) -> set[str
     return {name for name, found in now.items() if before.get(name) == found}
 
 
-def output_stamps(out: Path, skip: Iterable[str], last: BuildCache | None = None) -> dict[str, Stamp]:
-    """Every file in the output folder by its path there, except the top-level names in ``skip``.
+def stamp_output(out: Path, skip: Iterable[str], last: BuildCache | None = None) -> tuple[dict[str, Stamp], bool]:
+    """Every file in the output folder by its path there, except the top-level names in ``skip``, and whether every
+    folder the ``last`` build wrote into was found as it left it.
 
     Links are stamped as links, never followed: a link someone put in the
     output is an unknown file to replace, not a folder to write through.
@@ -124,17 +125,24 @@ def output_stamps(out: Path, skip: Iterable[str], last: BuildCache | None = None
             except OSError:
                 continue
             found[name] = (info.st_size, info.st_mtime_ns)
-        return found
-    return _scan(str(out), "", {}, set(skip), follow=False)
+        return found, True
+    return _scan(str(out), "", {}, set(skip), follow=False), False
 
 
-def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
+def folder_stamps(
+    out: Path, names: Iterable[str], last: dict[str, int] | None = None, touched: Iterable[str] = ()
+) -> dict[str, int]:
     """The modification time of the output folder and of every folder holding one of ``names``, by path.
 
     A file system keeps times to a tick (a few milliseconds, up to two seconds), so a name added in the same
     tick as the build's own last write into a folder would leave the folder's time as it was. A folder changed
     that recently is therefore dated back two seconds: any later change gives it a time of its own. One that
-    cannot be dated back is stamped 0, not known, and :func:`output_stamps` lists the whole folder.
+    cannot be dated back is stamped 0, not known, and :func:`stamp_output` lists the whole folder.
+
+    ``last`` are the folders' stamps as this build found them still true when it began (see :func:`stamp_output`),
+    ``touched`` the names it wrote or removed since: a folder holding none of them, at any depth, keeps its stamp
+    without being looked at (a change someone made to it since shows at the next build as it would have), so a
+    build after an edit stamps a few folders instead of thousands.
     """
     folders = {""}
     for name in names:
@@ -143,10 +151,23 @@ def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
             if name in folders:
                 break
             folders.add(name)
+    moved = {""}  # the folders a name was written into or removed from, and those holding them
+    if last is not None:
+        for name in touched:
+            while "/" in name:
+                name = name.rsplit("/", 1)[0]
+                if name in moved:
+                    break
+                moved.add(name)
     root = str(out) + os.sep
     settled = time.time_ns() - _TICK_NS
     stamps: dict[str, int] = {}
     for folder in sorted(folders):
+        if last is not None and folder not in moved:
+            kept = last.get(folder)
+            if kept:
+                stamps[folder] = kept
+                continue
         path = root + folder
         try:
             info = os.lstat(path)

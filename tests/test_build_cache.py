@@ -406,6 +406,32 @@ def test_a_file_added_or_removed_deep_in_the_output_is_noticed(project, tmp_path
     assert not (out / "claims/main-claim/index.htm").exists()
 
 
+def test_an_edit_stamps_only_the_folders_it_wrote_into(project, monkeypatch):
+    """A build after an edit keeps the stamps of the folders it found as the last build left them and did not write
+    into; a name someone adds to one of them while it runs is seen by the next build."""
+    build(project, search=False)
+    before = json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"]
+    _edit_body(project, "Ann Lee saw it.")
+    render_site = explainer.rebuild.render_site
+
+    def meanwhile(*args, **kwargs):
+        (project / "build/claims/main-claim/notes.txt").write_text("put here while the build ran")
+        return render_site(*args, **kwargs)
+
+    monkeypatch.setattr(explainer.rebuild, "render_site", meanwhile)
+    result = build(project, search=False)
+    monkeypatch.undo()
+    assert result.rendered > 0
+    after = json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"]
+    assert after.keys() == before.keys() and after["claims/main-claim"] == before["claims/main-claim"]
+    written = {name.rsplit("/", 1)[0] for name in result.files if "/" in name}
+    assert written and all(after[folder] != before[folder] for folder in written if before[folder])
+    result = build(project, search=False)
+    assert not result.up_to_date and result.removed == 1
+    assert not (project / "build/claims/main-claim/notes.txt").exists()
+    assert build(project, search=False).up_to_date
+
+
 def test_folders_whose_time_cannot_be_trusted_are_listed_until_it_can(project, monkeypatch):
     """A folder the build wrote into within the file system's tick is dated back; where that fails it is stamped
     0 and listed, and the first build after no change that finds it settled records its time."""
