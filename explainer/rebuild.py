@@ -334,35 +334,56 @@ def _numbers(raw: Any) -> array:
 
 def _table_text(reads: Sequence[Read]) -> str:
     """A table of reads as text loaded by splitting, with no JSON value made a string at a time (see
-    :func:`_untable`): three sections separated by U+001C, each a list of rows separated by U+001E. The first
-    says of each read in turn which section holds it: ``c`` the second, ``o`` the third. The second holds the
-    helper calls with one pair of string arguments, most of them (``owner``, ``helper`` and the pair, separated
-    by U+001F); the third every other read as :func:`_row` makes it a flat list, its strings separated by U+001F,
-    or, for a read that is not a list of strings free of U+001B to U+001F whose first string is not empty, U+001D
-    and the JSON of that list (JSON writes no control character as it is). Empty for no reads; a table that grows
-    is stored as the text of its first rows, U+001C and the text of the rest."""
+    :func:`_untable`): six sections separated by U+001C. The first says of each read in turn which section holds
+    it, a letter a read; each other is a list of rows separated by U+001E: ``c`` the helper calls with one pair
+    of string arguments, most of them (``owner``, ``helper`` and the pair, separated by U+001F); ``f`` the fields
+    of items (``owner`` and ``name``); ``p`` the page plans and ``w`` the wikilink targets (their one string, not
+    empty); ``o`` every other read as :func:`_row` makes it a flat list, its strings separated by U+001F, or, for
+    a read that is not a list of strings free of U+001B to U+001F whose first string is not empty, U+001D and the
+    JSON of that list (JSON writes no control character as it is). Empty for no reads; a table that grows is
+    stored as the text of its first rows, U+001C and the text of the rest."""
     if not reads:
         return ""
-    kinds, calls, others = [], [], []
-    fields = rows_of_json = 0  # the separators the other rows' strings are joined with, the rows kept as JSON
+    kinds: list[str] = []
+    calls: list[str] = []
+    fields: list[str] = []
+    pages: list[str] = []
+    links: list[str] = []
+    others: list[str] = []
+    joined = rows_of_json = 0  # the U+001F the rows' strings are joined with, the rows kept as JSON
     for read in reads:
         head = read[0] if read else None
+        size = len(read)
         try:
+            if head == "field" and size == 3:
+                fields.append(_FIELD.join((read[1], read[2])))  # TypeError if not strings
+                joined += 1
+                kinds.append("f")
+                continue
+            if head == "page" and size == 2 and type(read[1]) is str and read[1]:
+                pages.append(read[1])
+                kinds.append("p")
+                continue
+            if head == "wikilink" and size == 2 and type(read[1]) is str and read[1]:
+                links.append(read[1])
+                kinds.append("w")
+                continue
             if head == "call":
-                args = read[3] if len(read) == 4 else None
+                args = read[3] if size == 4 else None
                 if type(args) is tuple and len(args) == 1 and type(args[0]) is tuple and len(args[0]) == 2:
-                    calls.append(_FIELD.join((read[1], read[2], *args[0])))  # TypeError if not strings
+                    calls.append(_FIELD.join((read[1], read[2], *args[0])))
+                    joined += 3
                     kinds.append("c")
                     continue
                 row = _row(read)
                 if type(row[0]) is str:  # a call with other than one pair of strings
                     others.append(_FIELD.join(row))
-                    fields += len(row) - 1
+                    joined += len(row) - 1
                     kinds.append("o")
                     continue
             elif head and type(head) is str:
                 others.append(_FIELD.join(read))
-                fields += len(read) - 1
+                joined += size - 1
                 kinds.append("o")
                 continue
         except TypeError:
@@ -370,38 +391,37 @@ def _table_text(reads: Sequence[Read]) -> str:
         others.append(_JSON_ROW + json.dumps(_row(read), separators=(",", ":")))
         rows_of_json += 1
         kinds.append("o")
-    call_text, other_text = _ROW.join(calls), _ROW.join(others)
+    sections = [calls, fields, pages, links, others]
+    texts = [_ROW.join(rows) for rows in sections]
+    whole = "".join(texts)
     if (
-        call_text.count(_FIELD) == 3 * len(calls)
-        and call_text.count(_ROW) == len(calls) - 1
-        and other_text.count(_FIELD) == fields
-        and other_text.count(_ROW) == len(others) - 1
-        and other_text.count(_JSON_ROW) == rows_of_json
-        and not _OTHER_SEPARATOR.search(call_text)
-        and not _OTHER_SEPARATOR.search(other_text)
-        and call_text.count(_JSON_ROW) == 0
+        whole.count(_FIELD) == joined
+        and whole.count(_ROW) == sum(max(len(rows) - 1, 0) for rows in sections)
+        and whole.count(_JSON_ROW) == rows_of_json
+        and not _OTHER_SEPARATOR.search(whole)
     ):
-        return _SECTION.join(["".join(kinds), call_text, other_text])
+        return _SECTION.join(["".join(kinds), *texts])
     return _table_text_part_by_part(reads)  # a string held a separator: each looked at
 
 
 def _table_text_part_by_part(reads: Sequence[Read]) -> str:
     """:func:`_table_text` for reads of which some string holds a separator."""
-    if not reads:
-        return ""
-    kinds, calls, others = [], [], []
+    kinds: list[str] = []
+    sections: dict[str, list[str]] = {kind: [] for kind in "cfpwo"}
     for read in reads:
         row = _row(read)
-        if len(row) == 5 and row[0] == "call" and not _SEPARATOR.search("".join(row)):
-            kinds.append("c")
-            calls.append(_FIELD.join(row[1:]))
-            continue
-        kinds.append("o")
-        if type(row[0]) is str and row[0] and not any(_SEPARATOR.search(part) for part in row):
-            others.append(_FIELD.join(row))
+        plain = type(row[0]) is str and row[0] and not any(_SEPARATOR.search(part) for part in row)
+        if plain and row[0] == "call" and len(row) == 5:
+            kind, text = "c", _FIELD.join(row[1:])
+        elif plain and row[0] == "field" and len(row) == 3:
+            kind, text = "f", _FIELD.join(row[1:])
+        elif plain and row[0] in ("page", "wikilink") and len(row) == 2 and row[1]:
+            kind, text = row[0][0], row[1]
         else:
-            others.append(_JSON_ROW + json.dumps(row, separators=(",", ":")))
-    return _SECTION.join(["".join(kinds), _ROW.join(calls), _ROW.join(others)])
+            kind, text = "o", _FIELD.join(row) if plain else _JSON_ROW + json.dumps(row, separators=(",", ":"))
+        kinds.append(kind)
+        sections[kind].append(text)
+    return _SECTION.join(["".join(kinds), *(_ROW.join(rows) for rows in sections.values())])
 
 
 def _untable(text: str) -> list[Read]:
@@ -410,15 +430,19 @@ def _untable(text: str) -> list[Read]:
     if not text:
         return []
     sections = text.split(_SECTION)
-    if len(sections) % 3:
+    if len(sections) % 6:
         raise ValueError("its render state is not in the expected shape")
     table: list[Read] = []
     split = methodcaller("split", _FIELD)
-    for at in range(0, len(sections), 3):
-        kinds, call_text, other_text = sections[at : at + 3]
+    for at in range(0, len(sections), 6):
+        kinds, call_text, field_text, page_text, link_text, other_text = sections[at : at + 6]
         calls = [("call", o, h, ((k, v),)) for o, h, k, v in map(split, call_text.split(_ROW))] if call_text else []
+        fields = [("field", owner, name) for owner, name in map(split, field_text.split(_ROW))] if field_text else []
+        pages = [("page", path) for path in page_text.split(_ROW)] if page_text else []
+        links = [("wikilink", target) for target in link_text.split(_ROW)] if link_text else []
         others: list[Read] = [tuple(row.split(_FIELD)) for row in other_text.split(_ROW)] if other_text else []
-        if kinds.count("c") != len(calls) or kinds.count("o") != len(others) or len(kinds) != len(calls) + len(others):
+        found: dict[str, list[Read]] = {"c": calls, "f": fields, "p": pages, "w": links, "o": others}
+        if len(kinds) != sum(map(len, found.values())) or any(kinds.count(k) != len(v) for k, v in found.items()):
             raise ValueError("its render state is not in the expected shape")
         if not all(map(itemgetter(0), others)):
             raise ValueError("its render state is not in the expected shape")
@@ -433,8 +457,8 @@ def _untable(text: str) -> list[Read]:
                     if len(read) != 1:
                         raise ValueError("its render state is not in the expected shape")
                     others[n] = _unrow(json.loads(head[1:]))
-        next_call, next_other = iter(calls).__next__, iter(others).__next__
-        table += [next_call() if kind == "c" else next_other() for kind in kinds]
+        following = {kind: iter(rows).__next__ for kind, rows in found.items()}
+        table += [following[kind]() for kind in kinds]
     return table
 
 

@@ -172,6 +172,10 @@ def test_the_table_of_reads_is_stored_as_text_that_gives_back_every_read():
         ("page", "index.html"),
         ("field", "a\x1fb", "c\x1c"),
         ("call", "site", "h", (("\x1e", "y"),)),
+        ("page", ""),
+        ("page", "a\x1eb"),
+        ("wikilink", "events/a"),
+        ("field", "", ""),
         ("one",),
         ("",),
         ("call",),
@@ -180,7 +184,7 @@ def test_the_table_of_reads_is_stored_as_text_that_gives_back_every_read():
     text = _table_text(reads)
     assert _untable(text) == reads and _untable("") == [] and _table_text([]) == ""
     assert _untable(text + "\x1c" + _table_text(reads[:2])) == reads + reads[:2]
-    assert text.count("\x1d") == 6  # the rows kept as JSON
+    assert text.count("\x1d") == 7  # the rows kept as JSON
 
 
 def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
@@ -235,6 +239,9 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     def numbers(*found: int) -> str:
         return _numbers_bytes(array("I", found))
 
+    def rows(kinds: str, others: str = "", calls: str = "") -> str:  # a table's text (see _table_text)
+        return "\x1c".join([kinds, calls, "", "", "", others])
+
     one_page = {**whole, "paths": ["index.html"], "ends": numbers(1)}
     for broken in (
         {**one_page, "positions": numbers(size)},  # past the table's end
@@ -248,19 +255,19 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
         {**whole, "paths": ["a", "a"], "ends": numbers(0, 0), "positions": numbers()},
         {**whole, "paths": [3], "ends": numbers(0), "positions": numbers()},
         {**whole, "paths": {"index.html": "1 2"}},
-        {**whole, "reads": 'o\x1c\x1c\x1d{"not": "a read"}', "digests": ["x"]},
-        {**whole, "reads": 'o\x1c\x1c\x1d[["a"],"x"]', "digests": ["x"]},
-        {**whole, "reads": "o\x1c\x1c\x1d[not json", "digests": ["x"]},
-        {**whole, "reads": "o\x1c\x1ccall\x1fsite\x1fhelper\x1fone argument half", "digests": ["x"]},
-        {**whole, "reads": "c\x1csite\x1fhelper\x1fone argument half\x1c", "digests": ["x"]},
-        {**whole, "reads": 'o\x1c\x1c\x1d["field",3,"name"]', "digests": ["x"]},
-        {**whole, "reads": "o\x1c\x1c\x1d[]", "digests": ["x"]},
-        {**whole, "reads": "o\x1c\x1c\x1fname", "digests": ["x"]},  # an empty first string
-        {**whole, "reads": "o\x1c\x1c", "digests": ["x"]},  # a row said, none there
-        {**whole, "reads": "c\x1c\x1ca", "digests": ["x"]},  # in the wrong section
-        {**whole, "reads": "x\x1c\x1ca", "digests": ["x"]},
-        {**whole, "reads": "o\x1c\x1ca\x1c", "digests": ["x"]},  # not sections in threes
-        {**whole, "reads": "oo\x1c\x1ca\x1ea", "digests": ["x", "y"]},  # one read twice
+        {**whole, "reads": rows("o", '\x1d{"not": "a read"}'), "digests": ["x"]},
+        {**whole, "reads": rows("o", '\x1d[["a"],"x"]'), "digests": ["x"]},
+        {**whole, "reads": rows("o", "\x1d[not json"), "digests": ["x"]},
+        {**whole, "reads": rows("o", "call\x1fsite\x1fhelper\x1fone argument half"), "digests": ["x"]},
+        {**whole, "reads": rows("c", calls="site\x1fhelper\x1fone argument half"), "digests": ["x"]},
+        {**whole, "reads": rows("o", '\x1d["field",3,"name"]'), "digests": ["x"]},
+        {**whole, "reads": rows("o", "\x1d[]"), "digests": ["x"]},
+        {**whole, "reads": rows("o", "\x1fname"), "digests": ["x"]},  # an empty first string
+        {**whole, "reads": rows("o", ""), "digests": ["x"]},  # a row said, none there
+        {**whole, "reads": rows("c", "a"), "digests": ["x"]},  # in the wrong section
+        {**whole, "reads": rows("x", "a"), "digests": ["x"]},
+        {**whole, "reads": rows("o", "a") + "\x1c", "digests": ["x"]},  # not sections in sixes
+        {**whole, "reads": rows("oo", "a\x1ea"), "digests": ["x", "y"]},  # one read twice
         {**whole, "reads": [["a"]], "digests": ["x"]},  # the JSON rows of format 10
         {**whole, "digests": whole["digests"][1:]},
         {**whole, "digests": [1] * len(whole["digests"])},
