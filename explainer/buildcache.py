@@ -15,11 +15,12 @@ deployer uploads only the site; safe to delete at any time). It records:
   depends on, so exports need no conversion of unchanged bodies, and each
   entry's part of story.json and timeline.json, so a build after an edit
   encodes only the entries it changed (``entries.json``, the texts as they
-  are after one line of their names and lengths; the render state lives in
-  ``render.json``, which a build after no change never reads (a line of JSON,
-  then the numbers of each page's reads as bytes), with the
-  state's table of reads in ``render-reads.txt``, written only when reads
-  were added to it: rows of strings split at separators, see
+  are after one line of their names and lengths, left as it is by a build
+  that changed few items, which saves those in ``entries-changed.json``);
+  the render state lives in ``render.json``, which a build after no change
+  never reads (a line of JSON, then the numbers of each page's reads as
+  bytes), with the state's table of reads in ``render-reads.txt``, written
+  only when reads were added to it (rows of strings split at separators: see
   :meth:`explainer.rebuild.RenderState.to_json`);
 - what each content file read to (its entries, as checked JSON: see
   :mod:`explainer.stored`), so a build after an edit parses only the files
@@ -27,7 +28,7 @@ deployer uploads only the site; safe to delete at any time). It records:
   change; an unchanged file's line is written back as it was read);
 - the warnings and notes of that build, to say them again.
 
-The cache holds only JSON strings and numbers and is checked field by field
+The cache holds only JSON, text and unsigned 32-bit numbers and is checked field by field
 on loading; one made by another explainer version, for another output folder
 or with other options is simply not used, and one that is corrupt or made for
 another project is ignored with a warning. Nothing in it is ever executed.
