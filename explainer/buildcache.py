@@ -580,6 +580,7 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             payload = _entries_payload(state, rendered)
             cache.entries_digest, cache.changed_entries_digest = part_digest(payload), ""
             replace_file(folder, ENTRIES_FILE, payload)
+            (folder / CHANGED_ENTRIES_FILE).unlink(missing_ok=True)  # read over the file just replaced: gone
         numbers = state.pop("ends") + state.pop("positions")  # the bytes of the pages' ends and positions
         payload = json.dumps({"render": state}, separators=(",", ":")).encode("utf-8") + b"\n" + numbers
         cache.render_digest = part_digest(payload)
