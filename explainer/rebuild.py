@@ -125,21 +125,27 @@ class RenderState:
         stored rows as they were. A kept page's stored positions are copied as they are while the table they
         index begins this one (a build that changed no page's structure only adds reads)."""
         table = list(self.reads)
-        position: dict[Read, int] | None = None
         same_start: dict[int, bool] = {}
-        numbers, ends = array("I"), array("I")
+        looked_up: list[PageReads] = []  # the pages whose reads' positions are looked up
         for reads in self.pages.values():
             if isinstance(reads, StoredReads):
                 old = reads.table
                 if id(old) not in same_start:
                     same_start[id(old)] = len(old) <= len(table) and table[: len(old)] == old
                 if same_start[id(old)]:
-                    numbers.extend(reads.positions)
-                    ends.append(len(numbers))
                     continue
-            if position is None:
-                position = {read: index for index, read in enumerate(table)}
-            numbers.extend(sorted([position[read] for read in reads]))
+            looked_up.append(reads)
+        needed: set[Read] = set().union(*looked_up)
+        if len(needed) * 4 < len(table):  # a few pages rendered: the table is not indexed whole
+            position = {read: index for index, read in enumerate(table) if read in needed}
+        else:
+            position = {read: index for index, read in enumerate(table)}
+        numbers, ends = array("I"), array("I")
+        for reads in self.pages.values():
+            if isinstance(reads, StoredReads) and same_start[id(reads.table)]:
+                numbers.extend(reads.positions)
+            else:
+                numbers.extend(sorted([position[read] for read in reads]))
             ends.append(len(numbers))
         digests = self.reads
         start = 0
