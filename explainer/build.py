@@ -26,11 +26,11 @@ from explainer.buildcache import (
     input_stamps,
     load_cache,
     load_search_index,
-    output_stamps,
     save_cache,
     save_record,
     save_search_index,
     stamp,
+    stamp_output,
     unchanged_inputs,
 )
 from explainer.collection import Collector
@@ -159,7 +159,7 @@ def _build(
     if previous is None:
         collector.resume()  # a whole build: what reading every file throws away is collected as it goes
     ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
-    found = output_stamps(out, [MARKER, SEARCH_BUNDLE], previous) if ours else {}
+    found, as_left = stamp_output(out, [MARKER, SEARCH_BUNDLE], previous) if ours else ({}, False)
     if previous is not None and ours and previous.unchanged(project, found):
         if not all(previous.folders.values()):  # some were too new to trust: stamped now, the next check is quick
             previous.folders = folder_stamps(out, previous.outputs)
@@ -240,7 +240,13 @@ def _build(
         [str(theme) for theme in themes],
         inputs,
         written,
-        folder_stamps(out, written),  # taken last: every write of this build is behind them
+        folder_stamps(  # taken last: every write of this build is behind them
+            out,
+            written,
+            # folders found as the last build left them, but those this build wrote into (or indexed for search)
+            previous.folders if previous is not None and as_left and staging is None and not settings.search else None,
+            touched=[*built, *removed],
+        ),
         search_signature=search_signature,
         page_count=page_count,
         search_digest=save_search_index(project, index) if index is not None else "",
@@ -249,7 +255,9 @@ def _build(
     record.remember(diagnostics.sorted(), notes)
     collector.pause()
     bodies = _bodies(linked, site, before)
-    rendered = Rendered(site.state, bodies, before.table if before is not None else None)
+    rendered = Rendered(site.state, bodies)
+    if before is not None:  # what was stored and is still as it was stored is written back as it is
+        rendered.table, rendered.entries = before.table, before.entries
     save_cache(project, record, rendered, reads.to_bytes())
     return BuildResult(
         out,

@@ -15,17 +15,20 @@ deployer uploads only the site; safe to delete at any time). It records:
   depends on, so exports need no conversion of unchanged bodies, and each
   entry's part of story.json and timeline.json, so a build after an edit
   encodes only the entries it changed (``entries.json``, the texts as they
-  are after one line of their names and lengths; the render state lives in
-  ``render.json``, which a build after no change never reads, with the
-  state's table of reads in ``render-reads.json``, written only when reads
-  were added to it);
+  are after one line of their names and lengths, left as it is by a build
+  that changed few items, which saves those in ``entries-changed.json``);
+  the render state lives in ``render.json``, which a build after no change
+  never reads (a line of JSON, then the numbers of each page's reads as
+  bytes), with the state's table of reads in ``render-reads.txt``, written
+  only when reads were added to it (rows of strings split at separators: see
+  :meth:`explainer.rebuild.RenderState.to_json`);
 - what each content file read to (its entries, as checked JSON: see
   :mod:`explainer.stored`), so a build after an edit parses only the files
   that changed (``read.json``, a line a file, likewise only read after a
   change; an unchanged file's line is written back as it was read);
 - the warnings and notes of that build, to say them again.
 
-The cache holds only JSON strings and numbers and is checked field by field
+The cache holds only JSON, text and unsigned 32-bit numbers and is checked field by field
 on loading; one made by another explainer version, for another output folder
 or with other options is simply not used, and one that is corrupt or made for
 another project is ignored with a warning. Nothing in it is ever executed.
@@ -67,10 +70,11 @@ CACHE_DIR = ".explainer-cache"
 CACHE_FILE = "build.json"
 RENDER_FILE = "render.json"
 READ_FILE = "read.json"
-TABLE_FILE = "render-reads.json"
+TABLE_FILE = "render-reads.txt"
 ENTRIES_FILE = "entries.json"
+CHANGED_ENTRIES_FILE = "entries-changed.json"
 SEARCH_FILE = "search.bin"
-FORMAT = 10
+FORMAT = 11
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
 
@@ -103,8 +107,9 @@ def unchanged_inputs(before: dict[str, Stamp], now: dict[str, Stamp]) -> set[str
     return {name for name, found in now.items() if before.get(name) == found}
 
 
-def output_stamps(out: Path, skip: Iterable[str], last: BuildCache | None = None) -> dict[str, Stamp]:
-    """Every file in the output folder by its path there, except the top-level names in ``skip``.
+def stamp_output(out: Path, skip: Iterable[str], last: BuildCache | None = None) -> tuple[dict[str, Stamp], bool]:
+    """Every file in the output folder by its path there, except the top-level names in ``skip``, and whether every
+    folder the ``last`` build wrote into was found as it left it.
 
     Links are stamped as links, never followed: a link someone put in the
     output is an unknown file to replace, not a folder to write through.
@@ -121,17 +126,24 @@ def output_stamps(out: Path, skip: Iterable[str], last: BuildCache | None = None
             except OSError:
                 continue
             found[name] = (info.st_size, info.st_mtime_ns)
-        return found
-    return _scan(str(out), "", {}, set(skip), follow=False)
+        return found, True
+    return _scan(str(out), "", {}, set(skip), follow=False), False
 
 
-def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
+def folder_stamps(
+    out: Path, names: Iterable[str], last: dict[str, int] | None = None, touched: Iterable[str] = ()
+) -> dict[str, int]:
     """The modification time of the output folder and of every folder holding one of ``names``, by path.
 
     A file system keeps times to a tick (a few milliseconds, up to two seconds), so a name added in the same
     tick as the build's own last write into a folder would leave the folder's time as it was. A folder changed
     that recently is therefore dated back two seconds: any later change gives it a time of its own. One that
-    cannot be dated back is stamped 0, not known, and :func:`output_stamps` lists the whole folder.
+    cannot be dated back is stamped 0, not known, and :func:`stamp_output` lists the whole folder.
+
+    ``last`` are the folders' stamps as this build found them still true when it began (see :func:`stamp_output`),
+    ``touched`` the names it wrote or removed since: a folder holding none of them, at any depth, keeps its stamp
+    without being looked at (a change someone made to it since shows at the next build as it would have), so a
+    build after an edit stamps a few folders instead of thousands.
     """
     folders = {""}
     for name in names:
@@ -140,10 +152,23 @@ def folder_stamps(out: Path, names: Iterable[str]) -> dict[str, int]:
             if name in folders:
                 break
             folders.add(name)
+    moved = {""}  # the folders a name was written into or removed from, and those holding them
+    if last is not None:
+        for name in touched:
+            while "/" in name:
+                name = name.rsplit("/", 1)[0]
+                if name in moved:
+                    break
+                moved.add(name)
     root = str(out) + os.sep
     settled = time.time_ns() - _TICK_NS
     stamps: dict[str, int] = {}
     for folder in sorted(folders):
+        if last is not None and folder not in moved:
+            kept = last.get(folder)
+            if kept:
+                stamps[folder] = kept
+                continue
         path = root + folder
         try:
             info = os.lstat(path)
@@ -203,6 +228,9 @@ class Rendered:
     # the table of reads as last stored and the bytes it was stored as: a table that begins with it is saved by
     # appending its new rows to those bytes (a build after an edit usually adds none)
     table: tuple[list, bytes] | None = None
+    # ENTRIES_FILE as loaded: its digest, each item's body digest and the exports' parts; a build that changed a
+    # few items saves only those, in CHANGED_ENTRIES_FILE, and leaves it as it is
+    entries: tuple[str, dict[str, str], dict[str, str]] | None = None
 
 
 @dataclass
@@ -219,6 +247,7 @@ class BuildCache:
     table_digest: str = ""  # part_digest of TABLE_FILE, the render state's table of reads (see RenderState.to_json)
     read_digest: str = ""  # part_digest of READ_FILE, each content file's entries
     entries_digest: str = ""  # part_digest of ENTRIES_FILE, each item's body HTML and parts of the exports
+    changed_entries_digest: str = ""  # part_digest of CHANGED_ENTRIES_FILE ("": none), the items since changed
     search_signature: str | None = None
     search_digest: str = ""  # part_digest of SEARCH_FILE, the search index as words and pages (explainer.search)
     page_count: int = 0
@@ -232,17 +261,35 @@ class BuildCache:
         signature covers them through ``render_digest``."""
         from explainer.rebuild import RenderState  # here: a build after no change does not import the pipeline
 
-        data = _load_signed_part(project / CACHE_DIR / RENDER_FILE, self.render_digest)
+        render = _signed_part(project / CACHE_DIR / RENDER_FILE, self.render_digest)
         raw = _signed_part(project / CACHE_DIR / TABLE_FILE, self.table_digest)
         entries = _signed_part(project / CACHE_DIR / ENTRIES_FILE, self.entries_digest)
+        changed = None
+        if self.changed_entries_digest:
+            changed = _signed_part(project / CACHE_DIR / CHANGED_ENTRIES_FILE, self.changed_entries_digest)
         try:
-            if type(data) is not dict or raw is None or entries is None or type(data.get("render")) is not dict:
+            if render is None or raw is None or entries is None or (changed is None and self.changed_entries_digest):
                 return None
-            names, bodies, parts = _read_entries(entries)
-            whole = {**data["render"], "from": 0, "reads": json.loads(raw), "bodies": names, "parts": parts}
+            head, newline, numbers = render.partition(b"\n")
+            data = json.loads(head)
+            if not newline or type(data) is not dict or type(data.get("render")) is not dict:
+                return None
+            paths = data["render"].get("paths")
+            ends = 4 * len(paths) if type(paths) is list else 0
+            stored_names, bodies, stored_parts = _read_entries(entries)
+            names, parts = _changed_entries(stored_names, bodies, stored_parts, changed)
+            whole = {
+                **data["render"],
+                "from": 0,
+                "reads": raw.decode("utf-8"),
+                "ends": numbers[:ends],
+                "positions": numbers[ends:],
+                "bodies": names,
+                "parts": parts,
+            }
             state = RenderState.from_json(whole)
             assert state.table is not None
-            return Rendered(state, bodies, (state.table, raw))
+            return Rendered(state, bodies, (state.table, raw), (self.entries_digest, stored_names, stored_parts))
         except (ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError):
             return None
 
@@ -320,12 +367,58 @@ def _read_entries(raw: bytes) -> tuple[dict[str, str], dict[str, str], dict[str,
     return names, bodies, parts
 
 
-def _entries_payload(state: dict[str, Any], rendered: Rendered) -> bytes:
-    """ENTRIES_FILE for ``state`` (:meth:`RenderState.to_json`, whose parts and body digests it takes out)."""
+def _changed_entries(
+    names: dict[str, str], bodies: dict[str, str], parts: dict[str, str], changed: bytes | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """ENTRIES_FILE's body digests and parts (``names``, ``parts``) with the items CHANGED_ENTRIES_FILE holds
+    (``changed``: a line with the JSON list of the items gone, then the items changed or added, as ENTRIES_FILE
+    holds them) put in their place, and their bodies added to ``bodies``; ValueError if not in shape."""
+    if not changed:
+        return names, parts
+    line, newline, rest = changed.partition(b"\n")
+    gone = json.loads(line)
+    if not newline or type(gone) is not list or not all(type(name) is str for name in gone):
+        raise ValueError("its entries are not in the expected shape")
+    changed_names, changed_bodies, changed_parts = _read_entries(rest)
+    names, parts = dict(names), dict(parts)
+    for name in [*gone, *changed_names]:
+        names.pop(name, None)
+        for prefix in _PARTS:
+            parts.pop(prefix + name, None)
+    names.update(changed_names)
+    parts.update(changed_parts)
+    bodies.update(changed_bodies)
+    return names, parts
+
+
+def _changes(state: dict[str, Any], rendered: Rendered) -> tuple[list[str], list[str]] | None:
+    """The items of ``state`` (:meth:`RenderState.to_json`) gone since ENTRIES_FILE was written as
+    ``rendered.entries`` says, and the items changed or added (None: too many to keep apart from it, or nothing
+    stored)."""
+    if rendered.entries is None:
+        return None
+    _digest, stored_names, stored_parts = rendered.entries
+    names, parts, bodies = state["bodies"], state["parts"], rendered.bodies
+    names = {name: digest for name, digest in names.items() if digest in bodies}  # as _entries_payload keeps them
+    changed = []
+    for name, digest in names.items():
+        if stored_names.get(name) != digest or any(
+            parts.get(prefix + name) != stored_parts.get(prefix + name) for prefix in _PARTS
+        ):
+            changed.append(name)
+            if len(changed) > max(16, len(names) // 8):
+                return None
+    gone = [name for name in stored_names if name not in names]
+    return (gone, changed) if len(gone) + len(changed) <= max(16, len(names) // 8) else None
+
+
+def _entries_payload(state: dict[str, Any], rendered: Rendered, only: Iterable[str] | None = None) -> bytes:
+    """ENTRIES_FILE for ``state`` (:meth:`RenderState.to_json`, whose parts and body digests it takes out), or
+    with ``only`` those items."""
     names, parts, bodies = state.pop("bodies"), state.pop("parts"), rendered.bodies
     rows: list[list] = []
     texts: list[str] = []
-    for name, digest in names.items():
+    for name, digest in names.items() if only is None else ((name, names[name]) for name in only):
         html = bodies.get(digest)
         if html is None:
             continue
@@ -441,6 +534,7 @@ def _check_types(cache: BuildCache) -> None:
         and isinstance(cache.table_digest, str)
         and isinstance(cache.read_digest, str)
         and isinstance(cache.entries_digest, str)
+        and isinstance(cache.changed_entries_digest, str)
         and isinstance(cache.notes, list)
         and all(isinstance(n, str) for n in cache.notes)
         and isinstance(cache.warnings, list)
@@ -474,18 +568,28 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             ignore.write_text("# made by explainer; safe to delete\n*\n")
         known, stored = rendered.table if rendered.table is not None else (None, b"")
         state = rendered.state.to_json(known)
-        rows = json.dumps(state.pop("reads"), separators=(",", ":")).encode("utf-8")
-        if state.pop("from"):  # the table as stored, then its new rows
-            payload = stored if rows == b"[]" else stored[:-1] + (b"," if stored != b"[]" else b"") + rows[1:]
+        rows = state.pop("reads").encode("utf-8")
+        if state.pop("from"):  # the table as stored (not empty), then its new rows
+            payload = stored + b"\x1c" + rows if rows else stored
         else:
             payload = rows
         if payload is not stored or not (folder / TABLE_FILE).is_file():  # else the file holds it already
             replace_file(folder, TABLE_FILE, payload)
         cache.table_digest = part_digest(payload)
-        payload = _entries_payload(state, rendered)
-        cache.entries_digest = part_digest(payload)
-        replace_file(folder, ENTRIES_FILE, payload)
-        payload = json.dumps({"render": state}, separators=(",", ":")).encode("utf-8")
+        changes = _changes(state, rendered)
+        if changes is not None and rendered.entries is not None and (folder / ENTRIES_FILE).is_file():
+            gone, changed = changes  # ENTRIES_FILE is left as it is: only the items changed since are written
+            payload = json.dumps(gone).encode("utf-8") + b"\n" + _entries_payload(state, rendered, changed)
+            cache.entries_digest = rendered.entries[0]
+            cache.changed_entries_digest = part_digest(payload)
+            replace_file(folder, CHANGED_ENTRIES_FILE, payload)
+        else:
+            payload = _entries_payload(state, rendered)
+            cache.entries_digest, cache.changed_entries_digest = part_digest(payload), ""
+            replace_file(folder, ENTRIES_FILE, payload)
+            (folder / CHANGED_ENTRIES_FILE).unlink(missing_ok=True)  # read over the file just replaced: gone
+        numbers = state.pop("ends") + state.pop("positions")  # the bytes of the pages' ends and positions
+        payload = json.dumps({"render": state}, separators=(",", ":")).encode("utf-8") + b"\n" + numbers
         cache.render_digest = part_digest(payload)
         replace_file(folder, RENDER_FILE, payload)
         if reads is not None:  # ReadCache.to_bytes

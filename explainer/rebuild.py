@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import operator
+import re
+import sys
 from array import array
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import repeat
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +72,11 @@ class StoredReads:
     thousands of pages it keeps; a kept page's positions are written back as they are.
     """
 
-    __slots__ = ("positions", "table", "text")
+    __slots__ = ("positions", "table")
 
-    def __init__(self, table: list[Read], positions: Sequence[int], text: str | None = None) -> None:
+    def __init__(self, table: list[Read], positions: Sequence[int]) -> None:
         self.table = table
         self.positions = positions
-        self.text = text  # the positions as the build cache stored them, written back as they are
 
     def __iter__(self) -> Iterator[Read]:
         table = self.table
@@ -112,28 +116,37 @@ class RenderState:
     table: list[Read] | None = field(default=None, repr=False, compare=False)  # the reads in order, when loaded
 
     def to_json(self, known: list[Read] | None = None) -> dict[str, Any]:
-        """Plain JSON: one table of reads (``reads``, each read a row: ``[*parts]`` when its parts are strings,
-        ``["call", owner, helper, *arguments]`` for a helper call on string pairs, most of them, else ``[read]``,
-        tuples written as lists), each read's digest (``digests``, in the table's order), and each page's reads
-        as positions in the table, one string of numbers a page. When the table begins with ``known`` (the table
-        as last stored), ``reads`` holds only the rows after it and ``from`` says how many it left out: the build
-        cache keeps the stored rows as they were. A kept page's stored positions are reused while the table
-        they index begins this one (a build that changed no page's structure only adds reads)."""
+        """Plain JSON but two values: one table of reads (``reads``, text: see :func:`_table_text`), each read's
+        digest (``digests``, in the table's order), and each page's reads as positions in the table: the pages'
+        output paths (``paths``), then all their positions one page after another (``positions``) and where each
+        page's end (``ends``), both the bytes of unsigned 32-bit numbers, little-endian, so a build loads them
+        without making a number of each. When the table begins with ``known`` (the table as last stored),
+        ``reads`` holds only the rows after it and ``from`` says how many it left out: the build cache keeps the
+        stored rows as they were. A kept page's stored positions are copied as they are while the table they
+        index begins this one (a build that changed no page's structure only adds reads)."""
         table = list(self.reads)
-        position: dict[Read, int] | None = None
         same_start: dict[int, bool] = {}
-        pages: dict[str, str] = {}
-        for path, reads in self.pages.items():
+        looked_up: list[PageReads] = []  # the pages whose reads' positions are looked up
+        for reads in self.pages.values():
             if isinstance(reads, StoredReads):
                 old = reads.table
                 if id(old) not in same_start:
                     same_start[id(old)] = len(old) <= len(table) and table[: len(old)] == old
                 if same_start[id(old)]:
-                    pages[path] = reads.text if reads.text is not None else " ".join(map(str, reads.positions))
                     continue
-            if position is None:
-                position = {read: index for index, read in enumerate(table)}
-            pages[path] = " ".join(map(str, sorted([position[read] for read in reads])))
+            looked_up.append(reads)
+        needed: set[Read] = set().union(*looked_up)
+        if len(needed) * 4 < len(table):  # a few pages rendered: the table is not indexed whole
+            position = {read: index for index, read in enumerate(table) if read in needed}
+        else:
+            position = {read: index for index, read in enumerate(table)}
+        numbers, ends = array("I"), array("I")
+        for reads in self.pages.values():
+            if isinstance(reads, StoredReads) and same_start[id(reads.table)]:
+                numbers.extend(reads.positions)
+            else:
+                numbers.extend(sorted([position[read] for read in reads]))
+            ends.append(len(numbers))
         digests = self.reads
         start = 0
         if known is not None and len(known) <= len(table):
@@ -144,9 +157,11 @@ class RenderState:
         return {
             "global": self.global_digest,
             "from": start,
-            "reads": [_row(read) for read in table[start:]],
-            "digests": [digests[read] for read in table],
-            "pages": pages,
+            "reads": _table_text(table[start:]),
+            "digests": list(digests.values()) if type(digests) is dict else [digests[read] for read in table],
+            "paths": list(self.pages),
+            "ends": _numbers_bytes(ends),
+            "positions": _numbers_bytes(numbers),
             "items": self.items,
             "images": self.images,
             "parts": self.parts,
@@ -158,26 +173,29 @@ class RenderState:
         """The state :meth:`to_json` wrote, checked shape by shape (ValueError otherwise)."""
         if not isinstance(data, dict) or not isinstance(data.get("global"), str):
             raise ValueError("its render state is not in the expected shape")
-        rows, digests, pages = data.get("reads"), data.get("digests"), data.get("pages")
-        if not (type(rows) is list and type(digests) is list and isinstance(pages, dict)) or data.get("from") != 0:
+        text, digests, paths = data.get("reads"), data.get("digests"), data.get("paths")
+        if not (type(text) is str and type(digests) is list and type(paths) is list) or data.get("from") != 0:
             raise ValueError("its render state is not in the expected shape")
-        if len(digests) != len(rows) or not all(type(digest) is str for digest in digests):
+        table = _untable(text)
+        if len(digests) != len(table) or not set(map(type, digests)) <= {str}:
             raise ValueError("its render state is not in the expected shape")
-        table = _unrows(rows)
         reads = dict(zip(table, digests, strict=True))
-        if len(reads) != len(rows):
+        if len(reads) != len(table):
             raise ValueError("its render state is not in the expected shape")
         items, images, parts = _strings(data.get("items")), _strings(data.get("images")), _strings(data.get("parts"))
         bodies = _strings(data.get("bodies"))
         state = cls(data["global"], reads, items=items, images=images, parts=parts, bodies=bodies, table=table)
-        size = len(table)
-        for path, text in pages.items():
-            if not (type(path) is str and type(text) is str):
-                raise ValueError("its render state is not in the expected shape")
-            positions = list(map(int, text.split(" "))) if text else []  # ValueError if not numbers
-            if positions and not (min(positions) >= 0 and max(positions) < size):
-                raise ValueError("its render state is not in the expected shape")
-            state.pages[path] = StoredReads(table, positions, text)
+        ends = _numbers(data.get("ends")).tolist()
+        numbers = _numbers(data.get("positions")).tolist()  # a list: each number made once, not at each look
+        if len(ends) != len(paths) or not set(map(type, paths)) <= {str} or len(set(paths)) != len(paths):
+            raise ValueError("its render state is not in the expected shape")
+        starts = [0, *ends[:-1]]
+        if (ends[-1] if ends else 0) != len(numbers) or (numbers and max(numbers) >= len(table)):
+            raise ValueError("its render state is not in the expected shape")
+        if not all(map(operator.le, starts, ends)):
+            raise ValueError("its render state is not in the expected shape")
+        slices = map(numbers.__getitem__, map(slice, starts, ends))
+        state.pages.update(zip(paths, map(StoredReads, repeat(table), slices), strict=True))
         return state
 
 
@@ -290,9 +308,164 @@ class ReadIndex:
 
 
 def _strings(mapping: Any) -> dict[str, str]:
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+    if type(mapping) is not dict or not {*map(type, mapping), *map(type, mapping.values())} <= {str}:
         raise ValueError("its render state is not in the expected shape")
     return mapping
+
+
+_BIG_ENDIAN = sys.byteorder == "big"
+_FIELD, _ROW, _JSON_ROW, _SECTION = "\x1f", "\x1e", "\x1d", "\x1c"  # see _table_text
+_SEPARATOR = re.compile("[\x1b-\x1f]")
+_OTHER_SEPARATOR = re.compile("[\x1b\x1c]")
+
+
+def _numbers_bytes(numbers: array) -> bytes:
+    """Unsigned 32-bit numbers as their little-endian bytes (see :func:`_numbers`)."""
+    if _BIG_ENDIAN:
+        numbers = array("I", numbers)
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def _numbers(raw: Any) -> array:
+    """The numbers :func:`_numbers_bytes` wrote; ValueError if ``raw`` is not that."""
+    numbers = array("I")
+    if type(raw) is not bytes or numbers.itemsize != 4 or len(raw) % 4:
+        raise ValueError("its render state is not in the expected shape")
+    numbers.frombytes(raw)
+    if _BIG_ENDIAN:
+        numbers.byteswap()
+    return numbers
+
+
+def _table_text(reads: Sequence[Read]) -> str:
+    """A table of reads as text loaded by splitting, with no JSON value made a string at a time (see
+    :func:`_untable`): six sections separated by U+001C. The first says of each read in turn which section holds
+    it, a letter a read; each other is a list of rows separated by U+001E: ``c`` the helper calls with one pair
+    of string arguments, most of them (``owner``, ``helper`` and the pair, separated by U+001F); ``f`` the fields
+    of items (``owner`` and ``name``); ``p`` the page plans and ``w`` the wikilink targets (their one string, not
+    empty); ``o`` every other read as :func:`_row` makes it a flat list, its strings separated by U+001F, or, for
+    a read that is not a list of strings free of U+001B to U+001F whose first string is not empty, U+001D and the
+    JSON of that list (JSON writes no control character as it is). Empty for no reads; a table that grows is
+    stored as the text of its first rows, U+001C and the text of the rest."""
+    if not reads:
+        return ""
+    kinds: list[str] = []
+    calls: list[str] = []
+    fields: list[str] = []
+    pages: list[str] = []
+    links: list[str] = []
+    others: list[str] = []
+    joined = rows_of_json = 0  # the U+001F the rows' strings are joined with, the rows kept as JSON
+    for read in reads:
+        head = read[0] if read else None
+        size = len(read)
+        try:
+            if head == "field" and size == 3:
+                fields.append(_FIELD.join((read[1], read[2])))  # TypeError if not strings
+                joined += 1
+                kinds.append("f")
+                continue
+            if head == "page" and size == 2 and type(read[1]) is str and read[1]:
+                pages.append(read[1])
+                kinds.append("p")
+                continue
+            if head == "wikilink" and size == 2 and type(read[1]) is str and read[1]:
+                links.append(read[1])
+                kinds.append("w")
+                continue
+            if head == "call":
+                args = read[3] if size == 4 else None
+                if type(args) is tuple and len(args) == 1 and type(args[0]) is tuple and len(args[0]) == 2:
+                    calls.append(_FIELD.join((read[1], read[2], *args[0])))
+                    joined += 3
+                    kinds.append("c")
+                    continue
+                row = _row(read)
+                if type(row[0]) is str:  # a call with other than one pair of strings
+                    others.append(_FIELD.join(row))
+                    joined += len(row) - 1
+                    kinds.append("o")
+                    continue
+            elif head and type(head) is str:
+                others.append(_FIELD.join(read))
+                joined += size - 1
+                kinds.append("o")
+                continue
+        except TypeError:
+            pass
+        others.append(_JSON_ROW + json.dumps(_row(read), separators=(",", ":")))
+        rows_of_json += 1
+        kinds.append("o")
+    sections = [calls, fields, pages, links, others]
+    texts = [_ROW.join(rows) for rows in sections]
+    whole = "".join(texts)
+    if (
+        whole.count(_FIELD) == joined
+        and whole.count(_ROW) == sum(max(len(rows) - 1, 0) for rows in sections)
+        and whole.count(_JSON_ROW) == rows_of_json
+        and not _OTHER_SEPARATOR.search(whole)
+    ):
+        return _SECTION.join(["".join(kinds), *texts])
+    return _table_text_part_by_part(reads)  # a string held a separator: each looked at
+
+
+def _table_text_part_by_part(reads: Sequence[Read]) -> str:
+    """:func:`_table_text` for reads of which some string holds a separator."""
+    kinds: list[str] = []
+    sections: dict[str, list[str]] = {kind: [] for kind in "cfpwo"}
+    for read in reads:
+        row = _row(read)
+        plain = type(row[0]) is str and row[0] and not any(_SEPARATOR.search(part) for part in row)
+        if plain and row[0] == "call" and len(row) == 5:
+            kind, text = "c", _FIELD.join(row[1:])
+        elif plain and row[0] == "field" and len(row) == 3:
+            kind, text = "f", _FIELD.join(row[1:])
+        elif plain and row[0] in ("page", "wikilink") and len(row) == 2 and row[1]:
+            kind, text = row[0][0], row[1]
+        else:
+            kind, text = "o", _FIELD.join(row) if plain else _JSON_ROW + json.dumps(row, separators=(",", ":"))
+        kinds.append(kind)
+        sections[kind].append(text)
+    return _SECTION.join(["".join(kinds), *(_ROW.join(rows) for rows in sections.values())])
+
+
+def _untable(text: str) -> list[Read]:
+    """The reads :func:`_table_text` wrote (one text, or several joined by U+001C), checked (ValueError if not in
+    shape)."""
+    if not text:
+        return []
+    sections = text.split(_SECTION)
+    if len(sections) % 6:
+        raise ValueError("its render state is not in the expected shape")
+    table: list[Read] = []
+    split = methodcaller("split", _FIELD)
+    for at in range(0, len(sections), 6):
+        kinds, call_text, field_text, page_text, link_text, other_text = sections[at : at + 6]
+        calls = [("call", o, h, ((k, v),)) for o, h, k, v in map(split, call_text.split(_ROW))] if call_text else []
+        fields = [("field", owner, name) for owner, name in map(split, field_text.split(_ROW))] if field_text else []
+        pages = [("page", path) for path in page_text.split(_ROW)] if page_text else []
+        links = [("wikilink", target) for target in link_text.split(_ROW)] if link_text else []
+        others: list[Read] = [tuple(row.split(_FIELD)) for row in other_text.split(_ROW)] if other_text else []
+        found: dict[str, list[Read]] = {"c": calls, "f": fields, "p": pages, "w": links, "o": others}
+        if len(kinds) != sum(map(len, found.values())) or any(kinds.count(k) != len(v) for k, v in found.items()):
+            raise ValueError("its render state is not in the expected shape")
+        if not all(map(itemgetter(0), others)):
+            raise ValueError("its render state is not in the expected shape")
+        if _JSON_ROW in other_text or "call" + _FIELD in other_text or ("call",) in others:
+            for n, read in enumerate(others):
+                head = read[0]
+                if head == "call":
+                    if len(read) < 3 or not len(read) % 2:
+                        raise ValueError("its render state is not in the expected shape")
+                    others[n] = ("call", read[1], read[2], tuple(zip(read[3::2], read[4::2], strict=True)))
+                elif head[0] == _JSON_ROW:
+                    if len(read) != 1:
+                        raise ValueError("its render state is not in the expected shape")
+                    others[n] = _unrow(json.loads(head[1:]))
+        following = {kind: iter(rows).__next__ for kind, rows in found.items()}
+        table += [following[kind]() for kind in kinds]
+    return table
 
 
 def _row(read: Read) -> list:
@@ -309,23 +482,6 @@ def _row(read: Read) -> list:
     elif read and all(type(part) is str for part in read):
         return list(read)
     return [read]
-
-
-def _unrows(rows: list) -> list[Read]:
-    """:func:`_unrow` of every row, with the checks of the commonest rows (lists of strings) made for all at once."""
-    if set(map(type, rows)) != {list} or not all(rows):
-        return [_unrow(row) for row in rows]
-    plain = [row for row in rows if type(row[0]) is str]
-    if set(map(type, chain.from_iterable(plain))) != {str}:
-        return [_unrow(row) for row in rows]
-    if any(len(row) < 3 or not len(row) % 2 for row in plain if row[0] == "call"):
-        raise ValueError("its render state is not in the expected shape")
-    return [
-        (tuple(row) if row[0] != "call" else ("call", row[1], row[2], tuple(zip(row[3::2], row[4::2], strict=True))))
-        if type(row[0]) is str
-        else _unrow(row)
-        for row in rows
-    ]
 
 
 def _unrow(row: Any) -> Read:

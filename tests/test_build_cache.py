@@ -24,7 +24,17 @@ import explainer.build
 import explainer.exports
 import explainer.rebuild
 from explainer.build import build, load
-from explainer.buildcache import CACHE_DIR, CACHE_FILE, ENTRIES_FILE, FORMAT, READ_FILE, RENDER_FILE, TABLE_FILE
+from explainer.buildcache import (
+    CACHE_DIR,
+    CACHE_FILE,
+    CHANGED_ENTRIES_FILE,
+    ENTRIES_FILE,
+    FORMAT,
+    READ_FILE,
+    RENDER_FILE,
+    TABLE_FILE,
+    _changed_entries,
+)
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
 from explainer.rebuild import collect_assets, render_pages
@@ -167,6 +177,60 @@ def test_a_body_edit_makes_only_that_entrys_parts_of_the_exports(project, tmp_pa
     build(project, search=False)
     assert len(made) > 2
     assert tree(project / "build") == from_scratch(project, tmp_path / "second")
+
+
+def test_an_edit_saves_only_the_entries_it_changed_beside_those_stored(project, tmp_path):
+    """entries.json is left as the last whole save wrote it; the items changed since are saved in their own file
+    (a line of the items gone, then the changed ones), read over it, and checked and refused as it is."""
+    build(project, search=False)
+    stored = project / CACHE_DIR / ENTRIES_FILE
+    changed = project / CACHE_DIR / CHANGED_ENTRIES_FILE
+    kept, at = stored.read_bytes(), stored.stat().st_mtime_ns
+
+    def saved() -> tuple[list, list]:
+        gone, _, rest = changed.read_bytes().partition(b"\n")
+        return json.loads(gone), [row[0] for row in json.loads(rest.partition(b"\n")[0])]
+
+    for number, sentence in enumerate(["Ann Lee saw it.", "Ann Lee saw it all."]):
+        path = project / "content/people/ann-lee.md"
+        path.write_text(path.read_text().replace(["Ann Lee was there.", "Ann Lee saw it."][number], sentence))
+        assert build(project, search=False).rendered > 0
+        assert tree(project / "build") == from_scratch(project, tmp_path / str(number))
+        assert stored.read_bytes() == kept and stored.stat().st_mtime_ns == at
+        assert saved() == ([], ["people/ann-lee"])
+    edit(project / "content/people/ann-lee.md", "name: Ann Lee", "name: Ann Leigh")  # shown in others' parts
+    build(project, search=False)
+    assert tree(project / "build") == from_scratch(project, tmp_path / "renamed")
+    gone, names = saved()
+    assert gone == [] and len(names) > 1 and "people/ann-lee" in names and stored.read_bytes() == kept
+    added = project / "content/events/added-event.md"
+    added.write_text("---\ntitle: An event added\ndate: 2024-03-02\n---\n\nIt was added.\n")
+    build(project, search=False)
+    assert tree(project / "build") == from_scratch(project, tmp_path / "added")
+    assert "events/added-event" in saved()[1] and stored.read_bytes() == kept
+    added.unlink()
+    build(project, search=False)
+    assert tree(project / "build") == from_scratch(project, tmp_path / "gone")
+    assert "events/added-event" not in saved()[1] and stored.read_bytes() == kept  # it was never stored
+    (project / "content/claims/other-claim.md").unlink()  # stored: its removal is saved
+    build(project, search=False)
+    assert tree(project / "build") == from_scratch(project, tmp_path / "removed")
+    assert saved()[0] == ["claims/other-claim"] and stored.read_bytes() == kept
+    assert build(project, search=False).up_to_date
+    changed.write_bytes(changed.read_bytes().replace(b"Ann", b"Ben"))  # its digest no longer matches
+    edit(project / "content/people/ann-lee.md", "Ann Lee saw it all.", "Ann Lee saw nothing.")
+    result = build(project, search=False)
+    assert result.rendered == len(result.pages)  # the render state was not used
+    assert tree(project / "build") == from_scratch(project, tmp_path / "damaged")
+    assert stored.read_bytes() != kept and not changed.exists()  # saved whole again
+    assert build(project, search=False).up_to_date
+    for broken in (b"{}\n[]\n", b'["a"]', b"[3]\n[]\n", b'[]\n[["a","d",5,-1,-1]]\nab', b"[]\nnot json\n"):
+        with pytest.raises(ValueError):
+            _changed_entries({}, {}, {}, broken)
+    assert _changed_entries({"a": "d", "b": "e"}, {}, {"story:a": "{}"}, b'["b"]\n[["a","f",1,-1,2]]\nx[]') == (
+        {"a": "f"},
+        {"timeline:a": "[]"},
+    )
 
 
 def test_a_build_with_its_cache_leaves_no_cyclic_garbage_behind(project):
@@ -340,6 +404,32 @@ def test_a_file_added_or_removed_deep_in_the_output_is_noticed(project, tmp_path
     result = build(project, search=False)
     assert not result.up_to_date and (out / "claims/main-claim/index.html").is_file()
     assert not (out / "claims/main-claim/index.htm").exists()
+
+
+def test_an_edit_stamps_only_the_folders_it_wrote_into(project, monkeypatch):
+    """A build after an edit keeps the stamps of the folders it found as the last build left them and did not write
+    into; a name someone adds to one of them while it runs is seen by the next build."""
+    build(project, search=False)
+    before = json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"]
+    _edit_body(project, "Ann Lee saw it.")
+    render_site = explainer.rebuild.render_site
+
+    def meanwhile(*args, **kwargs):
+        (project / "build/claims/main-claim/notes.txt").write_text("put here while the build ran")
+        return render_site(*args, **kwargs)
+
+    monkeypatch.setattr(explainer.rebuild, "render_site", meanwhile)
+    result = build(project, search=False)
+    monkeypatch.undo()
+    assert result.rendered > 0
+    after = json.loads((project / CACHE_DIR / CACHE_FILE).read_bytes())["folders"]
+    assert after.keys() == before.keys() and after["claims/main-claim"] == before["claims/main-claim"]
+    written = {name.rsplit("/", 1)[0] for name in result.files if "/" in name}
+    assert written and all(after[folder] != before[folder] for folder in written if before[folder])
+    result = build(project, search=False)
+    assert not result.up_to_date and result.removed == 1
+    assert not (project / "build/claims/main-claim/notes.txt").exists()
+    assert build(project, search=False).up_to_date
 
 
 def test_folders_whose_time_cannot_be_trusted_are_listed_until_it_can(project, monkeypatch):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from array import array
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from explainer.buildcache import (
     save_cache,
 )
 from explainer.incremental import Session
-from explainer.rebuild import RenderState
+from explainer.rebuild import RenderState, _numbers_bytes, _table_text, _untable
 from explainer.render import default_theme
 
 # A newsroom theme that shows each person's role beside their name on event pages (the default does not).
@@ -159,24 +160,60 @@ def test_reads_added_to_the_stored_table_are_appended_to_its_file(tmp_path):
     assert again is not None and again.state == grown and list(again.state.reads) == list(grown.reads)
 
 
+def test_the_table_of_reads_is_stored_as_text_that_gives_back_every_read():
+    """Most reads are rows of plain strings split at separators; a read holding a separator, another kind of
+    value or an unusual helper call is a row of JSON; a table that grows is its first text and the rest's."""
+    reads = [
+        ("field", "events/a", "title"),
+        ("call", "site", "change_dates", (("\x00@", "events/a"),)),
+        ("call", "site", "two", (("a", "b"), ("c", "d"))),
+        ("call", "site", "none", ()),
+        ("call", "site", "status_label", ("disputed",)),
+        ("page", "index.html"),
+        ("field", "a\x1fb", "c\x1c"),
+        ("call", "site", "h", (("\x1e", "y"),)),
+        ("page", ""),
+        ("page", "a\x1eb"),
+        ("wikilink", "events/a"),
+        ("field", "", ""),
+        ("one",),
+        ("",),
+        ("call",),
+        ("template", ("nested", 1, None, 2.5, True)),
+    ]
+    text = _table_text(reads)
+    assert _untable(text) == reads and _untable("") == [] and _table_text([]) == ""
+    assert _untable(text + "\x1c" + _table_text(reads[:2])) == reads + reads[:2]
+    assert text.count("\x1d") == 7  # the rows kept as JSON
+
+
 def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused(tmp_path):
     project = themed(tmp_path)
     build(project, search=False)
-    raw = json.loads((project / CACHE_DIR / RENDER_FILE).read_text())
+    head, _, numbers = (project / CACHE_DIR / RENDER_FILE).read_bytes().partition(b"\n")
+    raw = json.loads(head)
     names, _bodies, parts = _read_entries((project / CACHE_DIR / ENTRIES_FILE).read_bytes())
+    ends = 4 * len(raw["render"]["paths"])
     whole = {
         **raw["render"],
         "from": 0,
-        "reads": json.loads((project / CACHE_DIR / TABLE_FILE).read_text()),
+        "reads": (project / CACHE_DIR / TABLE_FILE).read_text(),
+        "ends": numbers[:ends],
+        "positions": numbers[ends:],
         "bodies": names,
         "parts": parts,
     }
     state = RenderState.from_json(whole)
     assert state.pages and state.reads and state.parts and state.bodies
-    assert RenderState.from_json(json.loads(json.dumps(state.to_json()))) == state
-    assert RenderState.from_json(json.loads(json.dumps(state.to_json(known=[])))) == state
+
+    def through_json(data: dict) -> dict:  # the bytes of the pages' numbers are kept beside the JSON
+        plain = {name: value for name, value in data.items() if type(value) is not bytes}
+        return {**json.loads(json.dumps(plain)), "ends": data["ends"], "positions": data["positions"]}
+
+    assert RenderState.from_json(through_json(state.to_json())) == state
+    assert RenderState.from_json(through_json(state.to_json(known=[]))) == state
     shorter = state.to_json(known=state.table)  # the stored rows are left out; the cache keeps them
-    assert shorter["from"] == len(state.reads) and shorter["reads"] == []
+    assert shorter["from"] == len(state.reads) and shorter["reads"] == ""
     assert _read_entries(b'[["events/a","d",3,2,-1],["","e",0,-1,-1]]\n<p>{}') == (
         {"events/a": "d", "": "e"},
         {"d": "<p>", "e": ""},
@@ -197,17 +234,41 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     ):
         with pytest.raises(ValueError):
             _read_entries(entries)
+    size = len(state.reads)
+
+    def numbers(*found: int) -> str:
+        return _numbers_bytes(array("I", found))
+
+    def rows(kinds: str, others: str = "", calls: str = "") -> str:  # a table's text (see _table_text)
+        return "\x1c".join([kinds, calls, "", "", "", others])
+
+    one_page = {**whole, "paths": ["index.html"], "ends": numbers(1)}
     for broken in (
-        {**whole, "pages": {"index.html": [10**9]}},
-        {**whole, "pages": {"index.html": "1 x"}},
-        {**whole, "pages": {"index.html": "-1"}},
-        {**whole, "pages": {"index.html": [0]}},
-        {**whole, "reads": [[{"not": "a read"}]], "digests": ["x"]},
-        {**whole, "reads": [[["a"], "x"]], "digests": ["x"]},
-        {**whole, "reads": [["call", "site", "helper", "one argument half"]], "digests": ["x"]},
-        {**whole, "reads": [["field", 3, "name"]], "digests": ["x"]},
-        {**whole, "reads": [[]], "digests": ["x"]},
-        {**whole, "reads": [["a"], ["a"]], "digests": ["x", "y"]},
+        {**one_page, "positions": numbers(size)},  # past the table's end
+        {**one_page, "positions": numbers(0, 1)},  # more positions than the pages' ends say
+        {**one_page, "positions": numbers()},  # fewer
+        {**one_page, "positions": "AAAAAA=="},
+        {**one_page, "positions": b"\0\0\0"},  # not whole numbers of 4 bytes
+        {**one_page, "positions": [0]},
+        {**one_page, "ends": numbers(1, 1)},  # two ends for one page
+        {**whole, "paths": ["a", "b"], "ends": numbers(2, 1), "positions": numbers(0, 0)},  # ends going back
+        {**whole, "paths": ["a", "a"], "ends": numbers(0, 0), "positions": numbers()},
+        {**whole, "paths": [3], "ends": numbers(0), "positions": numbers()},
+        {**whole, "paths": {"index.html": "1 2"}},
+        {**whole, "reads": rows("o", '\x1d{"not": "a read"}'), "digests": ["x"]},
+        {**whole, "reads": rows("o", '\x1d[["a"],"x"]'), "digests": ["x"]},
+        {**whole, "reads": rows("o", "\x1d[not json"), "digests": ["x"]},
+        {**whole, "reads": rows("o", "call\x1fsite\x1fhelper\x1fone argument half"), "digests": ["x"]},
+        {**whole, "reads": rows("c", calls="site\x1fhelper\x1fone argument half"), "digests": ["x"]},
+        {**whole, "reads": rows("o", '\x1d["field",3,"name"]'), "digests": ["x"]},
+        {**whole, "reads": rows("o", "\x1d[]"), "digests": ["x"]},
+        {**whole, "reads": rows("o", "\x1fname"), "digests": ["x"]},  # an empty first string
+        {**whole, "reads": rows("o", ""), "digests": ["x"]},  # a row said, none there
+        {**whole, "reads": rows("c", "a"), "digests": ["x"]},  # in the wrong section
+        {**whole, "reads": rows("x", "a"), "digests": ["x"]},
+        {**whole, "reads": rows("o", "a") + "\x1c", "digests": ["x"]},  # not sections in sixes
+        {**whole, "reads": rows("oo", "a\x1ea"), "digests": ["x", "y"]},  # one read twice
+        {**whole, "reads": [["a"]], "digests": ["x"]},  # the JSON rows of format 10
         {**whole, "digests": whole["digests"][1:]},
         {**whole, "digests": [1] * len(whole["digests"])},
         {**whole, "from": 3},
