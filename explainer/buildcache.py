@@ -145,21 +145,8 @@ def folder_stamps(
     without being looked at (a change someone made to it since shows at the next build as it would have), so a
     build after an edit stamps a few folders instead of thousands.
     """
-    folders = {""}
-    for name in names:
-        while "/" in name:
-            name = name.rsplit("/", 1)[0]
-            if name in folders:
-                break
-            folders.add(name)
-    moved = {""}  # the folders a name was written into or removed from, and those holding them
-    if last is not None:
-        for name in touched:
-            while "/" in name:
-                name = name.rsplit("/", 1)[0]
-                if name in moved:
-                    break
-                moved.add(name)
+    folders = _folders_holding(names)
+    moved = _folders_holding(touched) if last is not None else {""}  # written into or removed from, and above
     root = str(out) + os.sep
     settled = time.time_ns() - _TICK_NS
     stamps: dict[str, int] = {}
@@ -180,6 +167,18 @@ def folder_stamps(
             continue
         stamps[folder] = info.st_mtime_ns if info.st_mtime_ns < settled + 1 else 0
     return stamps
+
+
+def _folders_holding(names: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``names`` (paths in the output), at any depth, and the output folder ("")."""
+    folders = {""}
+    for name in names:
+        while "/" in name:
+            name = name.rsplit("/", 1)[0]
+            if name in folders:
+                break
+            folders.add(name)
+    return folders
 
 
 def stamped_alike(out: Path, folders: dict[str, int]) -> bool:
