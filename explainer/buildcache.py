@@ -595,7 +595,7 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             cache.read_digest = part_digest(reads)
             replace_file(folder, READ_FILE, reads)
         _save_record(folder, cache, key)
-    except OSError:
+    except (OSError, UnicodeError):  # UnicodeError: a string no file can hold as UTF-8 (a lone surrogate)
         pass
 
 

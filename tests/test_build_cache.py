@@ -262,6 +262,20 @@ def test_a_changed_or_missing_part_of_the_cache_is_not_used(name, damage, projec
     assert build(project, search=False).up_to_date  # and a good cache replaces it
 
 
+def test_a_cache_that_cannot_be_written_costs_only_time(project, tmp_path, monkeypatch):
+    """A read the cache cannot write as UTF-8 (a lone surrogate: no content gives one today) is no error: the
+    build goes on without saving its cache, and the next one renders what the cache cannot vouch for."""
+    build(project, search=False)
+    _edit_body(project, "Ann Lee saw it.")
+    with monkeypatch.context() as patched:
+        patched.setattr(explainer.rebuild, "_table_text", lambda reads: "\ud800")
+        result = build(project, search=False)
+    assert result.rendered > 0 and tree(project / "build") == from_scratch(project, tmp_path / "1")
+    _edit_body(project, "Ann Lee saw it twice.")
+    build(project, search=False)
+    assert tree(project / "build") == from_scratch(project, tmp_path / "2")
+
+
 def test_cli_says_what_the_cache_spared_and_warns_about_a_bad_one(project):
     def run() -> subprocess.CompletedProcess:
         return subprocess.run(
