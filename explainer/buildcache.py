@@ -74,6 +74,7 @@ TABLE_FILE = "render-reads.txt"
 ENTRIES_FILE = "entries.json"
 CHANGED_ENTRIES_FILE = "entries-changed.json"
 SEARCH_FILE = "search.bin"
+OBSOLETE_FILES = ("render-reads.json",)  # parts earlier formats kept (format 10's table of reads): removed on save
 FORMAT = 11
 KEY_FILE = "cache-key"
 _SIGNATURE = re.compile(rb',"signature":"([0-9a-f]{64})"}\s*')
@@ -595,6 +596,8 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             cache.read_digest = part_digest(reads)
             replace_file(folder, READ_FILE, reads)
         _save_record(folder, cache, key)
+        for name in OBSOLETE_FILES:
+            (folder / name).unlink(missing_ok=True)
     except (OSError, UnicodeError):  # UnicodeError: a string no file can hold as UTF-8 (a lone surrogate)
         pass
 

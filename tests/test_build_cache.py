@@ -30,6 +30,7 @@ from explainer.buildcache import (
     CHANGED_ENTRIES_FILE,
     ENTRIES_FILE,
     FORMAT,
+    OBSOLETE_FILES,
     READ_FILE,
     RENDER_FILE,
     TABLE_FILE,
@@ -290,6 +291,15 @@ def test_cli_says_what_the_cache_spared_and_warns_about_a_bad_one(project):
     result = run()
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "warning: ignoring the build cache" in result.stderr and "not valid JSON" in result.stderr
+
+
+def test_a_part_an_earlier_format_kept_is_removed_when_the_cache_is_saved(project):
+    (project / CACHE_DIR).mkdir(exist_ok=True)
+    for name in OBSOLETE_FILES:
+        (project / CACHE_DIR / name).write_text("[]")
+    build(project, search=False)
+    assert not any((project / CACHE_DIR / name).exists() for name in OBSOLETE_FILES)
+    assert OBSOLETE_FILES and not set(OBSOLETE_FILES) & {TABLE_FILE, RENDER_FILE, READ_FILE, ENTRIES_FILE, CACHE_FILE}
 
 
 def test_cache_folder_ignores_itself_for_git(project):
