@@ -108,9 +108,12 @@ def normalise_name(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _names(entry: Entry) -> set[str]:
-    """The names a wikilink may find ``entry`` by: its title (a person's name) and a person's aliases."""
-    return {normalise_name(name) for name in [entry.title, *(entry.aliases if isinstance(entry, Person) else [])]}
+def _names(entry: Entry) -> list[str]:
+    """The names a wikilink may find ``entry`` by, each once and sorted: its title (a person's name) and a person's
+    aliases (most entries have their title alone, found without a set)."""
+    if isinstance(entry, Person) and entry.aliases:
+        return sorted({normalise_name(name) for name in [entry.title, *entry.aliases]})
+    return [normalise_name(entry.title)]
 
 
 class Resolver:
@@ -128,11 +131,8 @@ class Resolver:
         for entry in entries:  # unique by key already
             by_key[entry.key] = entry
             by_slug[entry.slug].append(entry)
-            if isinstance(entry, Person) and entry.aliases:
-                for name in sorted(_names(entry)):
-                    by_name[name].append(entry)
-            else:  # its title alone (as _names has it)
-                by_name[normalise_name(entry.title)].append(entry)
+            for name in _names(entry):
+                by_name[name].append(entry)
 
     def replacing(self, entries: list[Entry], unreadable: AbstractSet[str]) -> Resolver:
         """A copy finding ``entries`` in place of the entries of the same keys, names and aliases."""
@@ -664,16 +664,10 @@ def _link_entry(
             if source_id not in cited:
                 cited.add(source_id)
                 out.cited.append(source_id)
-    wikilinks = out.wikilinks
-    snippets = entry.snippets()
-    texts = [(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(snippets)] if snippets else None
-    for target, target_entry in (
-        _body_links(entry.body, entry.body_span, entry.body_indent, resolver, found)
-        if texts is None
-        else _mentions(texts, resolver, found)
-    ):
+    texts = [(entry.body, entry.body_span, entry.body_indent), *_snippet_texts(entry.snippets())]
+    for target, target_entry in _mentions(texts, resolver, found):
         key = target_entry.key
-        wikilinks.append((target, key))
+        out.wikilinks.append((target, key))
         if target_entry is not entry:
             pair = (key, "mention")
             if pair not in seen:
