@@ -400,16 +400,17 @@ def _changes(state: dict[str, Any], rendered: Rendered) -> tuple[list[str], list
     _digest, stored_names, stored_parts = rendered.entries
     names, parts, bodies = state["bodies"], state["parts"], rendered.bodies
     names = {name: digest for name, digest in names.items() if digest in bodies}  # as _entries_payload keeps them
+    most = max(16, len(names) // 8)  # items kept apart from ENTRIES_FILE: past this, it is written whole again
     changed = []
     for name, digest in names.items():
         if stored_names.get(name) != digest or any(
             parts.get(prefix + name) != stored_parts.get(prefix + name) for prefix in _PARTS
         ):
             changed.append(name)
-            if len(changed) > max(16, len(names) // 8):
+            if len(changed) > most:
                 return None
     gone = [name for name in stored_names if name not in names]
-    return (gone, changed) if len(gone) + len(changed) <= max(16, len(names) // 8) else None
+    return (gone, changed) if len(gone) + len(changed) <= most else None
 
 
 def _entries_payload(state: dict[str, Any], rendered: Rendered, only: Iterable[str] | None = None) -> bytes:
