@@ -671,7 +671,7 @@ class SearchIndex:
                     unmarked.append(name)
 
         index: SearchIndex | None = None
-        numbered: list[tuple[int, int, list[str]]] = []  # each batch's pages (from, to) and its metadata fields
+        numbered: list[tuple[int, list[str]]] = []  # each batch's first page and its metadata fields
 
         def add(part: _Found | None) -> None:
             """A batch's pages and entries into the site's index as it comes (numbered after the pages there, their
@@ -685,7 +685,7 @@ class SearchIndex:
                 raise Unsupported("pages in more than one language")
             start = len(index.pages)
             index._take(part, list(range(start, start + len(part.pages))), part.fields)
-            numbered.append((start, len(index.pages), part.fields))
+            numbered.append((start, part.fields))
 
         def batches() -> Iterator[list[tuple[str, bytes]]]:
             batch: list[tuple[str, bytes]] = []
@@ -720,16 +720,17 @@ class SearchIndex:
         index._renumber_fields(numbered)
         return index
 
-    def _renumber_fields(self, numbered: list[tuple[int, int, list[str]]]) -> None:
-        """Number every page's metadata positions by the site's metadata fields: ``numbered`` says which pages
-        (from, to) have theirs numbered by which fields (a batch's own, where it lacked some of the site's)."""
+    def _renumber_fields(self, numbered: list[tuple[int, list[str]]]) -> None:
+        """Number every page's metadata positions by the site's metadata fields: ``numbered`` says from which page on
+        (to the next batch's first) they are numbered by which fields (a batch's own, where it lacked some of the
+        site's)."""
         fields = self.meta_fields()
-        if all(own == fields for _, _, own in numbered):
+        if all(own == fields for _, own in numbered):
             return
-        starts = [start for start, _, _ in numbered]
+        starts = [start for start, _ in numbered]
 
         def renumbered(page: int, tail: bytes) -> bytes:
-            return _refield(tail, numbered[bisect_right(starts, page) - 1][2], fields)
+            return _refield(tail, numbered[bisect_right(starts, page) - 1][1], fields)
 
         for entry in self.words.values():
             entry.retail(renumbered)
