@@ -26,7 +26,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.smarty import SmartyExtension
 from markdown.extensions.tables import TableExtension
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import InlineProcessor, LinkInlineProcessor
 from markdown.serializers import _escape_attrib_html  # type: ignore[attr-defined]  # how it writes attributes
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
@@ -195,6 +195,27 @@ _NEEDED: dict[str, tuple[str, ...]] = {
     r"\!\[": ("![",),  # an image
     r"\*|_": ("*", "_"),  # emphasis
 }
+
+
+def bracketed_text(data: str, index: int) -> tuple[str, int, bool]:
+    """What Python-Markdown's ``LinkInlineProcessor.getText`` gives (the text up to the ``]`` closing a ``[``
+    opened just before ``index``, the index after it, and whether one was found), by searching for brackets
+    instead of stepping through every character in Python: every link, image and reference pattern calls it
+    wherever a ``[`` is."""
+    if index >= len(data):
+        return "", index, False
+    depth, position = 1, index
+    while True:
+        closing = data.find("]", position)
+        opening = data.find("[", position, len(data) if closing == -1 else closing)
+        if opening != -1:
+            depth, position = depth + 1, opening + 1
+        elif closing == -1:
+            return data[index:], len(data), False
+        else:
+            depth, position = depth - 1, closing + 1
+            if depth == 0:
+                return data[index:closing], position, True
 
 
 class LinearInlineProcessor(treeprocessors.InlineProcessor):
@@ -435,6 +456,8 @@ def markdown_problem(body: str, unsafe_html: bool = False) -> tuple[int, int, st
 def _worst_cost(text: str, unsafe_html: bool, budget: float) -> _Cost | None:
     """The costliest place if the estimate exceeds ``budget``; cheap upper bounds first, details only if needed."""
     costs = _global_costs(text, unsafe_html)
+    if sum(cost.estimate for cost in costs) + _bound_of_rough_costs(text) <= budget:
+        return None  # most bodies: even the blocks' rough costs, all at their largest, stay within the budget
     blocks = [(_rough_cost(text, start, end), start, end) for start, end in _blocks(text)]
     total = sum(cost.estimate for cost in costs) + sum(rough for rough, _start, _end in blocks)
     for rough, start, end in sorted(blocks, reverse=True):
@@ -538,6 +561,23 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             first = None
         offset += len(line) + 1
     return blocks
+
+
+def _bound_of_rough_costs(text: str) -> float:
+    """At least the sum of :func:`_rough_cost` over the blocks of ``text``, from counts over the whole text.
+
+    Each block's counts add up to at most the whole text's (its marks are at most its size; its heading, rule,
+    definition and continuation lines at most its lines, and the blocks' lines at most the text's), and no block
+    is longer than the text; the pipes' squares add up to at most the square of their sum.
+    """
+    size = len(text)
+    scans = text.count("[") + text.count("(") + text.count("`")
+    lines = text.count("\n") + 1
+    pipes = text.count("|") + text.count("`")
+    return (
+        size * (COST_SCAN * scans + COST_REBUILD * size + (2 * COST_SPLIT + COST_CONCAT) * lines)
+        + COST_SCAN * pipes * pipes / 4
+    )
 
 
 def _rough_cost(text: str, start: int, end: int) -> float:
@@ -778,6 +818,9 @@ class MarkdownRenderer:
         self.md.treeprocessors.register(HeadingProcessor(self.md), "headings", 1)
         Typographer.replace(self.md)  # smarty's rules without its costly second inline stage
         LinearInlineProcessor.replace(self.md)
+        for pattern in self.md.inlinePatterns:
+            if isinstance(pattern, LinkInlineProcessor):  # links, images and references, of this converter only
+                pattern.getText = bracketed_text  # type: ignore[method-assign]
         BlockQueue.install(self.md)
 
     def convert(self, text: str) -> str:

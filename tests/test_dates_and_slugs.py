@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from explainer import i18n
 from explainer.dates import DateFormatError, parse_date
 from explainer.slugs import is_valid_slug, slugify
+
+
+@pytest.fixture(autouse=True)
+def english_dates():
+    """Dates are written in the language of the last build; these are the default language's, whatever ran before
+    (the `complete` fixture, built just before in a run without the browser tests, is British)."""
+    before = i18n.active()
+    i18n.activate(i18n.english())
+    yield
+    i18n.activate(before)
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,18 @@ from pathlib import Path
 import markdown
 import pytest
 from bs4 import BeautifulSoup
+from markdown.inlinepatterns import LinkInlineProcessor
 
 from explainer.build import build, check
 from explainer.diagnostics import ContentError, Span
 from explainer.linker import find_wikilinks
-from explainer.markdown_render import BlockQueue, MarkdownRenderer, PathologicalMarkdownError, markdown_problem
+from explainer.markdown_render import (
+    BlockQueue,
+    MarkdownRenderer,
+    PathologicalMarkdownError,
+    bracketed_text,
+    markdown_problem,
+)
 
 SIZE = 200_000
 RATIO = 10  # generous: the point is "not quadratic", not a benchmark
@@ -151,6 +158,20 @@ def test_the_refusal_says_what_and_how():
 def test_the_refusal_column_counts_characters_as_written():
     line, column, _message, _hint = markdown_problem("Intro.\n\na\tb [x]( " + "[x]( " * 60_000)
     assert (line, column) == (2, 8)  # at the first "(": the tab is one character, though Markdown reads three spaces
+
+
+def test_the_quick_bound_is_never_below_the_blocks_rough_costs():
+    """A body within the quick bound is passed without a look at its blocks, so the bound must hold for any text."""
+    from explainer.markdown_render import _blocks, _bound_of_rough_costs, _rough_cost
+
+    rng = random.Random(17)
+    alphabet = "[]()`|*_<>&'\"-.#=:\n\n\n    \tab1"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400))) for _ in range(3000)]
+    texts += ["```\ncode\n```\n\n| a | b |\n|---|---|\n\n# Head\n[x]: https://e.org\n- a\n  b\n" * 3]
+    for text in texts:
+        text = text.expandtabs(4)
+        rough = sum(_rough_cost(text, start, end) for start, end in _blocks(text))
+        assert _bound_of_rough_costs(text) >= rough, repr(text)
 
 
 @pytest.mark.parametrize(
@@ -321,6 +342,9 @@ def stock_renderer(unsafe_html: bool) -> MarkdownRenderer:
     stock.inlinePatterns = renderer.md.treeprocessors["inline"].inlinePatterns
     renderer.md.treeprocessors.register(stock, "inline", 20)
     del renderer.md.parser.parseChunk  # the class's own method again
+    for pattern in renderer.md.inlinePatterns:
+        if isinstance(pattern, LinkInlineProcessor):
+            del pattern.getText  # likewise
     assert type(renderer.md.treeprocessors["inline"]) is markdown.treeprocessors.InlineProcessor
     return renderer
 
@@ -333,6 +357,15 @@ def test_linear_stages_write_exactly_what_the_stock_ones_write(unsafe_html):
     bodies += ["".join(generator.choice(TOKENS) for _ in range(generator.randint(1, 120))) for _ in range(400)]
     ours, stock = MarkdownRenderer({}, unsafe_html), stock_renderer(unsafe_html)
     assert [ours.convert(body) for body in bodies] == [stock.convert(body) for body in bodies]
+
+
+def test_bracketed_text_is_what_python_markdown_finds():
+    stock = LinkInlineProcessor(markdown.inlinepatterns.LINK_RE, markdown.Markdown())
+    generator = random.Random(11)
+    texts = ["".join(generator.choice("[]ab\\(") for _ in range(generator.randint(0, 40))) for _ in range(3000)]
+    for text in [*texts, "", "[", "]", "a]b", "[[x]]]"]:
+        for index in range(len(text) + 2):
+            assert bracketed_text(text, index) == stock.getText(text, index), (text, index)
 
 
 def test_the_block_queue_behaves_like_a_list():
