@@ -313,7 +313,7 @@ def _decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR major type {major} is not used by Pagefind")
 
 
-def _argument(data: bytes, at: int, major: int, what: str) -> tuple[int, int]:
+def _argument(data: bytes | bytearray, at: int, major: int, what: str) -> tuple[int, int]:
     """The number a CBOR head of type ``major`` at ``at`` holds (a value or a length); it and where it ends."""
     info = data[at] & 0x1F
     if data[at] >> 5 != major or info > 27:
@@ -324,12 +324,12 @@ def _argument(data: bytes, at: int, major: int, what: str) -> tuple[int, int]:
     return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
 
 
-def _unsigned(data: bytes, at: int) -> tuple[int, int]:
+def _unsigned(data: bytes | bytearray, at: int) -> tuple[int, int]:
     """A CBOR unsigned integer at ``at``; the value and where it ends."""
     return _argument(data, at, 0, "a CBOR unsigned integer")
 
 
-def _count(data: bytes, at: int) -> tuple[int, int]:
+def _count(data: bytes | bytearray, at: int) -> tuple[int, int]:
     """A CBOR array's length at ``at``; the length and where its items begin."""
     return _argument(data, at, 4, "a CBOR array")
 
@@ -338,7 +338,7 @@ def _count(data: bytes, at: int) -> tuple[int, int]:
 # negative) never begin with an array's first byte, so a run of them ends where the next array begins.
 _INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....)"
 _ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
-_ENTRY = re.compile(rb"\x83(" + _INT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
+_ENTRY = re.compile(rb"\x83(" + _INT + rb")(" + _ARRAY + rb")" + _INT + rb"*+(" + _ARRAY + rb")" + _INT + rb"*+", re.S)
 
 
 class _Run(NamedTuple):
@@ -795,9 +795,21 @@ class SearchIndex:
         if all(own == fields for _, own in numbered):
             return
         starts = [start for start, _ in numbered]
+        done: dict[tuple[int, bytes], bytes] = {}  # (batch, metadata positions) -> them renumbered: few differ
 
         def renumbered(page: int, tail: bytes) -> bytes:
-            return _refield(tail, numbered[bisect_right(starts, page) - 1][1], fields)
+            batch = bisect_right(starts, page) - 1
+            own = numbered[batch][1]
+            if own == fields:
+                return tail
+            split = _TAIL.match(tail)
+            if split is None:
+                raise ValueError("a page entry is not as Pagefind 1.5 writes it")
+            key = (batch, tail[split.end() :])
+            meta = done.get(key)
+            if meta is None:
+                meta = done[key] = _refield(b"\x80" + key[1], own, fields)[1:]
+            return tail[: split.end()] + meta
 
         for word, pages in words.items():
             self.words[word].retail(renumbered, pages)
