@@ -101,6 +101,7 @@ class PagefindService:
         self.sent = 0
         self.answered = 0
         self.pending = b""
+        self.static = True  # whether :meth:`index` gives Pagefind's scripts, styles and wasm too
 
     def __enter__(self) -> PagefindService:
         return self
@@ -124,10 +125,11 @@ class PagefindService:
 
     def send(self, payload: dict[str, Any]) -> None:
         self.sent += 1
-        message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
+        # escaped to ASCII: the same text for Pagefind, and quicker to write than UTF-8 for pages mostly ASCII
+        message = json.dumps({"message_id": self.sent, "payload": payload})
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self.process.stdin.write(base64.b64encode(message.encode("ascii")) + b",")
         except OSError:
             raise PagefindError(f"Pagefind stopped: {self._ended()}") from None
 
@@ -168,7 +170,8 @@ class PagefindService:
         self, pages: Iterable[tuple[str, bytes]], probe: str | None = None
     ) -> tuple[dict[str, bytes], dict[str, str]]:
         """Index pages (output path, HTML) in one new index; its files by path in the bundle, and the
-        output path of each page by the URL Pagefind gave it.
+        output path of each page by the URL Pagefind gave it. Without :attr:`static`, Pagefind's scripts,
+        styles and wasm (the same for every index, most of its answer) are left out.
 
         ``probe`` (a language) adds an empty page marked ``data-pagefind-body``: as over the whole site,
         pages without that mark are then left out, however few pages are indexed.
@@ -201,7 +204,12 @@ class PagefindService:
         files = self.request({"type": "GetFiles", "index_id": index})["files"]
         self.request({"type": "DeleteIndex", "index_id": index})
         try:
-            return {str(file["path"]).replace("\\", "/"): base64.b64decode(file["content"]) for file in files}, names
+            paths = [str(file["path"]).replace("\\", "/") for file in files]
+            return {
+                path: base64.b64decode(file["content"])
+                for path, file in zip(paths, files, strict=True)
+                if self.static or not _is_static(path)
+            }, names
         except (KeyError, TypeError, ValueError):
             raise PagefindError("Pagefind answered something this version of explainer does not read") from None
 
@@ -411,7 +419,10 @@ def _pack(data: bytes) -> bytes:
 
 def _full_hash(language: str, data: bytes) -> str:
     """Pagefind's name for content: the language and its SHA-1 in Pagefind's own unpadded hex."""
-    return f"{language}_" + "".join(f"{byte:x}" for byte in hashlib.sha1(data).digest())
+    return f"{language}_" + "".join(map(_HEX.__getitem__, hashlib.sha1(data).digest()))
+
+
+_HEX = [f"{byte:x}" for byte in range(256)]  # each byte as Pagefind writes it in a name: unpadded
 
 
 @dataclass
@@ -764,12 +775,20 @@ class SearchIndex:
                 yield batch
 
         with PagefindService() as service:
+
+            def index_batch(batch: list[tuple[str, bytes]]) -> tuple[dict[str, bytes], dict[str, str]]:
+                files, urls = service.index(batch)
+                if urls:  # pages indexed, so the site's index is made from this batch or one before: the scripts
+                    service.static = False  # are kept from there, and need not be read again
+                return files, urls
+
             try:
                 # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory;
                 # Pagefind indexes the next batch while the last one's files are read here, and each batch is
                 # put in the site's index as it comes, so no more than one batch's answer is held at once
-                for bundle in _ahead(service.index, batches()):
+                for bundle in _ahead(index_batch, batches()):
                     add(_read_bundle(*bundle))
+                service.static = True
                 if len(unmarked) == len(ordered):  # no page marks what is indexed: Pagefind indexes every body
                     index = None
                     numbered.clear()
@@ -778,6 +797,7 @@ class SearchIndex:
                     if index is not None:
                         index.custom_body = False
             except Unsupported:  # indexed as Pagefind does it, whole at every build
+                service.static = True
                 marks = [name for name in ordered if searchable(read(name))]
                 files, _ = service.index((name, read(name)) for name in marks or ordered)
                 return cls("", "", {}, bool(marks), raw=files)
