@@ -346,7 +346,7 @@ def _count(data: bytes | bytearray, at: int) -> tuple[int, int]:
 # negative) never begin with an array's first byte, so a run of them ends where the next array begins.
 _INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....)"
 _ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
-_ENTRY = re.compile(rb"\x83(" + _INT + rb")(" + _ARRAY + rb")" + _INT + rb"*+(" + _ARRAY + rb")" + _INT + rb"*+", re.S)
+_ENTRY = re.compile(rb"\x83(" + _INT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
 
 
 class _Run(NamedTuple):
