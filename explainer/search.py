@@ -41,8 +41,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 PAGEFIND_MISSING = "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each index file, inside the gzip
@@ -100,6 +101,7 @@ class PagefindService:
         self.sent = 0
         self.answered = 0
         self.pending = b""
+        self.static = True  # whether :meth:`index` gives Pagefind's scripts, styles and wasm too
 
     def __enter__(self) -> PagefindService:
         return self
@@ -123,10 +125,11 @@ class PagefindService:
 
     def send(self, payload: dict[str, Any]) -> None:
         self.sent += 1
-        message = json.dumps({"message_id": self.sent, "payload": payload}, ensure_ascii=False)
+        # escaped to ASCII: the same text for Pagefind, and quicker to write than UTF-8 for pages mostly ASCII
+        message = json.dumps({"message_id": self.sent, "payload": payload})
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(base64.b64encode(message.encode("utf-8")) + b",")
+            self.process.stdin.write(base64.b64encode(message.encode("ascii")) + b",")
         except OSError:
             raise PagefindError(f"Pagefind stopped: {self._ended()}") from None
 
@@ -167,7 +170,8 @@ class PagefindService:
         self, pages: Iterable[tuple[str, bytes]], probe: str | None = None
     ) -> tuple[dict[str, bytes], dict[str, str]]:
         """Index pages (output path, HTML) in one new index; its files by path in the bundle, and the
-        output path of each page by the URL Pagefind gave it.
+        output path of each page by the URL Pagefind gave it. Without :attr:`static`, Pagefind's scripts,
+        styles and wasm (the same for every index, most of its answer) are left out.
 
         ``probe`` (a language) adds an empty page marked ``data-pagefind-body``: as over the whole site,
         pages without that mark are then left out, however few pages are indexed.
@@ -200,7 +204,12 @@ class PagefindService:
         files = self.request({"type": "GetFiles", "index_id": index})["files"]
         self.request({"type": "DeleteIndex", "index_id": index})
         try:
-            return {str(file["path"]).replace("\\", "/"): base64.b64decode(file["content"]) for file in files}, names
+            paths = [str(file["path"]).replace("\\", "/") for file in files]
+            return {
+                path: base64.b64decode(file["content"])
+                for path, file in zip(paths, files, strict=True)
+                if self.static or not _is_static(path)
+            }, names
         except (KeyError, TypeError, ValueError):
             raise PagefindError("Pagefind answered something this version of explainer does not read") from None
 
@@ -312,7 +321,7 @@ def _decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"CBOR major type {major} is not used by Pagefind")
 
 
-def _argument(data: bytes, at: int, major: int, what: str) -> tuple[int, int]:
+def _argument(data: bytes | bytearray, at: int, major: int, what: str) -> tuple[int, int]:
     """The number a CBOR head of type ``major`` at ``at`` holds (a value or a length); it and where it ends."""
     info = data[at] & 0x1F
     if data[at] >> 5 != major or info > 27:
@@ -323,12 +332,12 @@ def _argument(data: bytes, at: int, major: int, what: str) -> tuple[int, int]:
     return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
 
 
-def _unsigned(data: bytes, at: int) -> tuple[int, int]:
+def _unsigned(data: bytes | bytearray, at: int) -> tuple[int, int]:
     """A CBOR unsigned integer at ``at``; the value and where it ends."""
     return _argument(data, at, 0, "a CBOR unsigned integer")
 
 
-def _count(data: bytes, at: int) -> tuple[int, int]:
+def _count(data: bytes | bytearray, at: int) -> tuple[int, int]:
     """A CBOR array's length at ``at``; the length and where its items begin."""
     return _argument(data, at, 4, "a CBOR array")
 
@@ -340,19 +349,51 @@ _ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
 _ENTRY = re.compile(rb"\x83(" + _INT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
 
 
-def _entries(data: bytes, at: int, count: int) -> Iterator[tuple[int, int, int, int]]:
-    """The ``count`` page entries from ``at``: (page delta, where its positions begin, where it ends, size).
+class _Run(NamedTuple):
+    """One word's entries on some pages, kept as Pagefind wrote them: a build from scratch appends the bytes whole
+    (only the first page's distance from the page before it is written anew)."""
 
-    Size is what Pagefind counts towards a chunk: positions plus metadata positions plus one."""
-    for _ in range(count):
-        found = _ENTRY.match(data, at)
-        if found is None:
-            raise ValueError("a word's page entry is not as Pagefind 1.5 writes it")
-        delta = _unsigned(found.group(1), 0)[0]
-        positions = _count(found.group(2), 0)[0]
-        meta = _count(found.group(3), 0)[0]
-        yield delta, found.end(1), found.end(), positions + meta + 1
-        at = found.end()
+    pages: list[int]  # the pages, ascending, numbered from the first page Pagefind was given
+    lengths: list[int]  # bytes of each page's entry in ``data``
+    sizes: list[int]  # what each page's entry counts towards a chunk: positions plus metadata positions plus one
+    data: bytes  # the entries, each [page delta, [positions], [metadata positions]]
+    metas: list[int]  # the pages whose entries have metadata positions (few: words of titles and the like)
+
+    def listed(self) -> Iterator[tuple[int, bytes, int]]:
+        """Each page's (page, tail, size): the tail is the entry after its page delta."""
+        at = 0
+        for page, length, size in zip(self.pages, self.lengths, self.sizes, strict=True):
+            yield page, self.data[_unsigned(self.data, at + 1)[1] : at + length], size
+            at += length
+
+
+def _entries(data: bytes, at: int, count: int) -> tuple[_Run, int]:
+    """The ``count`` page entries from ``at``, and where they end."""
+    pages: list[int] = []
+    lengths: list[int] = []
+    sizes: list[int] = []
+    metas: list[int] = []
+    page, begin = 0, at
+    # each match begins where the last ended (checked), so finditer walks the entries one after the other
+    for _, found in zip(range(count), _ENTRY.finditer(data, at), strict=False):
+        if found.start() != at:
+            break
+        delta = data[at + 1]
+        page += delta if delta < 24 else _unsigned(data, at + 1)[0]
+        head = data[found.start(2)]
+        positions = head - 0x80 if head < 0x98 else _count(data, found.start(2))[0]
+        head = data[found.start(3)]
+        if head != 0x80:
+            metas.append(page)
+        size = positions + 1 + (head - 0x80 if head < 0x98 else _count(data, found.start(3))[0])
+        end = found.end()
+        pages.append(page)
+        lengths.append(end - at)
+        sizes.append(size)
+        at = end
+    if len(pages) != count:
+        raise ValueError("a word's page entry is not as Pagefind 1.5 writes it")
+    return _Run(pages, lengths, sizes, data[begin:at], metas), at
 
 
 def _page_entry(delta: int, tail: bytes) -> bytes:
@@ -378,7 +419,10 @@ def _pack(data: bytes) -> bytes:
 
 def _full_hash(language: str, data: bytes) -> str:
     """Pagefind's name for content: the language and its SHA-1 in Pagefind's own unpadded hex."""
-    return f"{language}_" + "".join(f"{byte:x}" for byte in hashlib.sha1(data).digest())
+    return f"{language}_" + "".join(map(_HEX.__getitem__, hashlib.sha1(data).digest()))
+
+
+_HEX = [f"{byte:x}" for byte in range(256)]  # each byte as Pagefind writes it in a name: unpadded
 
 
 @dataclass
@@ -403,7 +447,7 @@ class _Found:
     entry: dict[str, Any]  # pagefind-entry.json
     pages: list[_Page]
     fragments: dict[str, bytes]  # full hash -> the fragment file as Pagefind compressed it
-    entries: dict[str, list[tuple[int, bytes, int]]]  # word -> [(page index, positions, size)]
+    entries: dict[str, _Run]  # word -> its entries on these pages
     variants: dict[str, dict[str, list[tuple[int, bytes]]]]  # word -> form -> [(page index, positions)]
     static: dict[str, bytes]  # the files that are the same for every site: scripts, styles, wasm
     fields: list[str]  # the metadata fields the entries' metadata positions are numbered by
@@ -454,7 +498,7 @@ def _read_language(
         pages.append(_Page(names.get(url, ""), url, full, int(word_count), filters, sorted(fragment["meta"]), ""))
     if any(page.name == "" for page in pages):
         raise PagefindError("Pagefind indexed a page under an address explainer did not give it")
-    entries: dict[str, list[tuple[int, bytes, int]]] = {}
+    entries: dict[str, _Run] = {}
     variants: dict[str, dict[str, list[tuple[int, bytes]]]] = {}
     words_of: list[list[str]] = [[] for _ in pages]
     for _from, _to, chunk_hash in chunks:
@@ -465,14 +509,10 @@ def _read_language(
                 raise ValueError("a word is not as Pagefind 1.5 writes it")
             word, at = _decode(data, at + 1)
             number, at = _count(data, at)
-            listed: list[tuple[int, bytes, int]] = []
-            page = 0
-            for delta, start, end, size in _entries(data, at, number):
-                page += delta
-                listed.append((page, data[start:end], size))
+            run, at = _entries(data, at, number)
+            for page in run.pages:
                 words_of[page].append(word)
-                at = end
-            entries[word] = listed
+            entries[word] = run
             number, at = _count(data, at)
             for _ in range(number):
                 (form, forms_pages), at = _decode(data, at)
@@ -532,6 +572,26 @@ class _Word:
         self.body += part
         self.size += size
 
+    def extend(self, start: int, run: _Run) -> None:
+        """Add a run of entries whose pages, numbered from ``start``, come after every page it has: its bytes
+        are taken whole, but for the first page's distance from the page before it."""
+        pages, lengths, sizes, data, _ = run
+        if not pages:  # a word Pagefind found only in other forms (variants)
+            return
+        previous = self.pages[-1] if self.pages else 0
+        first = start + pages[0]
+        if self.pages and first <= previous:
+            raise ValueError("pages added out of order")
+        skip = _unsigned(data, 1)[1]
+        part = _page_entry(first - previous, b"")
+        self.body += part
+        self.body += memoryview(data)[skip:]
+        self.pages.extend([start + page for page in pages] if start else pages)
+        self.lengths.append(lengths[0] - skip + len(part))
+        self.lengths.extend(lengths[1:])
+        self.sizes.extend(sizes)
+        self.size += sum(sizes)
+
     def put(self, page: int, tail: bytes | None, size: int = 0) -> None:
         """Set (or, with None, remove) one page's entry."""
         pages = self.pages
@@ -572,18 +632,28 @@ class _Word:
             self.body[start:end] = part
             self.lengths[i] = len(part)
 
-    def retail(self, change: Callable[[int, bytes], bytes]) -> None:
-        """Every page's entry (and variant) with its tail (positions, metadata positions) as ``change(page, tail)``
-        gives it; its size and the pages' order stay."""
-        body, lengths, at = bytearray(), array("I"), 0
-        for page, length in zip(self.pages, self.lengths, strict=True):
-            part = bytes(self.body[at : at + length])
-            at += length
-            tail_at = _unsigned(part, 1)[1]
-            fresh = part[:tail_at] + change(page, part[tail_at:])
-            body += fresh
-            lengths.append(len(fresh))
-        self.body, self.lengths = body, lengths
+    def retail(self, change: Callable[[int, bytes], bytes], pages: list[int]) -> None:
+        """The entries of ``pages`` (ascending: those with metadata positions), and every variant, with their tail
+        (positions, metadata positions) as ``change(page, tail)`` gives it; sizes and the pages' order stay."""
+        body, lengths = self.body, self.lengths
+        offsets = list(accumulate(lengths, initial=0))
+        pieces: list[bytes | bytearray] = []
+        kept = 0
+        for page in pages:
+            i = bisect_left(self.pages, page)
+            if i == len(self.pages) or self.pages[i] != page:
+                raise ValueError("a page the word is not on")
+            at, end = offsets[i], offsets[i + 1]
+            tail_at = _unsigned(body, at + 1)[1]
+            tail = bytes(body[tail_at:end])
+            fresh = change(page, tail)
+            if fresh != tail:
+                pieces += [body[kept:tail_at], fresh]
+                kept = end
+                lengths[i] = tail_at - at + len(fresh)
+        if pieces:
+            pieces.append(body[kept:])
+            self.body = bytearray().join(pieces)
         self.variants = {
             form: [(page, change(page, tail)) for page, tail in listed] for form, listed in self.variants.items()
         }
@@ -672,6 +742,7 @@ class SearchIndex:
 
         index: SearchIndex | None = None
         numbered: list[tuple[int, list[str]]] = []  # each batch's first page and its metadata fields
+        touched: dict[str, list[int]] = {}  # words -> the pages where they have metadata positions (or variants)
 
         def add(part: _Found | None) -> None:
             """A batch's pages and entries into the site's index as it comes (numbered after the pages there, their
@@ -684,8 +755,13 @@ class SearchIndex:
             elif (part.language, part.version) != (index.language, index.version):
                 raise Unsupported("pages in more than one language")
             start = len(index.pages)
-            index._take(part, list(range(start, start + len(part.pages))), part.fields)
+            index._take(part, start)
             numbered.append((start, part.fields))
+            for word, run in part.entries.items():
+                if run.metas:
+                    touched.setdefault(word, []).extend(start + page for page in run.metas)
+            for word in part.variants:
+                touched.setdefault(word, [])
 
         def batches() -> Iterator[list[tuple[str, bytes]]]:
             batch: list[tuple[str, bytes]] = []
@@ -699,58 +775,79 @@ class SearchIndex:
                 yield batch
 
         with PagefindService() as service:
+
+            def index_batch(batch: list[tuple[str, bytes]]) -> tuple[dict[str, bytes], dict[str, str]]:
+                files, urls = service.index(batch)
+                if urls:  # pages indexed, so the site's index is made from this batch or one before: the scripts
+                    service.static = False  # are kept from there, and need not be read again
+                return files, urls
+
             try:
                 # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory;
                 # Pagefind indexes the next batch while the last one's files are read here, and each batch is
                 # put in the site's index as it comes, so no more than one batch's answer is held at once
-                for bundle in _ahead(service.index, batches()):
+                for bundle in _ahead(index_batch, batches()):
                     add(_read_bundle(*bundle))
+                service.static = True
                 if len(unmarked) == len(ordered):  # no page marks what is indexed: Pagefind indexes every body
                     index = None
                     numbered.clear()
+                    touched.clear()
                     add(_read_bundle(*service.index((n, read(n)) for n in ordered)))
                     if index is not None:
                         index.custom_body = False
             except Unsupported:  # indexed as Pagefind does it, whole at every build
+                service.static = True
                 marks = [name for name in ordered if searchable(read(name))]
                 files, _ = service.index((name, read(name)) for name in marks or ordered)
                 return cls("", "", {}, bool(marks), raw=files)
         if index is None:
             raise PagefindError("Pagefind found nothing to index")
-        index._renumber_fields(numbered)
+        index._renumber_fields(numbered, touched)
         return index
 
-    def _renumber_fields(self, numbered: list[tuple[int, list[str]]]) -> None:
+    def _renumber_fields(self, numbered: list[tuple[int, list[str]]], words: dict[str, list[int]]) -> None:
         """Number every page's metadata positions by the site's metadata fields: ``numbered`` says from which page on
         (to the next batch's first) they are numbered by which fields (a batch's own, where it lacked some of the
-        site's)."""
+        site's); ``words`` are those with metadata positions (or variants) and on which pages, the others left as
+        they are."""
         fields = self.meta_fields()
         if all(own == fields for _, own in numbered):
             return
         starts = [start for start, _ in numbered]
+        done: dict[tuple[int, bytes], bytes] = {}  # (batch, metadata positions) -> them renumbered: few differ
 
         def renumbered(page: int, tail: bytes) -> bytes:
-            return _refield(tail, numbered[bisect_right(starts, page) - 1][1], fields)
+            batch = bisect_right(starts, page) - 1
+            own = numbered[batch][1]
+            if own == fields:
+                return tail
+            split = _TAIL.match(tail)
+            if split is None:
+                raise ValueError("a page entry is not as Pagefind 1.5 writes it")
+            key = (batch, tail[split.end() :])
+            meta = done.get(key)
+            if meta is None:
+                meta = done[key] = _refield(b"\x80" + key[1], own, fields)[1:]
+            return tail[: split.end()] + meta
 
-        for entry in self.words.values():
-            entry.retail(renumbered)
+        for word, pages in words.items():
+            self.words[word].retail(renumbered, pages)
 
-    def _take(self, found: _Found, numbers: list[int], fields: list[str]) -> None:
-        """Add ``found``'s pages under ``numbers`` (ascending, after every page already held), their metadata
-        positions numbered by the site's ``fields``."""
-        for record, number in zip(found.pages, numbers, strict=True):
-            assert number == len(self.pages)
-            self.pages.append(record)
+    def _take(self, found: _Found, start: int) -> None:
+        """Add ``found``'s pages, numbered from ``start`` (the number of pages already held), their metadata
+        positions still numbered by their own fields."""
+        if start != len(self.pages):
+            raise ValueError("pages added out of order")
+        self.pages.extend(found.pages)
         self.fragments.update(found.fragments)
-        for word, listed in found.entries.items():
-            entry = self._word(word)
-            for at, tail, size in listed:
-                entry.append(numbers[at], _refield(tail, found.fields, fields), size)
+        for word, run in found.entries.items():
+            self._word(word).extend(start, run)
         for word, forms in found.variants.items():
             entry = self._word(word)
             for form, listed_forms in forms.items():
                 for at, tail in listed_forms:
-                    entry.put_variant(form, numbers[at], _refield(tail, found.fields, fields))
+                    entry.put_variant(form, start + at, tail)
 
     def _word(self, word: str) -> _Word:
         """The word's entries, made empty when it is new."""
@@ -794,9 +891,9 @@ class SearchIndex:
             for entry in self.words.values():
                 entry.renumber(numbers)
         if found is not None:
-            for word, listed in found.entries.items():
+            for word, run in found.entries.items():
                 entry = self._word(word)
-                for at, tail, size in listed:
+                for at, tail, size in run.listed():
                     entry.put(number_of[found.pages[at].name], _refield(tail, found.fields, fields), size)
             for word, forms in found.variants.items():
                 entry = self._word(word)
