@@ -340,20 +340,41 @@ def derived(method: Function) -> Function:
     with an argument that has no identity is transparent instead: its reads are the page's.
     """
     name = method.__name__
+    # the memo's key and the read of a call with one model item or one text, made once each (pages ask the same
+    # helper of the same entry or status thousands of times): by the item's key, by the text; each with its class
+    by_item: dict[str, tuple[tuple, Read, type]] = {}
+    by_text: dict[str, tuple[tuple, Read, type]] = {}
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any) -> Any:
-        try:
-            key = (name, identity(args))
-        except Unidentifiable:
-            return method(self, *args)
+        cls = type(self)
+        if len(args) == 1:
+            arg = args[0]
+            if type(arg) is str:
+                made = by_text.get(arg)
+                if made is None or made[2] is not cls:
+                    made = by_text[arg] = _call_read(cls, name, (arg,))
+            elif (known := _items.get(id(arg))) is not None:
+                made = by_item.get(known[0])
+                if made is None or made[2] is not cls:
+                    made = by_item[known[0]] = _call_read(cls, name, ((TAG, known[0]),))
+            else:
+                made = None
+        else:
+            made = None
+        if made is None:
+            try:
+                made = _call_read(cls, name, identity(args))
+            except Unidentifiable:
+                return method(self, *args)
+        key = made[0]
         instance = object.__getattribute__(self, "__dict__")
         memo = instance.get("_derived")
         if memo is None:
             memo = instance["_derived"] = {}
         here = bool(_frames) and _thread[0] == threading.get_ident()
         if here and (frame := _frames[-1]) is not None:
-            frame.add(("call", type(self)._view_name, name, key[1]))
+            frame.add(made[1])
         found = memo.get(key, _NOTHING)
         if found is not _NOTHING:
             return found
@@ -369,6 +390,11 @@ def derived(method: Function) -> Function:
 
     wrapper._derived_method = method  # type: ignore[attr-defined]  # for call_again
     return wrapper  # type: ignore[return-value]
+
+
+def _call_read(cls: type, name: str, arguments: tuple) -> tuple[tuple, Read, type]:
+    """A derived helper's memo key and read for a call with ``arguments`` (their identity), and the class asked."""
+    return (name, arguments), ("call", getattr(cls, "_view_name", None), name, arguments), cls
 
 
 def call_again(view: Any, name: str, key: Any, args: tuple) -> Any:

@@ -24,9 +24,11 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     Template,
+    nodes,
     pass_eval_context,
     select_autoescape,
 )
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro, missing
@@ -136,7 +138,24 @@ class _TemplateContext(Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's own signature
         kind = type(__obj)
         if kind is Macro:
-            args = (__self.eval_ctx, *args)
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            # a macro given at most its own arguments, by position: what Macro.__call__ would hand its function
+            # (``missing`` for each argument left out, so the macro takes its default) without its argument handling
+            count = __obj._argument_count
+            if kwargs or len(args) > count or __obj.caller or __obj.catch_kwargs or __obj.catch_varargs:
+                args = (__self.eval_ctx, *args)
+            else:
+                if len(args) < count:
+                    args = (*args, *(missing,) * (count - len(args)))
+                try:
+                    html = __obj._func(*args)
+                except StopIteration:
+                    return __self.environment.undefined(
+                        "value was undefined because a callable raised a StopIteration exception"
+                    )
+                return Markup(html) if __self.eval_ctx.autoescape else html
         elif kind in _PLAIN_CALLABLES:
             wants = getattr(__obj, "jinja_pass_arg", None)
             if wants is _EVAL_CONTEXT:
@@ -200,6 +219,51 @@ def _escape_output(value: object) -> str:
     return markupsafe.escape(value)
 
 
+def _typeset_escape(value: object) -> str:
+    """``escape(finalize(value))`` in one call: what an autoescaped ``{{ value }}`` writes (:func:`typeset_output`,
+    then :func:`_escape_output`), as the code :class:`_CodeGenerator` compiles calls it."""
+    if type(value) is str:
+        if ("'" in value or '"' in value) and "://" not in value:
+            value = i18n.typeset(value)
+            if type(value) is not str:
+                return _escape_output(value)
+        return _escape_text(value)  # type: ignore[misc]  # set whenever this is used
+    if type(value) is Markup:
+        return value  # type: ignore[return-value]  # already safe: escape gives the same text
+    return markupsafe.escape(value)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja2's code generator, but for one call where an autoescaped ``{{ }}`` made two.
+
+    Jinja2 writes ``escape(environment.finalize(value))`` for every output: two calls and a look-up, hundreds of
+    thousands a build. Where the output is escaped (known when compiling: not inside a scope that switches
+    autoescaping at run time) and finalized by :func:`typeset_output` without arguments of its own, it writes
+    ``_typeset_escape(value)`` instead, the same text. Constants are finalized and escaped when compiled, as before.
+    """
+
+    def _one_call(self, frame: Frame, finalize: Any) -> bool:
+        return (
+            _escape_text is not None
+            and not frame.eval_ctx.volatile
+            and bool(frame.eval_ctx.autoescape)
+            and finalize.src == "environment.finalize("
+            and self.environment.finalize is typeset_output
+        )
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._one_call(frame, finalize):
+            self.write("_typeset_escape(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._one_call(frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
 class _Template(Template):
     """A compiled template whose imports "with context" are made once per build where that gives the same module.
 
@@ -220,6 +284,7 @@ class _Template(Template):
         # the compiled code escapes output only with the name ``escape`` it imports: each template's own copy
         if _escape_text is not None and namespace.get("escape") is markupsafe.escape:
             namespace["escape"] = _escape_output
+        namespace["_typeset_escape"] = _typeset_escape  # named by the code of :class:`_CodeGenerator`
         return super()._from_namespace(environment, namespace, globals)
 
     def make_module(
@@ -251,6 +316,7 @@ class _Environment(Environment):
 
     template_class = _Template
     context_class = _TemplateContext
+    code_generator_class = _CodeGenerator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -305,7 +371,9 @@ def make_environment(themes: list[Path]) -> Environment:
         undefined=StrictUndefined,
         finalize=typeset_output,
         # the code depends on these options, on autoescaping every template and on having a finalize step
-        bytecode_cache=bytecode_cache(repr([sorted(options.items()), "autoescape everything", "finalize"])),
+        bytecode_cache=bytecode_cache(
+            repr([sorted(options.items()), "autoescape everything", "finalize", "_typeset_escape"])
+        ),
         **options,
         # a template's file is checked for changes once a build (:func:`drop_changed_templates`), not on every
         # use: a page's template, its base and its macros would each cost a stat per page
