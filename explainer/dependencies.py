@@ -454,7 +454,7 @@ class Evaluator:
     def __call__(self, read: Read) -> str:
         found = self.digests.get(read)
         if found is None:
-            if self.trusted(read):
+            if self.known and self.trusted(read):  # nothing known (a first build): nothing to trust
                 found = self.known.get(read)
             if found is None:
                 found = self._evaluate(read)

@@ -141,23 +141,30 @@ class _TemplateContext(Context):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
-            # a macro given at most its own arguments, by position: what Macro.__call__ would hand its function
-            # (``missing`` for each argument left out, so the macro takes its default) without its argument handling
+            # a macro given at most its own arguments: its function called with what Macro.__call__ would hand it
+            # (``missing`` for each argument left out, so the macro takes its default), without its general handling
             count = __obj._argument_count
-            if kwargs or len(args) > count or __obj.caller or __obj.catch_kwargs or __obj.catch_varargs:
-                args = (__self.eval_ctx, *args)
-            else:
-                if len(args) < count:
-                    args = (*args, *(missing,) * (count - len(args)))
-                try:
-                    html = __obj._func(*args)
-                except StopIteration:
-                    return __self.environment.undefined(
-                        "value was undefined because a callable raised a StopIteration exception"
-                    )
-                return Markup(html) if __self.eval_ctx.autoescape else html
+            if len(args) <= count and not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs):
+                if kwargs:  # arguments by name fill those after the positional ones, as Macro.__call__ fills them
+                    rest = __obj.arguments[len(args) :]
+                    arguments = (*args, *[kwargs.get(name, missing) for name in rest])
+                    plain = all(name in rest for name in kwargs)  # else Macro.__call__ says what is wrong
+                else:
+                    arguments = (*args, *(missing,) * (count - len(args))) if len(args) < count else args
+                    plain = True
+                if plain:
+                    try:
+                        html = __obj._func(*arguments)
+                    except StopIteration:
+                        return __self.environment.undefined(
+                            "value was undefined because a callable raised a StopIteration exception"
+                        )
+                    return Markup(html) if __self.eval_ctx.autoescape else html
+            args = (__self.eval_ctx, *args)
         elif kind in _PLAIN_CALLABLES:
-            wants = getattr(__obj, "jinja_pass_arg", None)
+            # a bound method's attributes are its function's, but asking the method for one it lacks costs a raised
+            # and caught AttributeError (a site helper's every call): the function is asked instead
+            wants = getattr(__obj.__func__ if kind is MethodType else __obj, "jinja_pass_arg", None)
             if wants is _EVAL_CONTEXT:
                 args = (__self.eval_ctx, *args)
             elif wants is not None:
