@@ -54,6 +54,7 @@ _frames: list[set[Read] | None] = []  # the reads of the page being rendered; No
 _handlers: dict[type, Callable[[Any], Any]] = {}
 _items: dict[int, tuple[str, frozenset[str]]] = {}  # while recording: id of an item -> its key and its fields
 _thread: list[int | None] = [None]  # the thread rendering it
+_get_ident = threading.get_ident  # asked on every helper call
 _original: dict[type, Any] = {}
 _fields: dict[type, frozenset[str]] = {}
 
@@ -106,13 +107,16 @@ def identity(value: Any) -> Any:
     raise Unidentifiable(type(value).__name__)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # what :func:`shallow` gives back as it is
+
+
 def shallow(value: Any) -> Any:
     """A value as plain data; model items in it stand as their identity (their fields are reads of their own)."""
     kind = type(value)
     if value is None or kind in (str, int, float, bool):
         return value
-    if kind is list or kind is tuple:
-        return tuple([shallow(item) for item in value])
+    if kind is list or kind is tuple:  # plain items kept without a call each (a page's breadcrumbs, a list's paths)
+        return tuple([item if type(item) in _PLAIN else shallow(item) for item in value])
     known = _items.get(id(value))
     if known is not None:
         return (TAG, known[0])
@@ -148,9 +152,10 @@ def _handler(kind: type) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(kind) and kind.__module__.startswith("explainer."):
         names = [f.name for f in dataclasses.fields(kind) if f.name not in POSITIONS]
         name = kind.__name__
+        get = object.__getattribute__
         return lambda value: (
             name,
-            tuple([(field, shallow(object.__getattribute__(value, field))) for field in names]),
+            tuple([(field, item if type(item := get(value, field)) in _PLAIN else shallow(item)) for field in names]),
         )
     return _unidentifiable
 
@@ -372,7 +377,7 @@ def derived(method: Function) -> Function:
         memo = instance.get("_derived")
         if memo is None:
             memo = instance["_derived"] = {}
-        here = bool(_frames) and _thread[0] == threading.get_ident()
+        here = bool(_frames) and _thread[0] == _get_ident()
         if here and (frame := _frames[-1]) is not None:
             frame.add(made[1])
         found = memo.get(key, _NOTHING)
