@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import re
 from collections.abc import Callable, MutableMapping
 from importlib.resources import files
 from pathlib import Path
@@ -331,6 +332,18 @@ class _Environment(Environment):
         self.imported: dict[Template, tuple[TemplateModule, Context] | None] = {}
 
 
+# a placeholder that puts a value's text in (or a literal %)
+_NAMED_TEXT = re.compile(r"%(?:%|\([^)]*\)s)")
+# a value as ``Markup % {...}`` puts it into a %(name)s placeholder: escaped (plain text where it can be)
+_escape_value: Callable[[object], str] = _escape_output if _escape_text is not None else markupsafe.escape
+
+
+def _only_named_text(text: str) -> bool:
+    """Whether every placeholder of a message is ``%(name)s``: then ``Markup(text % {name: escape(value)})`` is what
+    ``Markup``'s own ``%`` gives, without its helper object for each value (a list line fills one or two)."""
+    return "%" not in _NAMED_TEXT.sub("", text)
+
+
 def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]:
     """``_``, ``gettext`` and ``ngettext`` for templates, as Jinja2's new-style gettext makes them.
 
@@ -340,6 +353,7 @@ def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]
     whole) for the build, as a build's catalog does not change.
     """
     translated: dict[str, Markup] = {}
+    named: dict[str, bool] = {}  # by message: whether its translation's every placeholder is %(name)s
     finished: dict[str, Markup] = {}
 
     @pass_eval_context
@@ -356,6 +370,9 @@ def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]
         text = translated.get(message)
         if text is None:
             text = translated[message] = Markup(translations.gettext(message))
+            named[message] = _only_named_text(text)
+        if named[message]:
+            return Markup(str.__mod__(text, {name: _escape_value(value) for name, value in variables.items()}))
         return text % variables
 
     @pass_eval_context
