@@ -238,7 +238,7 @@ def _typeset_escape(value: object) -> str:
                 return _escape_output(value)
         return _escape_text(value)  # type: ignore[misc]  # set whenever this is used
     if type(value) is Markup:
-        return value  # type: ignore[return-value]  # already safe: escape gives the same text
+        return value  # already safe: escape gives the same text
     return markupsafe.escape(value)
 
 
@@ -556,7 +556,7 @@ class Renderer:
         def url(target: str | Entry) -> str:
             path = target.path if isinstance(target, Entry) else target
             if absolute_links:
-                return base_url + relative("", path)
+                return (base_url or "") + relative("", path)  # base_url is set: absolute_links says so
             if type(path) is not str:  # a str's subclass (Markup) gives its own kind of answer: not kept
                 return from_root(root, path)
             found = links.get(path)
