@@ -54,6 +54,7 @@ _frames: list[set[Read] | None] = []  # the reads of the page being rendered; No
 _handlers: dict[type, Callable[[Any], Any]] = {}
 _items: dict[int, tuple[str, frozenset[str]]] = {}  # while recording: id of an item -> its key and its fields
 _thread: list[int | None] = [None]  # the thread rendering it
+_get_ident = threading.get_ident  # asked on every helper call
 _original: dict[type, Any] = {}
 _fields: dict[type, frozenset[str]] = {}
 
@@ -106,13 +107,16 @@ def identity(value: Any) -> Any:
     raise Unidentifiable(type(value).__name__)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # what :func:`shallow` gives back as it is
+
+
 def shallow(value: Any) -> Any:
     """A value as plain data; model items in it stand as their identity (their fields are reads of their own)."""
     kind = type(value)
     if value is None or kind in (str, int, float, bool):
         return value
-    if kind is list or kind is tuple:
-        return tuple([shallow(item) for item in value])
+    if kind is list or kind is tuple:  # plain items kept without a call each (a page's breadcrumbs, a list's paths)
+        return tuple([item if type(item) in _PLAIN else shallow(item) for item in value])
     known = _items.get(id(value))
     if known is not None:
         return (TAG, known[0])
@@ -148,9 +152,10 @@ def _handler(kind: type) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(kind) and kind.__module__.startswith("explainer."):
         names = [f.name for f in dataclasses.fields(kind) if f.name not in POSITIONS]
         name = kind.__name__
+        get = object.__getattribute__
         return lambda value: (
             name,
-            tuple([(field, shallow(object.__getattribute__(value, field))) for field in names]),
+            tuple([(field, item if type(item := get(value, field)) in _PLAIN else shallow(item)) for field in names]),
         )
     return _unidentifiable
 
@@ -340,20 +345,41 @@ def derived(method: Function) -> Function:
     with an argument that has no identity is transparent instead: its reads are the page's.
     """
     name = method.__name__
+    # the memo's key and the read of a call with one model item or one text, made once each (pages ask the same
+    # helper of the same entry or status thousands of times): by the item's key, by the text; each with its class
+    by_item: dict[str, tuple[tuple, Read, type]] = {}
+    by_text: dict[str, tuple[tuple, Read, type]] = {}
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any) -> Any:
-        try:
-            key = (name, identity(args))
-        except Unidentifiable:
-            return method(self, *args)
+        cls = type(self)
+        if len(args) == 1:
+            arg = args[0]
+            if type(arg) is str:
+                made = by_text.get(arg)
+                if made is None or made[2] is not cls:
+                    made = by_text[arg] = _call_read(cls, name, (arg,))
+            elif (known := _items.get(id(arg))) is not None:
+                made = by_item.get(known[0])
+                if made is None or made[2] is not cls:
+                    made = by_item[known[0]] = _call_read(cls, name, ((TAG, known[0]),))
+            else:
+                made = None
+        else:
+            made = None
+        if made is None:
+            try:
+                made = _call_read(cls, name, identity(args))
+            except Unidentifiable:
+                return method(self, *args)
+        key = made[0]
         instance = object.__getattribute__(self, "__dict__")
         memo = instance.get("_derived")
         if memo is None:
             memo = instance["_derived"] = {}
-        here = bool(_frames) and _thread[0] == threading.get_ident()
+        here = bool(_frames) and _thread[0] == _get_ident()
         if here and (frame := _frames[-1]) is not None:
-            frame.add(("call", type(self)._view_name, name, key[1]))
+            frame.add(made[1])
         found = memo.get(key, _NOTHING)
         if found is not _NOTHING:
             return found
@@ -369,6 +395,11 @@ def derived(method: Function) -> Function:
 
     wrapper._derived_method = method  # type: ignore[attr-defined]  # for call_again
     return wrapper  # type: ignore[return-value]
+
+
+def _call_read(cls: type, name: str, arguments: tuple) -> tuple[tuple, Read, type]:
+    """A derived helper's memo key and read for a call with ``arguments`` (their identity), and the class asked."""
+    return (name, arguments), ("call", getattr(cls, "_view_name", None), name, arguments), cls
 
 
 def call_again(view: Any, name: str, key: Any, args: tuple) -> Any:
@@ -428,7 +459,7 @@ class Evaluator:
     def __call__(self, read: Read) -> str:
         found = self.digests.get(read)
         if found is None:
-            if self.trusted(read):
+            if self.known and self.trusted(read):  # nothing known (a first build): nothing to trust
                 found = self.known.get(read)
             if found is None:
                 found = self._evaluate(read)

@@ -31,7 +31,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import count, filterfalse, repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
@@ -800,7 +800,6 @@ def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Seque
     renderer, evaluate, write = shared  # one evaluator for all chunks (a forked worker's copy for its chunks)
     result = _Rendered()
     numbered: dict[Read, int] = {}  # each distinct read of the chunk's pages, by the order it was first made
-    number = numbered.setdefault
     first_new = len(renderer.converted)
     result.body_errors = [
         error for page in pages if page.entry is not None if (error := convert_body(renderer, page.entry)) is not None
@@ -812,7 +811,9 @@ def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Seque
             with page_reads() as reads:
                 reads.update({("page", page.output_path), ("template", page.template)})
                 html = renderer.render(page)
-            result.positions[page.output_path] = array("I", [number(read, len(numbered)) for read in reads])
+            # each read not yet numbered numbered next, in the set's order (as setdefault read by read would)
+            numbered.update(zip(filterfalse(numbered.__contains__, reads), count(len(numbered))))
+            result.positions[page.output_path] = array("I", map(numbered.__getitem__, reads))
         except jinja2.TemplateSyntaxError as exc:
             result.template_error = Diagnostic(
                 Span(Path(exc.filename or exc.name or "template"), exc.lineno or 1, 1),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import re
+from collections import ChainMap
 from collections.abc import Callable, MutableMapping
 from importlib.resources import files
 from pathlib import Path
@@ -24,12 +26,14 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     Template,
+    nodes,
     pass_eval_context,
     select_autoescape,
 )
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.environment import TemplateModule
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Context, Macro, missing
+from jinja2.runtime import Context, Macro, missing, new_context
 from markupsafe import Markup
 
 from explainer import i18n
@@ -136,9 +140,33 @@ class _TemplateContext(Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's own signature
         kind = type(__obj)
         if kind is Macro:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            # a macro given at most its own arguments: its function called with what Macro.__call__ would hand it
+            # (``missing`` for each argument left out, so the macro takes its default), without its general handling
+            count = __obj._argument_count
+            if len(args) <= count and not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs):
+                if kwargs:  # arguments by name fill those after the positional ones, as Macro.__call__ fills them
+                    rest = __obj.arguments[len(args) :]
+                    arguments = (*args, *[kwargs.get(name, missing) for name in rest])
+                    plain = all(name in rest for name in kwargs)  # else Macro.__call__ says what is wrong
+                else:
+                    arguments = (*args, *(missing,) * (count - len(args))) if len(args) < count else args
+                    plain = True
+                if plain:
+                    try:
+                        html = __obj._func(*arguments)
+                    except StopIteration:
+                        return __self.environment.undefined(
+                            "value was undefined because a callable raised a StopIteration exception"
+                        )
+                    return Markup(html) if __self.eval_ctx.autoescape else html
             args = (__self.eval_ctx, *args)
         elif kind in _PLAIN_CALLABLES:
-            wants = getattr(__obj, "jinja_pass_arg", None)
+            # a bound method's attributes are its function's, but asking the method for one it lacks costs a raised
+            # and caught AttributeError (a site helper's every call): the function is asked instead
+            wants = getattr(__obj.__func__ if kind is MethodType else __obj, "jinja_pass_arg", None)
             if wants is _EVAL_CONTEXT:
                 args = (__self.eval_ctx, *args)
             elif wants is not None:
@@ -200,6 +228,68 @@ def _escape_output(value: object) -> str:
     return markupsafe.escape(value)
 
 
+def _typeset_escape(value: object) -> str:
+    """``escape(finalize(value))`` in one call: what an autoescaped ``{{ value }}`` writes (:func:`typeset_output`,
+    then :func:`_escape_output`), as the code :class:`_CodeGenerator` compiles calls it."""
+    if type(value) is str:
+        if ("'" in value or '"' in value) and "://" not in value:
+            value = i18n.typeset(value)
+            if type(value) is not str:
+                return _escape_output(value)
+        return _escape_text(value)  # type: ignore[misc]  # set whenever this is used
+    if type(value) is Markup:
+        return value  # already safe: escape gives the same text
+    return markupsafe.escape(value)
+
+
+_NO_ATTRIBUTE = object()  # what getattr gives for an attribute a value lacks, in :class:`_CodeGenerator`'s code
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja2's code generator, with fewer Python calls for what every page does most: print and read attributes.
+
+    Jinja2 writes ``escape(environment.finalize(value))`` for every output: two calls and a look-up, hundreds of
+    thousands a build. Where the output is escaped (known when compiling: not inside a scope that switches
+    autoescaping at run time) and finalized by :func:`typeset_output` without arguments of its own, it writes
+    ``_typeset_escape(value)`` instead, the same text. Constants are finalized and escaped when compiled, as before.
+    """
+
+    def _one_call(self, frame: Frame, finalize: Any) -> bool:
+        return (
+            _escape_text is not None
+            and not frame.eval_ctx.volatile
+            and bool(frame.eval_ctx.autoescape)
+            and finalize.src == "environment.finalize("
+            and self.environment.finalize is typeset_output
+        )
+
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:  # noqa: N802 - Jinja2's visitor name
+        """``x.name`` as the builtin ``getattr`` with a default, and Jinja2's ``environment.getattr`` (which tries
+        ``x["name"]``, else is undefined) only when the attribute is missing: the same value without a Python call
+        for each of the hundreds of thousands of attributes a build's pages read. ``x`` is evaluated once."""
+        if self.environment.is_async or self.environment.sandboxed:
+            super().visit_Getattr(node, frame)
+            return
+        value, owner = self.temporary_identifier(), self.temporary_identifier()
+        self.write(f"({value} if ({value} := getattr(({owner} := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, _no_attribute)) is not _no_attribute else environment.getattr({owner}, ")
+        self.write(f"{node.attr!r}))")
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._one_call(frame, finalize):
+            self.write("_typeset_escape(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if self._one_call(frame, finalize):
+            self.write(")")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+
 class _Template(Template):
     """A compiled template whose imports "with context" are made once per build where that gives the same module.
 
@@ -220,7 +310,21 @@ class _Template(Template):
         # the compiled code escapes output only with the name ``escape`` it imports: each template's own copy
         if _escape_text is not None and namespace.get("escape") is markupsafe.escape:
             namespace["escape"] = _escape_output
+        namespace["_typeset_escape"] = _typeset_escape  # named by the code of :class:`_CodeGenerator`
+        namespace["_no_attribute"] = _NO_ATTRIBUTE
         return super()._from_namespace(environment, namespace, globals)
+
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Any = None) -> Context:
+        """Jinja2's context for a render, its globals (a ``ChainMap`` of the template's and the environment's, which
+        Jinja2 copies and lists key by key in Python, some 5 us a page) first made one dict, at C speed: the same
+        names, in the same order, each with the value the ``ChainMap`` gives."""
+        found = self.globals
+        if type(found) is ChainMap:
+            flat: dict[str, Any] = {}
+            for mapping in reversed(found.maps):
+                flat.update(mapping)
+            found = flat
+        return new_context(self.environment, self.name, self.blocks, vars, shared, found, locals)
 
     def make_module(
         self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Any = None
@@ -251,11 +355,24 @@ class _Environment(Environment):
 
     template_class = _Template
     context_class = _TemplateContext
+    code_generator_class = _CodeGenerator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         # imports "with context" made once for the build (:class:`_Template`), by template; None: made every time
         self.imported: dict[Template, tuple[TemplateModule, Context] | None] = {}
+
+
+# a placeholder that puts a value's text in (or a literal %)
+_NAMED_TEXT = re.compile(r"%(?:%|\([^)]*\)s)")
+# a value as ``Markup % {...}`` puts it into a %(name)s placeholder: escaped (plain text where it can be)
+_escape_value: Callable[[object], str] = _escape_output if _escape_text is not None else markupsafe.escape
+
+
+def _only_named_text(text: str) -> bool:
+    """Whether every placeholder of a message is ``%(name)s``: then ``Markup(text % {name: escape(value)})`` is what
+    ``Markup``'s own ``%`` gives, without its helper object for each value (a list line fills one or two)."""
+    return "%" not in _NAMED_TEXT.sub("", text)
 
 
 def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]:
@@ -267,6 +384,7 @@ def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]
     whole) for the build, as a build's catalog does not change.
     """
     translated: dict[str, Markup] = {}
+    named: dict[str, bool] = {}  # by message: whether its translation's every placeholder is %(name)s
     finished: dict[str, Markup] = {}
 
     @pass_eval_context
@@ -283,6 +401,9 @@ def _gettext_callables(translations: gettext.NullTranslations) -> dict[str, Any]
         text = translated.get(message)
         if text is None:
             text = translated[message] = Markup(translations.gettext(message))
+            named[message] = _only_named_text(text)
+        if named[message]:
+            return Markup(str.__mod__(text, {name: _escape_value(value) for name, value in variables.items()}))
         return text % variables
 
     @pass_eval_context
@@ -305,7 +426,9 @@ def make_environment(themes: list[Path]) -> Environment:
         undefined=StrictUndefined,
         finalize=typeset_output,
         # the code depends on these options, on autoescaping every template and on having a finalize step
-        bytecode_cache=bytecode_cache(repr([sorted(options.items()), "autoescape everything", "finalize"])),
+        bytecode_cache=bytecode_cache(
+            repr([sorted(options.items()), "autoescape everything", "finalize", "_typeset_escape", "getattr"])
+        ),
         **options,
         # a template's file is checked for changes once a build (:func:`drop_changed_templates`), not on every
         # use: a page's template, its base and its macros would each cost a stat per page
@@ -358,6 +481,7 @@ class Renderer:
         self.converted: list[tuple] = []  # keys of the bodies this renderer converted, in order
         self.stored = stored or {}  # bodies converted by an earlier build, by body_digest
         self._digests: dict[tuple, str] = {}
+        self._links: dict[str, dict[str, str]] = {}  # by a page's way back to the root: each link's from_root
         base_url = self.base_url = linked.content.settings.base_url
         self.share_images = enabled(linked.content.settings.social_cards, base_url)
         self.oembeds = oembeds_enabled(linked.content.settings.embeds, base_url)
@@ -424,11 +548,21 @@ class Renderer:
         base_url = self.base_url
         root = to_root(page.path)  # the way back to the site root, for every link the page makes
 
+        absolute_links = page.output is not None and base_url  # the 404 page is served at any depth
+        links = self._links.get(root)
+        if links is None:
+            links = self._links[root] = {}
+
         def url(target: str | Entry) -> str:
             path = target.path if isinstance(target, Entry) else target
-            if page.output is not None and base_url:  # the 404 page is served at any depth
-                return base_url + relative("", path)
-            return from_root(root, path)
+            if absolute_links:
+                return (base_url or "") + relative("", path)  # base_url is set: absolute_links says so
+            if type(path) is not str:  # a str's subclass (Markup) gives its own kind of answer: not kept
+                return from_root(root, path)
+            found = links.get(path)
+            if found is None:
+                found = links[path] = from_root(root, path)
+            return found
 
         def body(item: Entry | Story) -> Markup:
             return Markup(resolve_xrefs(self.body_html(item), page.path))
