@@ -165,14 +165,14 @@ def _build(
             previous.folders = folder_stamps(out, previous.outputs)
             save_record(project, previous)
         return _up_to_date(project, out, previous, strict)
-    from explainer.reader import read_ahead
+    from explainer.reader import ReadCache
     from explainer.rebuild import render_site
     from explainer.render import default_theme, theme_dirs
 
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
     inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
     diagnostics = Diagnostics()
-    reads = (previous.load_reads(project) if previous is not None else None) or read_ahead(project)
+    reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
     linked = load(project, diagnostics, base_url, reads, search)
     themes = theme_dirs(linked)
     check_output_folder(out, project, [project / CONTENT_DIR, *themes])

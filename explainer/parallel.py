@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -34,55 +33,8 @@ def worker_count(items: int) -> int:
     """How many processes are worth starting for this many items on this machine."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(cores(), MAX_WORKERS, items // MIN_ITEMS_PER_WORKER))
-
-
-def cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def can_fork() -> bool:
-    """Whether this process may start a copy of itself to work beside it: where ``fork`` exists, and not while
-    other threads run (``serve``): a lock one of them held at the fork would stay held in the copy."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def in_background(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
-    """Start ``work`` in a forked process while this one goes on; the function returned waits for its bytes.
-
-    Those are None when it failed, or could not start (see :func:`can_fork`): the caller then does the work
-    itself. Call the function returned in every case, in a ``finally``: the process waits, its answer unread,
-    until it is.
-    """
-    if not can_fork():
-        return lambda: None
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return lambda: None
-    if pid == 0:  # the forked process: its answer, or nothing, and out without the parent's exit handlers
-        code = 1
-        try:
-            os.close(read_end)
-            data = work()
-            with os.fdopen(write_end, "wb") as stream:
-                stream.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-
-    def answer() -> bytes | None:
-        with os.fdopen(read_end, "rb") as stream:
-            data = stream.read()
-        _pid, status = os.waitpid(pid, 0)
-        return data if os.waitstatus_to_exitcode(status) == 0 else None
-
-    return answer
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_WORKERS, items // MIN_ITEMS_PER_WORKER))
 
 
 def _claim() -> int | None:

@@ -29,7 +29,6 @@ from explainer.model import (
     build_story,
     likely_collection,
 )
-from explainer.parallel import can_fork, cores, in_background
 from explainer.slugs import slugify
 from explainer.yamlsource import MarkdownSource, kind_problem, load_yaml, path_kind, read_text, split_front_matter
 
@@ -79,7 +78,6 @@ class ReadCache:
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
         self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
         self._recording: _Scan | None = None
-        self._only: AbstractSet[Path] | None = None  # reads only these files (see read_ahead); None: every file
 
     def mark_unreadable(self, content: Content, name: str) -> None:
         """``name`` (a file's kind/slug, or a whole collection) could not be read, found outside a file's own read."""
@@ -116,8 +114,6 @@ class ReadCache:
         diagnostics: Diagnostics,
     ) -> None:
         """Run ``read_one`` for ``path`` (or replay its cached result) into content and diagnostics."""
-        if self._only is not None and path not in self._only:
-            return
         self._read.add(path)
         recording = self._recording
         if recording is not None:
@@ -309,81 +305,6 @@ def _decode_result(codec: stored.Codec, record: object, scratch: Content) -> tup
 
 
 _RESULT_PARTS = (Story, list[Source], list[Update], list[Path], list[Diagnostic])  # a stored read's, in order
-
-
-MIN_FILES_TO_SHARE = 200  # fewer files are read sooner than a process starts
-REPLAY_COST = 0.2  # replaying a file's stored read costs about a fifth of reading it
-FILE_COST = 1650  # reading a file costs about as much as reading this many more bytes of YAML (measured)
-
-
-def read_ahead(project: Path) -> ReadCache:
-    """A cache of every file of ``project`` read: some by a forked process while this one reads the others.
-
-    A build from scratch then reads the project through it, replaying the other process's files from their
-    stored form as a build after an edit replays unchanged files (see :meth:`ReadCache.to_bytes`), at a fifth
-    of the cost of reading them. What either process found (problems included) is reported then, in order.
-    """
-    cache = ReadCache()
-    sizes = _content_files(project / CONTENT_DIR)
-    if len(sizes) < MIN_FILES_TO_SHARE or cores() < 2 or not can_fork():
-        return cache
-    ours, theirs = _shares(sizes)
-
-    def read_theirs() -> bytes:
-        other = ReadCache()
-        other._only = theirs
-        read_project(project, Diagnostics(), other)
-        return other.to_bytes()
-
-    answer = in_background(read_theirs)
-    try:
-        cache._only = ours
-        read_project(project, Diagnostics(), cache)
-    finally:
-        cache._only, cache._read, cache._scan = None, set(), None
-        data = answer()
-    if data is not None:
-        try:
-            other = ReadCache.from_bytes(data)
-        except ValueError:
-            return cache  # read again by the build
-        cache._codec = other._codec
-        cache._stored.update(other._stored)
-        cache._lines.update(other._lines)
-    return cache
-
-
-def _content_files(content_dir: Path) -> dict[Path, int]:
-    """The size of each file a read of the project may read (anything else is read by the build itself)."""
-    sizes: dict[Path, int] = {}
-    for folder in [content_dir, *(content_dir / name for name in COLLECTIONS)]:
-        try:
-            with os.scandir(folder) as found:
-                for item in found:
-                    if item.is_file(follow_symlinks=False):
-                        sizes[folder / item.name] = item.stat(follow_symlinks=False).st_size
-        except OSError:
-            continue
-    return sizes
-
-
-def _shares(sizes: dict[Path, int]) -> tuple[frozenset[Path], frozenset[Path]]:
-    """The files this process reads and those the other one reads, balanced by their cost (the bytes and a cost
-    a file): this process replays the other's too, so the other takes more."""
-    ours: set[Path] = set()
-    theirs: set[Path] = set()
-    our_cost = their_cost = 0.0
-    for path, bytes_ in sorted(sizes.items(), key=lambda item: (-item[1], str(item[0]))):
-        size = bytes_ + FILE_COST
-        here = max(our_cost + size + REPLAY_COST * their_cost, their_cost)  # the longer of the two, given here
-        there = max(our_cost + REPLAY_COST * (their_cost + size), their_cost + size)  # or given there
-        if here <= there:
-            ours.add(path)
-            our_cost += size
-        else:
-            theirs.add(path)
-            their_cost += size
-    return frozenset(ours), frozenset(theirs)
 
 
 def read_project(
