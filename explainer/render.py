@@ -145,8 +145,13 @@ class _TemplateContext(Context):
                 kwargs.pop("_loop_vars", None)
             # a macro given at most its own arguments: its function called with what Macro.__call__ would hand it
             # (``missing`` for each argument left out, so the macro takes its default), without its general handling
-            count = __obj._argument_count
-            if len(args) <= count and not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs):
+            # (Jinja2 3.1's Macro; a Macro without these attributes takes Jinja2's own path)
+            count = getattr(__obj, "_argument_count", None)
+            if (
+                count is not None
+                and len(args) <= count
+                and not (getattr(__obj, "caller", True) or __obj.catch_kwargs or __obj.catch_varargs)
+            ):
                 if kwargs:  # arguments by name fill those after the positional ones, as Macro.__call__ fills them
                     rest = __obj.arguments[len(args) :]
                     arguments = (*args, *[kwargs.get(name, missing) for name in rest])
