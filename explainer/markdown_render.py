@@ -456,10 +456,11 @@ def markdown_problem(body: str, unsafe_html: bool = False) -> tuple[int, int, st
 def _worst_cost(text: str, unsafe_html: bool, budget: float) -> _Cost | None:
     """The costliest place if the estimate exceeds ``budget``; cheap upper bounds first, details only if needed."""
     costs = _global_costs(text, unsafe_html)
-    if sum(cost.estimate for cost in costs) + _bound_of_rough_costs(text) <= budget:
+    total = sum(cost.estimate for cost in costs)
+    if total + _bound_of_rough_costs(text) <= budget:
         return None  # most bodies: even the blocks' rough costs, all at their largest, stay within the budget
     blocks = [(_rough_cost(text, start, end), start, end) for start, end in _blocks(text)]
-    total = sum(cost.estimate for cost in costs) + sum(rough for rough, _start, _end in blocks)
+    total += sum(rough for rough, _start, _end in blocks)
     for rough, start, end in sorted(blocks, reverse=True):
         if total <= budget:
             return None
