@@ -43,7 +43,9 @@ MEDIA_DIR = "media"
 LIST_PAGE_SIZE = 200  # entries an index page lists; more go on further pages, so big stories stay light
 SOURCES_PAGE_SIZE = 100  # sources a page of sources lists, each with a count of the pages citing it
 CITED_INLINE = 0  # a source cited by more entries lists them on a page of its own: every cited source
-EMBED_DIR = "embed/"  # under a page's own folder: where its embeddable card lives
+# beside a page, in its own folder: its embeddable card (a file, not a folder of its own: making a folder costs a
+# file system several times what writing a file does, and a card for every entry would double the folders)
+EMBED_FILE = "embed.html"
 
 
 def page_size(collection: str) -> int:
@@ -64,7 +66,7 @@ def citations_path(source_id: str) -> str:
 
 def embed_path(path: str) -> str:
     """Where the embeddable card of the page at ``path`` lives (inside its folder: never another page's)."""
-    return f"{path}{EMBED_DIR}"
+    return f"{path}{EMBED_FILE}"
 
 
 def media_path(content_dir: Path, image: str) -> str | None:
@@ -83,7 +85,9 @@ def media_path(content_dir: Path, image: str) -> str | None:
 
 @dataclass
 class Page:
-    path: str  # "" for the home page, else "a/b/" (relative to the site root); written to <path>index.html
+    # "" for the home page, else "a/b/" (relative to the site root), written to <path>index.html; an embeddable
+    # card's is the file it is written to ("a/b/embed.html")
+    path: str
     template: str
     title: str
     entry: Entry | None = None
@@ -102,7 +106,9 @@ class Page:
 
     @functools.cached_property  # asked for many times per page and build; a page's path is never changed
     def output_path(self) -> str:
-        return self.output or f"{self.path}index.html"
+        if self.output is not None:
+            return self.output
+        return self.path if self.card_of is not None else f"{self.path}index.html"
 
     @property
     def is_home(self) -> bool:

@@ -1,7 +1,8 @@
 """Relative URLs, so a built site works from disk and under any subpath.
 
-Every page lives at ``<path>/index.html``; links name that file explicitly
-because a browser opening ``file://`` folders will not pick index.html itself.
+Every page lives at ``<path>/index.html`` (but an embeddable card, a file beside its page:
+``<page path>embed.html``); links name that file explicitly because a browser
+opening ``file://`` folders will not pick index.html itself.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ _XREF_HREF = re.compile(r'href="xref:([^"]*)"')
 
 
 def to_root(page_url: str) -> str:
-    """The prefix that leads from a page back to the site root ("../../")."""
-    depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
-    return "../" * depth
+    """The prefix that leads from a page back to the site root ("../../"): one step up for each folder above it
+    (a page URL ends in "/", a file's names the file after its last "/")."""
+    return "../" * page_url.lstrip("/").count("/")
 
 
 def relative(page_url: str, target: str) -> str:
     """Link from the page at ``page_url`` to ``target`` (a page URL or a file path).
 
-    Page URLs end in "/" (or are "" for the home page) and get index.html;
-    a fragment ("sources/#source-x") is kept.
+    Page URLs end in "/" (or are "" for the home page) and get index.html; a file's (an embeddable card's) is
+    kept as it is, and so is a fragment ("sources/#source-x").
     """
     return from_root(to_root(page_url), target)
 

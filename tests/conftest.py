@@ -82,8 +82,8 @@ class BuiltSite:
 
 
 def is_card(page: str) -> bool:
-    """An embeddable card (``<page path>embed/index.html``)."""
-    return page.endswith("/embed/index.html")
+    """An embeddable card (``<page path>embed.html``)."""
+    return page.endswith("/embed.html")
 
 
 def resolve(page: str, href: str, keep_fragment: bool = False) -> str | None:

@@ -68,7 +68,7 @@ def embeds(browser, out: Path, target: Path) -> None:
     frames = "".join(
         f'<iframe src="{path}" title="card" width="600" height="270" style="border:0;width:100%;max-width:600px">'
         "</iframe>"
-        for path in ("claims/set-not-chaotic/embed/index.html", "people/alec-baldwin/embed/index.html")
+        for path in ("claims/set-not-chaotic/embed.html", "people/alec-baldwin/embed.html")
     )
     host = out / "embeds-host.html"
     host.write_text(

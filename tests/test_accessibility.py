@@ -38,11 +38,11 @@ BUNDLED_PAGES = [
     "search/index.html",
     "404.html",
     # embeddable cards: one of each kind, and the timeline's
-    "people/alec-baldwin/embed/index.html",
-    "events/open-letter/embed/index.html",
-    "claims/set-not-chaotic/embed/index.html",
-    "questions/who-is-responsible/embed/index.html",
-    "timeline/embed/index.html",
+    "people/alec-baldwin/embed.html",
+    "events/open-letter/embed.html",
+    "claims/set-not-chaotic/embed.html",
+    "questions/who-is-responsible/embed.html",
+    "timeline/embed.html",
 ]
 COMPLETE_PAGES = [
     "index.html",
@@ -51,8 +51,8 @@ COMPLETE_PAGES = [
     "claims/bridge-unsafe/index.html",
     "questions/who-inspected/index.html",
     "timeline/index.html",
-    "claims/bridge-unsafe/embed/index.html",
-    "questions/who-inspected/embed/index.html",
+    "claims/bridge-unsafe/embed.html",
+    "questions/who-inspected/embed.html",
 ]
 # a living story: the update log, corrections, verdict history, answers and summaries in lists
 LIVING_PAGES = [
@@ -66,8 +66,8 @@ LIVING_PAGES = [
     "claims/water-safe/index.html",
     "questions/index.html",
     "questions/what-caused-the-contamination/index.html",
-    "claims/water-safe/embed/index.html",
-    "timeline/embed/index.html",
+    "claims/water-safe/embed.html",
+    "timeline/embed.html",
 ]
 
 

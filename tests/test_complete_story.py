@@ -52,7 +52,7 @@ def page(path: str) -> str:
 
 
 def test_every_page_is_built(complete_site):
-    cards = [*(f"{p}/embed/index.html" for p in ENTRY_PAGES), "timeline/embed/index.html"]  # embeddable cards
+    cards = [*(f"{p}/embed.html" for p in ENTRY_PAGES), "timeline/embed.html"]  # embeddable cards
     expected = sorted([*INDEX_PAGES, *(page(p) for p in ENTRY_PAGES), *cards])
     assert complete_site.pages() == expected
 

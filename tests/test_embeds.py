@@ -49,7 +49,7 @@ def card_link(site: BuiltSite, card: str) -> str:
 
 @pytest.mark.parametrize("path,shows", CARDS.items())
 def test_every_kind_has_a_card_with_title_status_or_role_summary_and_link(site, path, shows):
-    card, full = f"{path}embed/index.html", f"{path}index.html"
+    card, full = f"{path}embed.html", f"{path}index.html"
     soup, page = site.soup(card), site.soup(full)
     title = page.find("title").get_text().rsplit(" · ", 1)[0]  # the display title (a claim says who made it)
     assert soup.find("h1").get_text(strip=True) == title
@@ -72,7 +72,7 @@ def test_every_kind_has_a_card_with_title_status_or_role_summary_and_link(site, 
     assert soup.find(attrs={"data-pagefind-body": True}) is None
     assert soup.find("meta", property="og:image") is None
     assert soup.find("base")["target"] == "_top"
-    assert soup.find("link", rel="stylesheet")["href"].startswith("../../../static/style.")
+    assert soup.find("link", rel="stylesheet")["href"].startswith("../../static/style.")
     assert "Harbour Bridge Closure" in soup.get_text()
 
 
@@ -88,41 +88,41 @@ def test_a_claim_pages_discovery_link_leads_to_oembed_json_framing_a_built_card(
     assert frame["title"] == data["title"] and frame["loading"] == "lazy" and "border:0" in frame["style"]
     assert (frame["width"], frame["height"]) == (str(data["width"]), str(data["height"]))
     card = local(frame["src"])
-    assert card == "claims/bridge-unsafe/embed/index.html" and (site.out / card).is_file()
+    assert card == "claims/bridge-unsafe/embed.html" and (site.out / card).is_file()
     # the fallback link WordPress shows until the card reports in: hidden anywhere else
     fallback = BeautifulSoup(data["html"], "html.parser").find("blockquote")
     assert fallback.has_attr("hidden") and local(fallback.a["href"]) == "claims/bridge-unsafe/index.html"
 
 
 def test_every_card_has_its_oembed_file_and_discovery_link_and_none_is_in_the_sitemap(site):
-    cards = [page for page in site.pages() if page.endswith("/embed/index.html")]
+    cards = [page for page in site.pages() if page.endswith("/embed.html")]
     assert len(cards) == len(list(site.out.rglob("oembed.json"))) == len(ENTRY_PAGES) + 1  # and the timeline
     for card in cards:
-        full = card.removesuffix("embed/index.html") + "index.html"
+        full = card.removesuffix("embed.html") + "index.html"
         discovery = site.soup(full).find("link", type="application/json+oembed")
-        assert local(discovery["href"]) == card.removesuffix("embed/index.html") + "oembed.json", full
+        assert local(discovery["href"]) == card.removesuffix("embed.html") + "oembed.json", full
         frame = BeautifulSoup(json.loads((site.out / local(discovery["href"])).read_text())["html"], "html.parser")
         assert local(frame.find("iframe")["src"]) == card
-    others = [page for page in site.pages() if page.endswith("index.html") and "/embed/" not in page]
-    others = [page for page in others if page.removesuffix("index.html") + "embed/index.html" not in cards]
+    others = [page for page in site.pages() if page.endswith("index.html")]
+    others = [page for page in others if page.removesuffix("index.html") + "embed.html" not in cards]
     assert all(site.soup(page).find("link", type="application/json+oembed") is None for page in others)
     sitemap = (site.out / "sitemap.xml").read_text()
-    assert "/embed/" not in sitemap and "claims/bridge-unsafe/" in sitemap
+    assert "embed.html" not in sitemap and "claims/bridge-unsafe/" in sitemap
     assert site.broken_links() == []
 
 
 def test_the_timeline_card_lists_events_with_dates_and_links_to_the_timeline(site):
-    soup = site.soup("timeline/embed/index.html")
+    soup = site.soup("timeline/embed.html")
     items = soup.select("ol li")
     assert len(items) == 5
     assert all(item.find("time") and item.find("a", target="_top") for item in items)
-    links = [resolve("timeline/embed/index.html", a["href"]) for a in soup.find_all("a")]
+    links = [resolve("timeline/embed.html", a["href"]) for a in soup.find_all("a")]
     assert "timeline/index.html" in links and "events/inspection/index.html" in links
     assert site.soup("timeline/index.html").find("link", type="application/json+oembed") is not None
 
 
 def test_a_long_timelines_card_lists_its_key_events_and_says_how_many_more(bundled_site):
-    soup = bundled_site.soup("timeline/embed/index.html")
+    soup = bundled_site.soup("timeline/embed.html")
     shown = len(soup.select("ol li"))
     total = len(bundled_site.soup("timeline/index.html").select(".timeline li"))
     assert 0 < shown <= 12 < total
@@ -141,8 +141,8 @@ def test_without_base_url_cards_are_built_but_no_oembed_files_or_links(tmp_path)
     project = edited(tmp_path, lambda settings: settings.pop("base_url"))
     result = build(project, tmp_path / "site")
     site = BuiltSite(result.out)
-    assert (site.out / "claims/bridge-unsafe/embed/index.html").is_file()
-    assert card_link(site, "claims/bridge-unsafe/embed/index.html") == "claims/bridge-unsafe/index.html"
+    assert (site.out / "claims/bridge-unsafe/embed.html").is_file()
+    assert card_link(site, "claims/bridge-unsafe/embed.html") == "claims/bridge-unsafe/index.html"
     assert list(site.out.rglob("oembed.json")) == []
     assert all(site.soup(page).find("link", type="application/json+oembed") is None for page in site.pages())
     assert any("oEmbed" in note for note in result.notes)
@@ -152,7 +152,7 @@ def test_embeds_false_makes_no_cards_files_or_links(tmp_path):
     project = edited(tmp_path, lambda settings: settings.update(embeds=False))
     result = build(project, tmp_path / "site")
     site = BuiltSite(result.out)
-    assert not [page for page in site.pages() if "/embed/" in page]
+    assert not [page for page in site.pages() if page.endswith("/embed.html")]
     assert list(site.out.rglob("oembed.json")) == []
     assert all(site.soup(page).find("link", type="application/json+oembed") is None for page in site.pages())
 
@@ -164,8 +164,8 @@ def test_editing_one_claim_rewrites_its_own_card_and_oembed_file_only(tmp_path):
     claims = project / "content" / "claims.yml"
     claims.write_text(claims.read_text().replace("Repairs will cost millions.", "Repairs will cost billions."))
     result = build(project, out)
-    written = {name for name in result.files if "embed/" in name or name.endswith("oembed.json")}
-    assert written == {"claims/costs-claim/embed/index.html", "claims/costs-claim/oembed.json"}
+    written = {name for name in result.files if name.endswith(("/embed.html", "oembed.json"))}
+    assert written == {"claims/costs-claim/embed.html", "claims/costs-claim/oembed.json"}
     assert "billions" in (out / "claims/costs-claim/oembed.json").read_text()
 
 
@@ -177,8 +177,8 @@ def host_snippet() -> str:
 
 
 def test_the_documented_host_snippet_sizes_the_frame_to_the_card(site, browser, tmp_path):
-    card = (site.out / "questions/who-inspected/embed/index.html").as_uri()
-    timeline = (site.out / "timeline/embed/index.html").as_uri()
+    card = (site.out / "questions/who-inspected/embed.html").as_uri()
+    timeline = (site.out / "timeline/embed.html").as_uri()
     host = tmp_path / "host.html"
     host.write_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>'
@@ -204,7 +204,7 @@ def test_the_documented_host_snippet_sizes_the_frame_to_the_card(site, browser, 
 def test_the_card_speaks_wordpress_messages_when_wordpress_gave_it_a_secret(site, browser):
     """WordPress frames a card from a provider it does not know in a sandbox, with a secret in its address."""
     with serving(site.out) as root, browser_page(browser) as page:
-        card = root + "claims/bridge-unsafe/embed/"
+        card = root + "claims/bridge-unsafe/embed.html"
         page.set_content(
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>'
             f'<iframe src="{card}#?secret=Ab12Cd34Ef" sandbox="allow-scripts" title="card" width="600"></iframe>'

@@ -46,7 +46,7 @@ def test_crawl_under_a_subpath_finds_no_missing_page(served_under_subpath):
                 assert absolute.startswith(base), f"{url} links outside the subpath: {target}"
                 queue.append(absolute)
     assert len(seen) >= 38 + 5  # and the cards
-    assert {url.removeprefix(base) for url in seen} >= {"timeline/embed/", "claims/set-not-chaotic/embed/"}
+    assert {url.removeprefix(base) for url in seen} >= {"timeline/embed.html", "claims/set-not-chaotic/embed.html"}
 
 
 @pytest.mark.parametrize("width", [320, 375, 1280])

@@ -68,7 +68,7 @@ def entry_folders(site: BuiltSite) -> list[str]:
     return sorted(
         page.removesuffix("index.html")
         for page in site.pages()
-        if page.count("/") == 2 and page.split("/")[0] in ENTRY_KINDS
+        if page.count("/") == 2 and page.endswith("/index.html") and page.split("/")[0] in ENTRY_KINDS
     )
 
 
