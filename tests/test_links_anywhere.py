@@ -25,7 +25,7 @@ def test_crawl_under_a_subpath_finds_no_missing_page(served_under_subpath):
     base, site = served_under_subpath
     seen: set[str] = set()
     # from the home page, and from every embeddable card (reached from other sites' pages)
-    queue = [base, *(base + page.removesuffix("index.html") for page in site.pages() if is_card(page))]
+    queue = [base, *(base + page for page in site.pages() if is_card(page))]
     while queue:
         url = queue.pop()
         if url in seen:
