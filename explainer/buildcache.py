@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explainer import __version__
-from explainer.basics import CONFIG_FILE, CONTENT_DIR
+from explainer.basics import CONFIG_FILE, CONTENT_DIR, EXPORT_PARTS, part_key
 from explainer.diagnostics import Diagnostic, Span
 from explainer.passthrough import PASSTHROUGH_DIR
 
@@ -274,16 +274,13 @@ class BuildCache:
             data = json.loads(head)
             if not newline or type(data) is not dict or type(data.get("render")) is not dict:
                 return None
-            paths = data["render"].get("paths")
-            ends = 4 * len(paths) if type(paths) is list else 0
             stored_names, bodies, stored_parts = _read_entries(entries)
             names, parts = _changed_entries(stored_names, bodies, stored_parts, changed)
             whole = {
                 **data["render"],
                 "from": 0,
                 "reads": raw.decode("utf-8"),
-                "ends": numbers[:ends],
-                "positions": numbers[ends:],
+                **RenderState.stored_numbers(data["render"].get("paths"), numbers),
                 "bodies": names,
                 "parts": parts,
             }
@@ -326,9 +323,6 @@ def part_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
-_PARTS = ("story:", "timeline:")  # the exports' parts of an entry (see explainer.exports.Parts), in its line
-
-
 def _read_entries(raw: bytes) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """ENTRIES_FILE read: each item's body digest by its name (an entry's key, "" the story's), the body HTML by
     its digest, and the exports' parts by their names; ValueError if not in shape.
@@ -356,9 +350,9 @@ def _read_entries(raw: bytes) -> tuple[dict[str, str], dict[str, str], dict[str,
         html_end = at + lengths[0]
         names[name], bodies[digest] = digest, text[at:html_end]
         at = html_end
-        for prefix, length in zip(_PARTS, lengths[1:], strict=True):
+        for part, length in zip(EXPORT_PARTS, lengths[1:], strict=True):
             if length >= 0:
-                parts[prefix + name] = text[at : at + length]
+                parts[part_key(part, name)] = text[at : at + length]
                 at += length
         if at > len(text):
             raise ValueError("its entries are not in the expected shape")
@@ -383,8 +377,8 @@ def _changed_entries(
     names, parts = dict(names), dict(parts)
     for name in [*gone, *changed_names]:
         names.pop(name, None)
-        for prefix in _PARTS:
-            parts.pop(prefix + name, None)
+        for part in EXPORT_PARTS:
+            parts.pop(part_key(part, name), None)
     names.update(changed_names)
     parts.update(changed_parts)
     bodies.update(changed_bodies)
@@ -403,9 +397,8 @@ def _changes(state: dict[str, Any], rendered: Rendered) -> tuple[list[str], list
     most = max(16, len(names) // 8)  # items kept apart from ENTRIES_FILE: past this, it is written whole again
     changed = []
     for name, digest in names.items():
-        if stored_names.get(name) != digest or any(
-            parts.get(prefix + name) != stored_parts.get(prefix + name) for prefix in _PARTS
-        ):
+        keys = [part_key(part, name) for part in EXPORT_PARTS]
+        if stored_names.get(name) != digest or any(parts.get(key) != stored_parts.get(key) for key in keys):
             changed.append(name)
             if len(changed) > most:
                 return None
@@ -425,8 +418,8 @@ def _entries_payload(state: dict[str, Any], rendered: Rendered, only: Iterable[s
             continue
         row: list = [name, digest, len(html)]
         texts.append(html)
-        for prefix in _PARTS:
-            part = parts.get(prefix + name)
+        for part_name in EXPORT_PARTS:
+            part = parts.get(part_key(part_name, name))
             row.append(-1 if part is None else len(part))
             if part is not None:
                 texts.append(part)
@@ -558,6 +551,8 @@ def _check_types(cache: BuildCache) -> None:
 def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: bytes | None = None) -> None:
     """Write the record atomically (what it renders from first); a cache that cannot be written only costs
     the next build time."""
+    from explainer.rebuild import RenderState  # imported by the build that rendered what is saved
+
     folder = project / CACHE_DIR
     key = signing_key()
     if key is None:
@@ -589,7 +584,7 @@ def save_cache(project: Path, cache: BuildCache, rendered: Rendered, reads: byte
             cache.entries_digest, cache.changed_entries_digest = part_digest(payload), ""
             replace_file(folder, ENTRIES_FILE, payload)
             (folder / CHANGED_ENTRIES_FILE).unlink(missing_ok=True)  # read over the file just replaced: gone
-        numbers = state.pop("ends") + state.pop("positions")  # the bytes of the pages' ends and positions
+        numbers = RenderState.take_numbers(state)
         payload = json.dumps({"render": state}, separators=(",", ":")).encode("utf-8") + b"\n" + numbers
         cache.render_digest = part_digest(payload)
         replace_file(folder, RENDER_FILE, payload)

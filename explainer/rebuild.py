@@ -168,6 +168,19 @@ class RenderState:
             "bodies": self.bodies,
         }
 
+    @staticmethod
+    def take_numbers(data: dict[str, Any]) -> bytes:
+        """The pages' ends and positions taken out of :meth:`to_json`'s ``data`` as one run of bytes (the ends
+        first), as the build cache stores them; :meth:`stored_numbers` puts them back."""
+        return data.pop("ends") + data.pop("positions")
+
+    @staticmethod
+    def stored_numbers(paths: Any, numbers: bytes) -> dict[str, bytes]:
+        """:meth:`to_json`'s ``ends`` and ``positions`` from the bytes :meth:`take_numbers` made of them (one end
+        a page of ``paths``, each :data:`_NUMBER_SIZE` bytes)."""
+        ends = _NUMBER_SIZE * len(paths) if type(paths) is list else 0
+        return {"ends": numbers[:ends], "positions": numbers[ends:]}
+
     @classmethod
     def from_json(cls, data: Any) -> RenderState:
         """The state :meth:`to_json` wrote, checked shape by shape (ValueError otherwise)."""
@@ -319,6 +332,9 @@ _SEPARATOR = re.compile("[\x1b-\x1f]")
 _OTHER_SEPARATOR = re.compile("[\x1b\x1c]")
 
 
+_NUMBER_SIZE = 4  # bytes of each number of a page's reads in the stored render state (unsigned, little-endian)
+
+
 def _numbers_bytes(numbers: array) -> bytes:
     """Unsigned 32-bit numbers as their little-endian bytes (see :func:`_numbers`)."""
     if _BIG_ENDIAN:
@@ -330,7 +346,7 @@ def _numbers_bytes(numbers: array) -> bytes:
 def _numbers(raw: Any) -> array:
     """The numbers :func:`_numbers_bytes` wrote; ValueError if ``raw`` is not that."""
     numbers = array("I")
-    if type(raw) is not bytes or numbers.itemsize != 4 or len(raw) % 4:
+    if type(raw) is not bytes or numbers.itemsize != _NUMBER_SIZE or len(raw) % _NUMBER_SIZE:
         raise ValueError("its render state is not in the expected shape")
     numbers.frombytes(raw)
     if _BIG_ENDIAN:

@@ -194,13 +194,11 @@ def test_the_render_state_survives_the_build_cache_and_a_tampered_one_is_refused
     head, _, numbers = (project / CACHE_DIR / RENDER_FILE).read_bytes().partition(b"\n")
     raw = json.loads(head)
     names, _bodies, parts = _read_entries((project / CACHE_DIR / ENTRIES_FILE).read_bytes())
-    ends = 4 * len(raw["render"]["paths"])
     whole = {
         **raw["render"],
         "from": 0,
         "reads": (project / CACHE_DIR / TABLE_FILE).read_text(),
-        "ends": numbers[:ends],
-        "positions": numbers[ends:],
+        **RenderState.stored_numbers(raw["render"]["paths"], numbers),
         "bodies": names,
         "parts": parts,
     }
