@@ -12,6 +12,15 @@ from collections.abc import Iterable
 CONFIG_FILE = "explainer.yml"
 CONTENT_DIR = "content"
 SEARCH_BUNDLE = "pagefind"  # the search index's folder in the site
+# each entry's part of story.json and of timeline.json, kept between builds by the name part_key gives it
+# (explainer.exports.Parts makes them, explainer.buildcache stores them)
+STORY_PART, TIMELINE_PART = "story", "timeline"
+EXPORT_PARTS = (STORY_PART, TIMELINE_PART)
+
+
+def part_key(part: str, entry_key: str) -> str:
+    """The name an entry's part of an export is kept by."""
+    return f"{part}:{entry_key}"
 
 
 def hash_parts(parts: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+from explainer.basics import STORY_PART, TIMELINE_PART, part_key
 from explainer.dates import PartialDate
 from explainer.i18n import _
 from explainer.linker import Linked
@@ -98,7 +99,7 @@ class Parts:
         self.reused = 0
 
     def part(self, name: str, entry: Entry, make: Callable[[], Any]) -> str:
-        key = f"{name}:{entry.key}"
+        key = part_key(name, entry.key)
         if key in self.now:
             self.clash = True
         text = self.before.get(key) if self.reusable is not None and self.reusable(entry) else None
@@ -136,7 +137,7 @@ def _story_json(linked: Linked, base_url: str | None, chronicle: Chronicle, part
     entries = {
         collection: "["
         + ",".join(
-            parts.part("story", e, partial(_entry, e, linked, base_url, chronicle))
+            parts.part(STORY_PART, e, partial(_entry, e, linked, base_url, chronicle))
             for e in (linked.timeline if collection == "events" else content.entries[collection])
         )
         + "]"
@@ -224,7 +225,8 @@ def _timeline_event(event: Event, body_html: Callable[[Entry], str], base_url: s
 def _timeline_json(linked: Linked, body_html: Callable[[Entry], str], base_url: str | None, parts: Parts) -> bytes:
     story = linked.story
     events = ",".join(
-        parts.part("timeline", event, partial(_timeline_event, event, body_html, base_url)) for event in linked.timeline
+        parts.part(TIMELINE_PART, event, partial(_timeline_event, event, body_html, base_url))
+        for event in linked.timeline
     )
     title = {"text": {"headline": html.escape(story.title), "text": html.escape(story.summary)}}
     return _joined([*_encoded({"title": title}), ("events", f"[{events}]")])
