@@ -12,6 +12,10 @@ after one edited file (both keeping explainer's build cache). Each figure is
 the median of ``--runs`` runs; peak memory is the largest sum of the
 proportional set size (PSS) of the build's whole process tree, sampled every
 20 ms, so worker processes and Pagefind count and shared pages count once.
+Beside the wall time it prints the CPU time of the whole process tree (user and
+system) and the system part of it: on a machine whose disk slows down as it is
+written to, the wall time of both tools moves by a factor of two or more
+between runs minutes apart, and the CPU times say what the tools themselves did.
 
 explainer is timed twice: as a writer runs it (``explainer build``, which
 also builds the Pagefind search index) and with ``--no-search``, the
@@ -25,6 +29,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -165,6 +170,8 @@ class PeakMemory:
 class Run:
     seconds: float
     peak_mib: float
+    cpu_seconds: float = 0.0  # user and system, of the whole process tree
+    system_seconds: float = 0.0
 
 
 # Python writes bytecode caches on a user's machine; a sandbox that sets PYTHONDONTWRITEBYTECODE would make
@@ -172,7 +179,14 @@ class Run:
 RUN_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
+def _children_cpu() -> tuple[float, float]:
+    """User + system and system seconds of this process's finished (and waited for) children and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime, usage.ru_stime
+
+
 def measure(command: list[str], cwd: Path) -> Run:
+    cpu_before, system_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=RUN_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -183,7 +197,8 @@ def measure(command: list[str], cwd: Path) -> Run:
     peak = memory.stop()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr}")
-    return Run(seconds, peak / 1024)
+    cpu_after, system_after = _children_cpu()
+    return Run(seconds, peak / 1024, cpu_after - cpu_before, system_after - system_before)
 
 
 EXPLAINER = [sys.executable, "-m", "explainer", "build"]
@@ -216,7 +231,13 @@ def edit_one_file(story: Path, round_: int) -> Path:
 
 
 def median(runs: list[Run]) -> Run:
-    return Run(statistics.median(r.seconds for r in runs), statistics.median(r.peak_mib for r in runs))
+    """The median of each figure, each on its own."""
+    return Run(
+        statistics.median(r.seconds for r in runs),
+        statistics.median(r.peak_mib for r in runs),
+        statistics.median(r.cpu_seconds for r in runs),
+        statistics.median(r.system_seconds for r in runs),
+    )
 
 
 def bench(n: int, runs: int, work: Path) -> dict[str, Run]:
@@ -258,17 +279,18 @@ def main() -> None:
     # other build (no change and one edit included, with search or without) against Hugo's cold build; the memory
     # of a build with search against Hugo + Pagefind's, of one without against Hugo's
     print(
-        "| entries | build | median s | peak MiB | time reference | time ÷ reference "
+        "| entries | build | median s | CPU s | of it system s | peak MiB | time reference | time ÷ reference "
         "| memory reference | memory ÷ reference |"
     )
-    print("| ---: | --- | ---: | ---: | --- | ---: | --- | ---: |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | --- | ---: |")
     for n, results in table.items():
         for name, run in results.items():
             searched = name.startswith("explainer") and "--no-search" not in name or name == "hugo + pagefind cold"
             memory_name = "hugo + pagefind cold" if searched else "hugo cold"
             time_name = memory_name if searched and "cold" in name else "hugo cold"
             print(
-                f"| {n:,} | {name} | {run.seconds:.2f} | {run.peak_mib:.0f} | {time_name} | "
+                f"| {n:,} | {name} | {run.seconds:.2f} | {run.cpu_seconds:.2f} | {run.system_seconds:.2f} "
+                f"| {run.peak_mib:.0f} | {time_name} | "
                 f"{run.seconds / results[time_name].seconds:.2f} | {memory_name} | "
                 f"{run.peak_mib / results[memory_name].peak_mib:.2f} |"
             )
