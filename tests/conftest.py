@@ -138,10 +138,29 @@ def bundled_site(tmp_path_factory) -> BuiltSite:
     return built_site(tmp_path_factory, ROOT, "bundled")
 
 
+STORY_PARTS = ("explainer.yml", "content", "static", "theme")  # what a story project holds, beside its output
+
+
+def copy_story(project: Path, folder: Path) -> Path:
+    """``project``'s story (its settings, content, files to copy and theme: not the repository around the bundled
+    story) copied into a new folder in ``folder``, so that building it leaves the build cache there, not in the
+    source tree."""
+    story = folder / "project"
+    story.mkdir(parents=True)
+    for part in STORY_PARTS:
+        if (project / part).is_dir():
+            shutil.copytree(project / part, story / part, ignore=shutil.ignore_patterns(".explainer-cache"))
+        elif (project / part).is_file():
+            shutil.copy2(project / part, story / part)
+    return story
+
+
 def built_site(tmp_path_factory, project: Path, name: str) -> BuiltSite:
-    """``project`` built into a fresh temporary folder named after ``name``."""
-    out = tmp_path_factory.mktemp(name) / "site"
-    build(project, out)
+    """``project``'s story built (from a copy: :func:`copy_story`) into a fresh temporary folder named after
+    ``name``."""
+    folder = tmp_path_factory.mktemp(name)
+    out = folder / "site"
+    build(copy_story(project, folder), out)
     return BuiltSite(out)
 
 

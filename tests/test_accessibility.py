@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser import AXE, VNU, QuietHandler, axe_violations, browser_page, require
-from conftest import FIXTURES, ROOT, BuiltSite, is_card
+from conftest import FIXTURES, ROOT, BuiltSite, copy_story, is_card
 
 from explainer.build import build
 
@@ -79,7 +79,8 @@ def served(tmp_path_factory):
     host = f"http://127.0.0.1:{server.server_port}/"
     sites = {}
     for name, project in (("bundled", ROOT), ("complete", FIXTURES / "complete"), ("living", FIXTURES / "living")):
-        out = build(project, root / name, base_url=f"{host}{name}/").out
+        story = copy_story(project, tmp_path_factory.mktemp(f"{name}-story"))
+        out = build(story, root / name, base_url=f"{host}{name}/").out
         sites[name] = (f"{host}{name}/", BuiltSite(out))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield sites

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT, BuiltSite
+from conftest import ROOT, BuiltSite, copy_story
 
 from explainer.build import build, check
 from explainer.diagnostics import Diagnostics
@@ -241,8 +241,9 @@ def test_dispute_links_in_bundled_story(bundled_site):
 
 def test_building_twice_gives_identical_bytes(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
-    build(ROOT, first)
-    build(ROOT, second)
+    story = copy_story(ROOT, tmp_path)
+    build(story, first)
+    build(story, second)
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     match, mismatch, errors = filecmp.cmpfiles(first, second, files, shallow=False)

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, playwright_session
 from bs4 import BeautifulSoup
-from conftest import FIXTURES, ROOT, BuiltSite, copy_project
+from conftest import FIXTURES, ROOT, BuiltSite, copy_project, copy_story
 
 from explainer.build import build
 
@@ -50,7 +50,7 @@ def deployed(tmp_path_factory):
     root = tmp_path_factory.mktemp("www")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(root)))
     base_url = f"http://127.0.0.1:{server.server_port}{SUBPATH}"
-    build(ROOT, root / SUBPATH.strip("/"), base_url=base_url)
+    build(copy_story(ROOT, tmp_path_factory.mktemp("story")), root / SUBPATH.strip("/"), base_url=base_url)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield base_url, BuiltSite(root / SUBPATH.strip("/"))
     server.shutdown()
@@ -110,7 +110,7 @@ def test_404_page_works_at_any_depth(deployed, missing):
 
 def test_sitemap_has_absolute_urls_and_lastmod(tmp_path):
     base_url = "https://news.example.org/explainers/bridge/"
-    out = build(FIXTURES / "complete", tmp_path / "site", base_url=base_url).out
+    out = build(copy_project(FIXTURES / "complete", tmp_path), tmp_path / "site", base_url=base_url).out
     urls = {
         u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod") for u in etree.parse(out / "sitemap.xml").getroot()
     }
@@ -127,7 +127,7 @@ def test_sitemap_has_absolute_urls_and_lastmod(tmp_path):
 
 def test_atom_feed_parses_newest_first_with_autodiscovery(tmp_path):
     base_url = "https://news.example.org/explainers/bridge/"
-    out = build(FIXTURES / "complete", tmp_path / "site", base_url=base_url).out
+    out = build(copy_project(FIXTURES / "complete", tmp_path), tmp_path / "site", base_url=base_url).out
     feed = etree.parse(out / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
     entries = feed.findall(f"{ATOM}entry")
@@ -162,7 +162,8 @@ def test_without_base_url_the_build_says_what_it_left_out(tmp_path):
 def test_story_json_validates_against_its_schema(tmp_path):
     schema = json.loads((ROOT / "docs" / "story.schema.json").read_text())
     for project in (ROOT, FIXTURES / "complete"):
-        out = build(project, tmp_path / project.name, base_url="https://example.org/x/").out
+        story = copy_story(project, tmp_path / f"{project.name}-story")
+        out = build(story, tmp_path / project.name, base_url="https://example.org/x/").out
         document = json.loads((out / "story.json").read_text())
         jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
     claim = next(c for c in document["claims"] if c["slug"] == "bridge-unsafe")
@@ -178,7 +179,7 @@ def test_schema_rejects_a_broken_document():
 
 
 def test_timeline_json_has_the_shape_timelinejs_documents(tmp_path):
-    out = build(FIXTURES / "complete", tmp_path / "site").out
+    out = build(copy_project(FIXTURES / "complete", tmp_path), tmp_path / "site").out
     timeline = json.loads((out / "timeline.json").read_text())
     assert timeline["title"]["text"]["headline"] == "Why the harbour bridge closed"
     events = timeline["events"]

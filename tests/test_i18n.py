@@ -15,7 +15,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from conftest import FIXTURES, ROOT, BuiltSite
+from conftest import FIXTURES, ROOT, BuiltSite, built_site
 
 from explainer.build import build
 from explainer.i18n import SHIPPED_LANGUAGES
@@ -85,9 +85,7 @@ def test_the_template_for_translators_is_current(messages):
 
 @pytest.fixture(scope="module")
 def german(tmp_path_factory) -> BuiltSite:
-    out = tmp_path_factory.mktemp("german") / "site"
-    build(GERMAN, out)
-    return BuiltSite(out)
+    return built_site(tmp_path_factory, GERMAN, "german")
 
 
 def visible_text(site: BuiltSite, page: str) -> str:

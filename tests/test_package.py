@@ -8,7 +8,7 @@ import venv
 import zipfile
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, copy_story
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_installed_wheel_builds_a_site(wheel, tmp_path):
     assert str(env_dir) in where, f"the wheel's explainer was not the one imported: {where}"
     out = tmp_path / "site"
     result = subprocess.run(
-        [str(python), "-m", "explainer", "build", str(FIXTURES / "complete"), "--out", str(out)],
+        [str(python), "-m", "explainer", "build", str(copy_story(FIXTURES / "complete", tmp_path)), "--out", str(out)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
