@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BuiltSite
+from conftest import BuiltSite, copy_project
 
 from explainer import reference
 from explainer.build import build, check
@@ -135,7 +135,7 @@ def test_a_new_field_appears_in_the_reference(documents):
 
 
 def test_every_page_has_the_navigation_of_every_kind(tmp_path):
-    out = build(BASE, tmp_path / "site", search=False).out
+    out = build(copy_project(BASE, tmp_path), tmp_path / "site", search=False).out
     page = BeautifulSoup((out / "404.html").read_text(), "html.parser")
     listed = [a.get_text() for a in page.select("main ul.entries a")]
     assert listed[: len(KINDS)] == [kind.navigation for kind in KINDS.values()]
