@@ -13,7 +13,9 @@ from browser import CHROMIUM, CHROMIUM_ARGS, playwright_session
 from bs4 import BeautifulSoup
 
 from explainer import yamlsource
+from explainer.basics import CONFIG_FILE, CONTENT_DIR
 from explainer.build import build
+from explainer.passthrough import PASSTHROUGH_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -138,7 +140,9 @@ def bundled_site(tmp_path_factory) -> BuiltSite:
     return built_site(tmp_path_factory, ROOT, "bundled")
 
 
-STORY_PARTS = ("explainer.yml", "content", "static", "theme")  # what a story project holds, beside its output
+# what a story project holds beside its output, by explainer's own names (and "theme", where the fixtures keep the
+# theme their settings name)
+STORY_PARTS = (CONFIG_FILE, CONTENT_DIR, PASSTHROUGH_DIR, "theme")
 
 
 def copy_story(project: Path, folder: Path) -> Path:

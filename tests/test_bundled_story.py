@@ -28,17 +28,9 @@ def test_bundled_story_checks_clean_with_no_warnings():
 
 
 def test_strict_build_of_the_bundled_story_exits_0_with_no_warning(tmp_path):
+    story = copy_story(ROOT, tmp_path)
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "explainer",
-            "build",
-            "--strict",
-            str(copy_story(ROOT, tmp_path)),
-            "--out",
-            str(tmp_path / "site"),
-        ],
+        [sys.executable, "-m", "explainer", "build", "--strict", str(story), "--out", str(tmp_path / "site")],
         capture_output=True,
         text=True,
     )
