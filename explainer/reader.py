@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
@@ -72,8 +73,9 @@ class ReadCache:
 
     def __init__(self) -> None:
         self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
-        self._stored: dict[Path, tuple[tuple[int, int], list]] = {}  # from the build cache, decoded when used
-        self._lines: dict[Path, bytes] = {}  # each stored file's line in the build cache (see to_bytes)
+        # each file's stamp and line in the build cache (see to_bytes), its result decoded only when replayed: at
+        # 10,000 entries the decoded results of every file would take some 90 MB at once
+        self._stored: dict[Path, tuple[tuple[int, int], bytes]] = {}
         self._codec: stored.Codec | None = None
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
         self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
@@ -148,12 +150,13 @@ class ReadCache:
 
     def _replay(self, path: Path, content: Content) -> tuple[tuple[int, int], Content, list[Diagnostic]] | None:
         """A stored result made into content again; a stored result of the wrong shape is dropped and re-read."""
-        stamp, record = self._stored[path]
+        stamp, line = self._stored[path]
         assert self._codec is not None
         self._codec.table.know(path)
         try:
+            record = json.loads(line[_line_head(line).end() : -1])
             result = (stamp, *_decode_result(self._codec, record, Content(content.project, content.settings)))
-        except ValueError:
+        except (ValueError, RecursionError):
             del self._stored[path]
             return None
         self._results[path] = result
@@ -167,11 +170,7 @@ class ReadCache:
         lines: list[bytes] = []
         for path in sorted(self._read, key=str):
             if path in self._stored:  # replayed unchanged
-                line = self._lines.get(path)
-                if line is None:
-                    stamp, record = self._stored[path]
-                    line = _line([str(path), list(stamp), record])
-                lines.append(line)
+                lines.append(self._stored[path][1])
             elif path in self._results:
                 stamp, scratch, found = self._results[path]
                 try:
@@ -191,14 +190,11 @@ class ReadCache:
         cache = cls()
         cache._codec = stored.Codec(stored.PathTable(paths))
         for line in lines[:-1]:
-            row = json.loads(line)
-            if not (type(row) is list and len(row) == 3 and type(row[0]) is str and type(row[1]) is list):
+            head = _line_head(line)
+            name = json.loads(head[1])
+            if type(name) is not str or not line.endswith(b"]"):
                 raise ValueError("its stored reads are not in the expected shape")
-            if not (len(row[1]) == 2 and type(row[1][0]) is int and type(row[1][1]) is int):
-                raise ValueError("its stored reads are not in the expected shape")
-            path = Path(row[0])
-            cache._stored[path] = ((row[1][0], row[1][1]), row[2])
-            cache._lines[path] = line
+            cache._stored[Path(name)] = ((int(head[2]), int(head[3])), line)
         return cache
 
 
@@ -219,6 +215,18 @@ class _Scan:
 def _line(value: object) -> bytes:
     """One line of JSON (a newline in a string is written ``\\n``)."""
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+# how :func:`_line` begins a file's line in the build cache: ``["path",[size,modification time],`` then its result
+_LINE_HEAD = re.compile(rb'\[("(?:[^"\\]|\\.)*"),\[(\d+),(-?\d+)\],')
+
+
+def _line_head(line: bytes) -> re.Match[bytes]:
+    """A file's path (as JSON) and stamp in its line in the build cache; ValueError if the line is not in shape."""
+    head = _LINE_HEAD.match(line)
+    if head is None:
+        raise ValueError("its stored reads are not in the expected shape")
+    return head
 
 
 def _encode_result(codec: stored.Codec, scratch: Content, found: list[Diagnostic]) -> list:

@@ -199,7 +199,8 @@ class RenderState:
         bodies = _strings(data.get("bodies"))
         state = cls(data["global"], reads, items=items, images=images, parts=parts, bodies=bodies, table=table)
         ends = _numbers(data.get("ends")).tolist()
-        numbers = _numbers(data.get("positions")).tolist()  # a list: each number made once, not at each look
+        # kept as 4-byte numbers (each page's a slice): at 10,000 entries a list would hold a million int objects
+        numbers = _numbers(data.get("positions"))
         if len(ends) != len(paths) or not set(map(type, paths)) <= {str} or len(set(paths)) != len(paths):
             raise ValueError("its render state is not in the expected shape")
         starts = [0, *ends[:-1]]

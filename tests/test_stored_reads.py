@@ -115,8 +115,9 @@ def _as_data(raw: bytes) -> dict:
 
 
 def _as_lines(data: dict) -> bytes:
+    """The lines again, written as the build cache writes them (compact JSON)."""
     rows = [[name, *row] for name, row in data["files"].items()]
-    return b"\n".join(json.dumps(value).encode("utf-8") for value in [*rows, data["paths"]])
+    return b"\n".join(json.dumps(value, separators=(",", ":")).encode("utf-8") for value in [*rows, data["paths"]])
 
 
 def _rows(data: dict) -> list:
@@ -207,6 +208,28 @@ def test_stored_reads_of_the_wrong_shape_are_read_from_the_files(damage, tmp_pat
     replayed = read_project(project, diagnostics, stored)
     fresh = Diagnostics()
     assert _deep(replayed) == _deep(read_project(project, fresh, ReadCache())) and diagnostics.items == fresh.items
+
+
+@pytest.mark.parametrize(
+    "break_result",
+    [lambda result: result + b"{", lambda result: b"[" * 100_000 + result],
+    ids=["not JSON", "too deep"],
+)
+def test_a_stored_result_that_does_not_decode_is_read_from_its_file(break_result, tmp_path):
+    """A file's result is decoded only when it is replayed, not when the cache is loaded: one that does not decode
+    then is read from its file, as one of the wrong shape is, and written back as that read gives it."""
+    project = _story(tmp_path)
+    found = ReadCache()
+    read_project(project, Diagnostics(), found)
+    *lines, paths = found.to_bytes().split(b"\n")
+    heads = [len(json.dumps(json.loads(line)[:2], separators=(",", ":"))) for line in lines]  # up to the result
+    broken = [line[:head] + break_result(line[head:-1]) + b"]" for line, head in zip(lines, heads, strict=True)]
+    stored = ReadCache.from_bytes(b"\n".join([*broken, paths]))
+    diagnostics = Diagnostics()
+    replayed = read_project(project, diagnostics, stored)
+    fresh = Diagnostics()
+    assert _deep(replayed) == _deep(read_project(project, fresh, ReadCache())) and diagnostics.items == fresh.items
+    assert stored.to_bytes() == found.to_bytes()
 
 
 def test_a_stored_read_file_that_is_not_the_signed_one_is_not_used(tmp_path, monkeypatch):
