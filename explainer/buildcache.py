@@ -330,11 +330,11 @@ def _read_entries(raw: bytes) -> tuple[dict[str, str], dict[str, str], dict[str,
     The file is one line of JSON, a list with ``[name, body digest, length of the body HTML, length of its
     story.json part, length of its timeline.json part]`` for each item (-1: no such part), then the texts
     themselves one after the other, as they are (no JSON string to unescape: this file is most of the cache)."""
-    head, newline, rest = raw.partition(b"\n")
-    rows = json.loads(head)
-    text = rest.decode("utf-8")
-    if not newline or type(rows) is not list:
+    end = raw.find(b"\n")
+    rows = json.loads(raw[:end]) if end >= 0 else None
+    if type(rows) is not list:
         raise ValueError("its entries are not in the expected shape")
+    text = str(memoryview(raw)[end + 1 :], "utf-8")  # decoded where it lies: the file is most of the cache
     names: dict[str, str] = {}
     bodies: dict[str, str] = {}
     parts: dict[str, str] = {}
