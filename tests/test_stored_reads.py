@@ -232,6 +232,17 @@ def test_a_stored_result_that_does_not_decode_is_read_from_its_file(break_result
     assert stored.to_bytes() == found.to_bytes()
 
 
+@pytest.mark.parametrize(
+    "name", ['/story/"quoted".md', "/story/back\\slash.md", "/story/é/ü.md", "/story/new\nline.md", "/story/\udcff.md"]
+)
+def test_a_stored_lines_path_and_stamp_are_taken_from_its_head_whatever_the_path(name):
+    """A line's path and stamp are read without decoding its result: a path JSON writes with escapes (quotes,
+    backslashes, letters beyond ASCII, a newline, a byte that is not UTF-8) is found as the line holds it."""
+    line = json.dumps([name, [12, -3], [None, {}, [], [], [], [], [], []]], separators=(",", ":")).encode("utf-8")
+    stored = ReadCache.from_bytes(line + b"\n" + json.dumps([name]).encode("utf-8"))
+    assert stored._stored == {Path(name): ((12, -3), line)}
+
+
 def test_a_stored_read_file_that_is_not_the_signed_one_is_not_used(tmp_path, monkeypatch):
     project = _story(tmp_path)
     build(project, search=False)
