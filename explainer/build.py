@@ -160,7 +160,9 @@ def _build(
         collector.resume()  # a whole build: what reading every file throws away is collected as it goes
     ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
     found, as_left = stamp_output(out, [MARKER, SEARCH_BUNDLE], previous) if ours else ({}, False)
-    if previous is not None and ours and previous.unchanged(project, found):
+    # taken before reading, as the inputs the build reads: a save during the build shows next time
+    inputs = input_stamps(project, map(Path, previous.themes)) if previous is not None else None
+    if previous is not None and ours and previous.unchanged(found, inputs):
         if not all(previous.folders.values()):  # some were too new to trust: stamped now, the next check is quick
             previous.folders = folder_stamps(out, previous.outputs)
             save_record(project, previous)
@@ -170,7 +172,8 @@ def _build(
     from explainer.render import default_theme, theme_dirs
 
     guessed_themes = [Path(theme) for theme in previous.themes] if previous else [default_theme()]
-    inputs = input_stamps(project, guessed_themes)  # taken before reading: a save during the build shows next time
+    if inputs is None:
+        inputs = input_stamps(project, guessed_themes)
     diagnostics = Diagnostics()
     reads = (previous.load_reads(project) if previous is not None else None) or ReadCache()
     linked = load(project, diagnostics, base_url, reads, search)
