@@ -260,6 +260,18 @@ def bench(n: int, runs: int, work: Path) -> dict[str, Run]:
     return {name: median(values) for name, values in results.items()}
 
 
+def cpu_model() -> str:
+    """The processor's name, as Linux gives it: this sandbox's host has changed between sessions (an Intel Xeon, then
+    an AMD EPYC with SHA extensions), and figures from different processors do not compare."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "processor not known"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -271,8 +283,8 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="explainer-bench-"))
     hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     print(
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Hugo {hugo}, "
-        f"median of {args.runs} runs\n"
+        f"{platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Hugo {hugo}, median of {args.runs} runs\n"
     )
     table = {n: bench(n, args.runs, work) for n in args.sizes}
     # as issue 17 states its targets: a cold build with search is timed against Hugo followed by Pagefind, every
