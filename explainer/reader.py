@@ -75,7 +75,8 @@ class ReadCache:
         self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
         # each file's stamp and line in the build cache (see to_bytes), its result decoded only when replayed: at
         # 10,000 entries the decoded results of every file would take some 90 MB at once
-        self._stored: dict[Path, tuple[tuple[int, int], bytes]] = {}
+        # (by the path as text: a Path made for each of 10,000 stored files costs more than the look-ups)
+        self._stored: dict[str, tuple[tuple[int, int], bytes]] = {}
         self._codec: stored.Codec | None = None
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
         self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
@@ -106,7 +107,7 @@ class ReadCache:
     def forget(self, paths: Iterable[str | Path]) -> None:
         for path in paths:
             self._results.pop(Path(path), None)
-            self._stored.pop(Path(path), None)
+            self._stored.pop(str(Path(path)), None)
 
     def read(
         self,
@@ -126,12 +127,12 @@ class ReadCache:
         except OSError:
             stamp = None
         cached = self._results.get(path)
-        if cached is None and stamp is not None and self._stored.get(path, (None,))[0] == stamp:
+        if cached is None and stamp is not None and self._stored.get(str(path), (None,))[0] == stamp:
             cached = self._replay(path, content)  # decoded only when the file is as it was stored
         if stamp is not None and cached is not None and cached[0] == stamp:
             scratch, found = cached[1], cached[2]
         else:
-            self._stored.pop(path, None)
+            self._stored.pop(str(path), None)
             scratch, file_diagnostics = Content(content.project, content.settings), Diagnostics()
             read_one(scratch, file_diagnostics)
             found = file_diagnostics.items
@@ -150,14 +151,14 @@ class ReadCache:
 
     def _replay(self, path: Path, content: Content) -> tuple[tuple[int, int], Content, list[Diagnostic]] | None:
         """A stored result made into content again; a stored result of the wrong shape is dropped and re-read."""
-        stamp, line = self._stored[path]
+        stamp, line = self._stored[str(path)]
         assert self._codec is not None
         self._codec.table.know(path)
         try:
             record = json.loads(line[_line_head(line).end() : -1])
             result = (stamp, *_decode_result(self._codec, record, Content(content.project, content.settings)))
         except (ValueError, RecursionError):
-            del self._stored[path]
+            del self._stored[str(path)]
             return None
         self._results[path] = result
         return result
@@ -169,8 +170,9 @@ class ReadCache:
         codec = self._codec or stored.Codec(stored.PathTable())
         lines: list[bytes] = []
         for path in sorted(self._read, key=str):
-            if path in self._stored:  # replayed unchanged
-                lines.append(self._stored[path][1])
+            stored_line = self._stored.get(str(path))
+            if stored_line is not None:  # replayed unchanged
+                lines.append(stored_line[1])
             elif path in self._results:
                 stamp, scratch, found = self._results[path]
                 try:
@@ -191,10 +193,11 @@ class ReadCache:
         cache._codec = stored.Codec(stored.PathTable(paths))
         for line in lines[:-1]:
             head = _line_head(line)
-            name = json.loads(head[1])
+            quoted = head[1]  # escaped to ASCII: JSON without a backslash is the path itself between its quotes
+            name = json.loads(quoted) if b"\\" in quoted else quoted[1:-1].decode("ascii")
             if type(name) is not str or not line.endswith(b"]"):
                 raise ValueError("its stored reads are not in the expected shape")
-            cache._stored[Path(name)] = ((int(head[2]), int(head[3])), line)
+            cache._stored[name] = ((int(head[2]), int(head[3])), line)
         return cache
 
 
