@@ -94,8 +94,7 @@ class Staging:
                 except FileNotFoundError:
                     os.makedirs(folder, exist_ok=True)
                 self._made.add(folder)
-            with open(target, "wb") as stream:
-                stream.write(data)
+            _write_all(os.open(target, _NEW_FILE, 0o666), data)
         except OSError as exc:
             raise UsageError(f"cannot write the site into {self.out}: {exc.strerror or exc}") from None
 
@@ -174,13 +173,28 @@ def update_site(files: dict[str, bytes], removed: set[str], out: Path) -> None:
             checked.add(target.parent)
         handle, temporary = tempfile.mkstemp(prefix=".explainer-", dir=target.parent)
         try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(files[relative_path])
+            _write_all(handle, files[relative_path])
             os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+# a file written whole, through its descriptor (O_BINARY: no newline translation where there is one)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """Write all of ``data`` to an open file and close it. Without a buffered file object around the descriptor, a
+    file costs its ``write`` and ``close`` alone, not Python's ``fstat`` and ``isatty`` checks too: some 8,000
+    calls in a cold build of 2,000 entries, which writes every page this way."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
 
 
 def _real_folder(out: Path, folder: Path) -> None:
