@@ -73,10 +73,10 @@ class ReadCache:
 
     def __init__(self) -> None:
         self._results: dict[Path, tuple[tuple[int, int], Content, list[Diagnostic]]] = {}
-        # each file's stamp and line in the build cache (see to_bytes), its result decoded only when replayed: at
-        # 10,000 entries the decoded results of every file would take some 90 MB at once
-        # (by the path as text: a Path made for each of 10,000 stored files costs more than the look-ups)
-        self._stored: dict[str, tuple[tuple[int, int], bytes]] = {}
+        # each file's stamp, line in the build cache (see to_bytes) and where its result begins in the line, the
+        # result decoded only when replayed: at 10,000 entries the decoded results of every file would take some
+        # 90 MB at once (by the path as text: a Path made for each of 10,000 stored files costs more than the look-ups)
+        self._stored: dict[str, tuple[tuple[int, int], bytes, int]] = {}
         self._codec: stored.Codec | None = None
         self._read: set[Path] = set()  # the files this cache was asked for since it was made
         self._scan: _Scan | None = None  # the last whole read of a project, to replay when told what changed
@@ -151,11 +151,11 @@ class ReadCache:
 
     def _replay(self, path: Path, content: Content) -> tuple[tuple[int, int], Content, list[Diagnostic]] | None:
         """A stored result made into content again; a stored result of the wrong shape is dropped and re-read."""
-        stamp, line = self._stored[str(path)]
+        stamp, line, start = self._stored[str(path)]
         assert self._codec is not None
         self._codec.table.know(path)
         try:
-            record = json.loads(line[_line_head(line).end() : -1])
+            record = json.loads(line[start:-1])
             result = (stamp, *_decode_result(self._codec, record, Content(content.project, content.settings)))
         except (ValueError, RecursionError):
             del self._stored[str(path)]
@@ -194,10 +194,10 @@ class ReadCache:
         for line in lines[:-1]:
             head = _line_head(line)
             quoted = head[1]  # escaped to ASCII: JSON without a backslash is the path itself between its quotes
-            name = json.loads(quoted) if b"\\" in quoted else quoted[1:-1].decode("ascii")
-            if type(name) is not str or not line.endswith(b"]"):
+            name = json.loads(quoted) if b"\\" in quoted else quoted[1:-1].decode("ascii")  # a str either way
+            if not line.endswith(b"]"):
                 raise ValueError("its stored reads are not in the expected shape")
-            cache._stored[name] = ((int(head[2]), int(head[3])), line)
+            cache._stored[name] = ((int(head[2]), int(head[3])), line, head.end())
         return cache
 
 

@@ -240,7 +240,8 @@ def test_a_stored_lines_path_and_stamp_are_taken_from_its_head_whatever_the_path
     backslashes, letters beyond ASCII, a newline, a byte that is not UTF-8) is found as the line holds it."""
     line = json.dumps([name, [12, -3], [None, {}, [], [], [], [], [], []]], separators=(",", ":")).encode("utf-8")
     stored = ReadCache.from_bytes(line + b"\n" + json.dumps([name]).encode("utf-8"))
-    assert stored._stored == {name: ((12, -3), line)}
+    head = json.dumps([name, [12, -3]], separators=(",", ":"))[:-1] + ","  # the result begins after it
+    assert stored._stored == {name: ((12, -3), line, len(head))}
 
 
 def test_a_stored_read_file_that_is_not_the_signed_one_is_not_used(tmp_path, monkeypatch):
