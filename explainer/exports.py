@@ -234,21 +234,23 @@ def _encoded(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
     return [(name, [json.dumps(value, ensure_ascii=False, separators=(",", ":"))]) for name, value in document.items()]
 
 
+def _enclosed(opening: str, members: Iterable[Iterable[str]], closing: str) -> list[str]:
+    """Members (each in pieces of JSON text) separated by commas between ``opening`` and ``closing``, as pieces."""
+    pieces = [opening]
+    for member in members:
+        pieces += (*member, ",")
+    pieces[-1] = closing if len(pieces) > 1 else opening + closing
+    return pieces
+
+
 def _array(items: Iterable[str]) -> list[str]:
     """A JSON array of items that are JSON text already, as pieces for :func:`_joined`."""
-    pieces = ["["]
-    for item in items:
-        pieces += (item, ",")
-    pieces[-1] = "]" if len(pieces) > 1 else "[]"
-    return pieces
+    return _enclosed("[", ((item,) for item in items), "]")
 
 
 def _joined(members: list[tuple[str, list[str]]]) -> bytes:
     """Compact JSON of an object whose members' values are JSON text already (in pieces), as ``json.dumps`` writes
     it (on a big story, indenting would make the file a third larger and the build slower). The pieces are joined
     once: at 10,000 entries ``story.json`` is some 16 MB, and every text made on the way to it is another copy."""
-    pieces = ["{"]
-    for name, value in members:
-        pieces += (json.dumps(name, ensure_ascii=False), ":", *value, ",")
-    pieces[-1] = "}\n" if len(pieces) > 1 else "{}\n"
-    return "".join(pieces).encode("utf-8")
+    named = ((json.dumps(name, ensure_ascii=False), ":", *value) for name, value in members)
+    return "".join(_enclosed("{", named, "}\n")).encode("utf-8")
