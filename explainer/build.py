@@ -21,7 +21,6 @@ from explainer.buildcache import (
     BuildCache,
     Rendered,
     Stamp,
-    cache_file,
     folder_stamps,
     input_stamps,
     load_cache,
@@ -150,14 +149,11 @@ def _build(
     project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: Collector
 ) -> BuildResult:
     project = project.resolve()
-    if cache_file(project).is_file():
-        collector.pause()  # a build with a cache: it is loaded, replayed and linked without the collector's passes
+    collector.pause()  # loaded or read, replayed and linked without the collector's passes (explainer.collection)
     check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
     options = {"out": str(out), "base_url": base_url, "search": search, "code": code_stamp()}
     previous, cache_warning = load_cache(project, options)
-    if previous is None:
-        collector.resume()  # a whole build: what reading every file throws away is collected as it goes
     ours = (out / MARKER).is_file()  # our own earlier output: it is changed file by file
     found, as_left = stamp_output(out, [MARKER, SEARCH_BUNDLE], previous) if ours else ({}, False)
     # taken before reading, as the inputs the build reads: a save during the build shows next time
