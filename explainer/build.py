@@ -109,13 +109,25 @@ def load(
     return linked
 
 
-def check(project: Path, strict: bool = False) -> list[Diagnostic]:
-    """Everything a build checks, rendering included, writing nothing; raises ContentError on errors."""
+def check(project: Path, strict: bool = False, *, collect: bool = True) -> list[Diagnostic]:
+    """Everything a build checks, rendering included, writing nothing; raises ContentError on errors.
+
+    The collector is paused while the story is read and linked, as in :func:`build` (``collect`` likewise)."""
+    collector = Collector()
+    try:
+        return _check(project, strict, collector)
+    finally:
+        collector.finish(collect)  # once the story _check linked is unreachable: it is collected too
+
+
+def _check(project: Path, strict: bool, collector: Collector) -> list[Diagnostic]:
     from explainer.rebuild import render_site
 
+    collector.pause()
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
     _raise_if_failed(diagnostics, strict)
+    collector.resume()  # what rendering makes is collected as it goes
     files = render_site(linked, diagnostics, with_images=False).files
     _raise_if_failed(diagnostics, strict)
     add_passthrough(linked.content.project, files, diagnostics)

@@ -105,7 +105,7 @@ def build_command(project: Path, out: Path | None, base_url: str | None, no_sear
 @STRICT
 def check_command(project: Path, strict: bool) -> None:
     """Check PROJECT for every problem a build would meet; write nothing."""
-    warnings = check(project, strict)
+    warnings = check(project, strict, collect=False)  # what the check threw away is left to the process's exit
     _show_warnings(warnings)
     if warnings:
         click.echo(f"ok: nothing blocks a build; {len(warnings)} warning(s) above", err=True)
