@@ -6,7 +6,8 @@ Two tools, both about objects that stay alive:
   outermost of nested holds ends. Rendering holds the story this way (its full passes would walk it again and
   again, and a forked worker's passes would write to the pages it shares with its parent and so copy them);
   forking for workers holds what was made since; a build holds what it loaded. Only the outermost hold gives the
-  objects back (``gc.unfreeze``), so an inner one never undoes an outer one's.
+  objects back (``gc.unfreeze``), so an inner one never undoes an outer one's. Within a hold, :func:`settle`
+  adds what a rendering process has kept since, after each chunk.
 - :class:`Collector` pauses collection while a build loads its cache, reads or replays, links and saves (hundreds
   of thousands of objects that stay alive or die by their reference count), and holds them out of sight when it
   resumes.
@@ -35,6 +36,16 @@ def release() -> None:
     if _holds <= 0:
         _holds = 0
         gc.unfreeze()
+
+
+def settle() -> None:
+    """Collect the young generations and freeze what survives, within a :func:`hold` (its release gives it back).
+
+    A process rendering chunk after chunk keeps what each leaves (its tables of reads, its renderer's memos), and
+    the collector's full passes walked all of it again each time, longer as it grew: half a second in each of two
+    processes at 10,000 entries. What Jinja2 leaves in cycles is young and collected first."""
+    gc.collect(1)
+    gc.freeze()
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from explainer.collection import hold, release
+from explainer.collection import hold, release, settle
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -57,7 +57,9 @@ def _run_claimed(_task: int) -> tuple[int, Any] | None:
         return None
     function, shared, items, bounds, _taken = _JOB
     start, end = bounds[number]
-    return number, function(shared, items[start:end])
+    result = function(shared, items[start:end])
+    settle()  # a worker holds everything it inherited already (map_chunks' hold), so what it keeps joins it
+    return number, result
 
 
 _NOTHING = object()
@@ -107,6 +109,7 @@ def map_chunks(
             while (number := _claim()) is not None:
                 start, end = bounds[number]
                 results[number] = keep(function(shared, items[start:end]))
+                settle()  # what this process keeps from its chunks and its workers' is not walked again and again
                 while (done := _ready(theirs)) is not _NOTHING:  # the workers' results so far, as they came
                     if done is not None:
                         results[done[0]] = keep(done[1])

@@ -45,3 +45,35 @@ def test_a_paused_collector_holds_what_was_made_and_finishing_gives_it_back():
     collector.finish(collect=True)
     assert gc.isenabled() and gc.get_freeze_count() == 0
     assert len(made) == 10
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _chunk_keeping(kept: list[list[object]], chunk: list[int]) -> list[bool]:
+    """Whether what this process's earlier chunks kept is out of the collector's sight now; then keeps something
+    (as a renderer's memos are kept) and leaves some cycles for the collector."""
+    in_sight = {id(thing) for thing in gc.get_objects()}  # the permanent generation is not listed
+    earlier = [id(things) not in in_sight for things in kept]
+    kept.append([[number] for number in chunk])
+    for _ in chunk:
+        _Cycle()
+    return earlier
+
+
+def test_what_a_rendering_process_keeps_is_frozen_after_each_chunk_and_given_back_at_the_end():
+    kept: list[list[object]] = []
+    results = map_chunks(_chunk_keeping, kept, list(range(4000)), workers=2)
+    assert sum(len(earlier) for earlier in results) > 0  # later chunks of a process looked at earlier ones'
+    assert all(all(earlier) for earlier in results)
+    assert gc.get_freeze_count() == 0  # all given back
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        cycles_left = sum(1 for thing in gc.garbage if type(thing) is _Cycle)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert cycles_left == 0  # each chunk's cycles were collected young, not frozen with what it kept
