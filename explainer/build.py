@@ -46,6 +46,7 @@ from explainer.writer import (
     replace_folder,
     scratch_folder,
     update_site,
+    write_new_files,
 )
 
 if TYPE_CHECKING:
@@ -397,10 +398,7 @@ def _replace_bundle(out: Path, bundle: dict[str, bytes]) -> None:
 
 def _write_bundle(site: Path, bundle: dict[str, bytes]) -> None:
     """The search bundle's files into ``site``'s search folder (a scratch or staging folder, not yet published)."""
-    for name, data in bundle.items():
-        target = site / SEARCH_BUNDLE / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    write_new_files(site / SEARCH_BUNDLE, bundle)
 
 
 def _write_output(

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 from explainer.diagnostics import UsageError
@@ -83,18 +83,8 @@ class Staging:
             problem = name_problem(self.out, relative_path, self._limit)
             if problem is not None:
                 raise UsageError(problem)
-        target = os.path.join(self.folder, relative_path)
-        folder = os.path.dirname(target)
         try:
-            if folder not in self._made:
-                try:
-                    os.mkdir(folder)  # a page's own folder, in one made already: one call, no check first
-                except FileExistsError:
-                    pass
-                except FileNotFoundError:
-                    os.makedirs(folder, exist_ok=True)
-                self._made.add(folder)
-            _write_all(os.open(target, _NEW_FILE, 0o666), data)
+            _write_new(os.path.join(self.folder, relative_path), data, self._made)
         except OSError as exc:
             raise UsageError(f"cannot write the site into {self.out}: {exc.strerror or exc}") from None
 
@@ -113,6 +103,28 @@ class Staging:
         """Remove what is left of the new site (nothing, once published)."""
         if self.folder.exists():
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_new_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write ``files`` (relative path -> bytes) into a folder no one reads yet (staging or scratch), as
+    :meth:`Staging.write` does: each folder made once, each file through its descriptor."""
+    made: set[str] = set()  # ``folder`` itself may not exist yet
+    for relative_path, data in files.items():
+        _write_new(os.path.join(folder, relative_path), data, made)
+
+
+def _write_new(target: str, data: bytes, made: set[str]) -> None:
+    """Write a new file, making its folder first unless ``made`` (the folders known to exist, added to) has it."""
+    folder = os.path.dirname(target)
+    if folder not in made:
+        try:
+            os.mkdir(folder)  # a page's own folder, in one made already: one call, no check first
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    _write_all(os.open(target, _NEW_FILE, 0o666), data)
 
 
 def write_site(files: dict[str, bytes], out: Path, finish: Callable[[Path], None] | None = None) -> None:
