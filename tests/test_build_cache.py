@@ -38,7 +38,7 @@ from explainer.buildcache import (
 )
 from explainer.diagnostics import Diagnostics
 from explainer.pages import plan_pages
-from explainer.rebuild import collect_assets, render_pages
+from explainer.rebuild import _cards_beside_their_pages, collect_assets, render_pages
 from explainer.render import Renderer
 
 
@@ -354,6 +354,19 @@ def test_parallel_rendering_gives_the_same_pages(tmp_path):
     parallel = render_pages(Renderer(linked, assets), pages, Diagnostics(), workers=2)
     assert parallel == serial and len(serial.files) == len(pages)
     assert parallel.reads == serial.reads and parallel.digests == serial.digests  # what each page read, alike
+
+
+def test_each_card_is_rendered_beside_its_page(tmp_path):
+    """A card shows its page's summary, converted from the body: rendered in the same chunk as its page, the body
+    is converted by one process, not by each of two."""
+    linked = load(copy_project(FIXTURES / "complete", tmp_path), Diagnostics())
+    pages = plan_pages(linked)
+    ordered = _cards_beside_their_pages(pages)
+    assert sorted(map(id, ordered)) == sorted(map(id, pages))
+    cards = [number for number, page in enumerate(ordered) if page.card_of is not None]
+    assert len(cards) > 5 and all(ordered[number - 1].embed == ordered[number].path for number in cards)
+    alone = [page for page in pages if page.card_of is not None]  # their pages are not being rendered
+    assert _cards_beside_their_pages(alone) == alone and _cards_beside_their_pages(pages[:3]) == pages[:3]
 
 
 def test_parallel_rendering_reports_errors_like_serial(tmp_path):
