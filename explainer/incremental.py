@@ -14,6 +14,7 @@ from typing import Any
 from explainer import i18n
 from explainer.build import add_passthrough, load
 from explainer.buildcache import Stamp, input_stamps, stamp, unchanged_inputs
+from explainer.collection import Collector
 from explainer.diagnostics import Diagnostic, Diagnostics
 from explainer.linker import Linked
 from explainer.reader import ReadCache
@@ -72,9 +73,15 @@ class Session:
         else:  # taken before reading: a save meanwhile shows next time
             inputs = input_stamps(self.project, self._themes)
         diagnostics = Diagnostics()
-        linked = self.linked = load(
-            self.project, diagnostics, self.base_url, self.cache, previous=self.linked, changed=changed
-        )
+        collector = Collector()
+        if self.linked is None:  # the first read of every file: without the collector's passes, as a build reads
+            collector.pause()
+        try:
+            linked = self.linked = load(
+                self.project, diagnostics, self.base_url, self.cache, previous=self.linked, changed=changed
+            )
+        finally:
+            collector.finish(collect=False)  # the few cycles it left are collected as the session goes on
         if diagnostics.errors:
             return self._failed(diagnostics, unsettled)
         # compiled templates are kept while the same files make the theme (Jinja2 reloads a changed file, but

@@ -3,12 +3,14 @@ the incremental result equals a full build byte for byte, and unaffected pages a
 
 from __future__ import annotations
 
+import gc
 import shutil
 
 import pytest
 from conftest import FIXTURES
 from rebuilds import BASE, EDITS, edit, full_build, serve_edit_equals_full_build
 
+from explainer import incremental
 from explainer.context import SiteView
 from explainer.dependencies import item_key
 from explainer.incremental import Session
@@ -35,6 +37,31 @@ def test_a_body_edit_renders_only_its_own_page(tmp_path):
     update = session.update([project / "content/events/closure.md"])
     assert update.rendered == 1
     assert {name for name in update.changed if name.endswith(".html")} == {"events/closure/index.html"}
+
+
+def test_the_first_update_gives_the_collector_back_however_it_ends(tmp_path, monkeypatch):
+    """The first update reads every file with the cyclic collector paused (as a build does), and leaves it
+    running and nothing frozen afterwards, after a good read and after one that fails."""
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    paused_while_loading = []
+    real_load = incremental.load
+
+    def load(*args, **kwargs):
+        paused_while_loading.append(not gc.isenabled())
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(incremental, "load", load)
+    session = Session(project)
+    assert session.update().ok
+    assert session.update([project / "content/story.md"]).ok
+    assert paused_while_loading == [True, False]  # only the first read of every file
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    broken = Session(project)
+    monkeypatch.setattr(incremental, "load", lambda *args, **kwargs: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        broken.update()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_a_rename_renders_every_page_that_shows_the_name_and_no_other(tmp_path):
