@@ -32,13 +32,13 @@ import hashlib
 import io
 import json
 import os
-import queue
 import re
 import subprocess
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
@@ -51,12 +51,14 @@ _CHUNK_SIZE = 20000  # Pagefind's index_chunk_size: a chunk ends once its words 
 _LEVEL = 1  # gzip level of the index files written here: a body edit rewrites most chunks (see benchmarks/README.md)
 _BODY = b"data-pagefind-body"
 _BATCH = 150  # pages Pagefind indexes at once in a build from scratch (put together here): about 30 MiB for it
+_TWO_SERVICES_FROM = 8000  # HTML pages (a story of 4,000 entries, with its cards): see services_worth_starting
 _IN_FLIGHT = 32  # pages sent ahead of Pagefind's answers: enough to keep it busy, few to hold in memory
 _PROBE_URL = "/.explainer-probe/"  # an empty page that tells Pagefind the site marks what it indexes
 _STATE_MAGIC = b"explainer search index 1\n"
 PAGE_BY_PAGE_VERSION = "1.5."  # the Pagefind whose index format this module writes; others index whole each build
 T = TypeVar("T")
 R = TypeVar("R")
+H = TypeVar("H")
 
 
 class PagefindError(Exception):
@@ -214,43 +216,85 @@ class PagefindService:
             raise PagefindError("Pagefind answered something this version of explainer does not read") from None
 
 
-def _ahead(work: Callable[[T], R], items: Iterator[T]) -> Iterator[R]:
-    """``work`` of each item in turn, the next worked out in a thread while the caller uses the last.
+def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) -> Iterator[R]:
+    """``work(helper, item)`` of each item, given back in the items' order; each helper works on one item at a time,
+    in a thread of its own, taking the next item there is while the caller uses the results before it.
 
-    Made for work that waits on another process (Pagefind), so that process and this one work at once. The
-    thread's error is raised here; when the caller stops early, the thread ends after the item in hand."""
-    results: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    Made for work that waits on other processes (Pagefind services, one per helper), so they and this one work at
+    once. No more items are in hand, worked on or waiting for the caller, than there are helpers. An error, in the
+    work or in taking an item, is raised here; when the caller stops early, each thread ends after its item."""
+    source = iter(items)
+    changed = threading.Condition()
+    results: dict[int, R] = {}
+    failures: list[BaseException] = []
+    counted: list[int] = []  # the number of items there were, once they have all been taken
+    taken = 0
+    slots = threading.Semaphore(len(helpers))  # one is taken with each item, given back as its result is used
     stop = threading.Event()
 
-    def produce() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                results.put((True, work(item)))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
-            results.put((False, error))
-        else:
-            results.put((False, None))
-
-    thread = threading.Thread(target=produce, name="explainer-search", daemon=True)
-    thread.start()
-    try:
+    def run(helper: H) -> None:
+        nonlocal taken
         while True:
-            done, value = results.get()
-            if not done:
-                if value is not None:
-                    raise value
+            slots.acquire()
+            with changed:
+                if stop.is_set() or failures or counted:
+                    return
+                try:
+                    item = next(source)
+                except StopIteration:
+                    counted.append(taken)
+                    changed.notify_all()
+                    return
+                except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
+                    failures.append(error)
+                    changed.notify_all()
+                    return
+                number, taken = taken, taken + 1
+            try:
+                result = work(helper, item)
+            except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
+                with changed:
+                    failures.append(error)
+                    changed.notify_all()
                 return
-            yield value
+            with changed:
+                results[number] = result
+                changed.notify_all()
+
+    threads = [threading.Thread(target=run, args=(helper,), name="explainer-search", daemon=True) for helper in helpers]
+    for thread in threads:
+        thread.start()
+    try:
+        number = 0
+        while True:
+            with changed:
+                while number not in results and not failures and not (counted and number >= counted[0]):
+                    changed.wait()
+                if failures:
+                    raise failures[0]
+                if number not in results:  # every item's result has been used
+                    return
+                result = results.pop(number)
+            slots.release()
+            yield result
+            number += 1
     finally:
         stop.set()
-        while thread.is_alive():  # a result put while stopping must not leave the thread waiting
-            try:
-                results.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        thread.join()
+        for _ in threads:  # a thread waiting for a slot wakes, sees the stop and ends
+            slots.release()
+        for thread in threads:
+            thread.join()
+
+
+def services_worth_starting(pages: int) -> int:
+    """Pagefind services to index a whole site of ``pages`` with: a service indexes one batch at a time, on one
+    core, so a second core can take a second service (a cold build with search of 10,000 entries: 26.6 -> 23.2 s).
+    A service costs some 17 MiB besides its batch, though, and below a few thousand pages the search stage sets
+    the build's peak memory (2,000 entries: 137 -> 158 MiB with two; 3,000: 174 -> 189 MiB), where above it
+    rendering does (5,000: 260 and 261 MiB; 10,000: 480 and 478 MiB): a second service is started from
+    :data:`_TWO_SERVICES_FROM` pages."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 if cores > 1 and pages >= _TWO_SERVICES_FROM else 1
 
 
 def searchable(data: bytes) -> bool:
@@ -763,30 +807,36 @@ class SearchIndex:
             for word in part.variants:
                 touched.setdefault(word, [])
 
+        count = services_worth_starting(len(ordered))
+        size = _BATCH // count  # two services at once hold about what one did
+
         def batches() -> Iterator[list[tuple[str, bytes]]]:
             batch: list[tuple[str, bytes]] = []
             sent = False
             for page in marked():
                 batch.append(page)
-                if len(batch) == _BATCH:
+                if len(batch) == size:
                     yield batch
                     batch, sent = [], True
             if batch or not sent:
                 yield batch
 
-        with PagefindService() as service:
+        with ExitStack() as services:
+            helpers = [services.enter_context(PagefindService()) for _ in range(count)]
+            service = helpers[0]
+            scripts_kept = threading.Event()  # the site's index has Pagefind's scripts (from a batch before)
 
-            def index_batch(batch: list[tuple[str, bytes]]) -> tuple[dict[str, bytes], dict[str, str]]:
-                files, urls = service.index(batch)
-                if urls:  # pages indexed, so the site's index is made from this batch or one before: the scripts
-                    service.static = False  # are kept from there, and need not be read again
-                return files, urls
+            def index_batch(helper: PagefindService, batch: list[tuple[str, bytes]]) -> tuple[dict, dict[str, str]]:
+                helper.static = not scripts_kept.is_set()  # until then, each batch's answer keeps them
+                return helper.index(batch)
 
             try:
                 # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory;
-                # Pagefind indexes the next batch while the last one's files are read here, and each batch is
-                # put in the site's index as it comes, so no more than one batch's answer is held at once
-                for bundle in _ahead(index_batch, batches()):
+                # its services index the next batches while the last one's files are read here, and each batch
+                # is put in the site's index as it comes, in order, so few batches' answers are held at once
+                for bundle in _ahead(index_batch, batches(), helpers):
+                    if bundle[1]:  # pages indexed: the site's index is made from this batch or one before
+                        scripts_kept.set()
                     add(_read_bundle(*bundle))
                 service.static = True
                 if len(unmarked) == len(ordered):  # no page marks what is indexed: Pagefind indexes every body

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -196,25 +198,30 @@ def test_a_pagefind_whose_index_format_is_unknown_indexes_the_whole_site(tmp_pat
     assert not (project / CACHE_DIR / SEARCH_FILE).exists()
 
 
-def test_an_index_made_in_many_batches_is_the_one_made_in_one(tmp_path, monkeypatch):
-    """Pagefind indexes a cold build's pages batch by batch, the next while the last is read here."""
+@pytest.mark.parametrize("services", [1, 2])
+def test_an_index_made_in_many_batches_is_the_one_made_in_one(tmp_path, monkeypatch, services):
+    """Pagefind indexes a cold build's pages batch by batch, the next while the last is read here (a big site's
+    in two services at once, the batches put together in order all the same)."""
     whole = build(copy_project(FIXTURES / "complete", tmp_path / "whole"), tmp_path / "whole-out").out
-    monkeypatch.setattr(search, "_BATCH", 2)
+    monkeypatch.setattr(search, "_BATCH", 2 * services)  # two pages a batch either way
+    monkeypatch.setattr(search, "services_worth_starting", lambda pages: services)
     calls = []
     real = search.PagefindService.index
 
     def counted(self, pages, probe=None):
-        calls.append(1)
+        calls.append(id(self))
         return real(self, pages, probe)
 
     monkeypatch.setattr(search.PagefindService, "index", counted)
     batched = build(copy_project(FIXTURES / "complete", tmp_path / "batched"), tmp_path / "batched-out").out
-    assert len(calls) > 3
+    assert len(calls) > 3 and len(set(calls)) == services  # each service indexed some of the batches
     assert bundle_of(batched) == bundle_of(whole)
 
 
-def test_pagefind_failing_in_a_later_batch_of_a_first_build_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(search, "_BATCH", 2)
+@pytest.mark.parametrize("services", [1, 2])
+def test_pagefind_failing_in_a_later_batch_of_a_first_build_leaves_nothing(tmp_path, monkeypatch, services):
+    monkeypatch.setattr(search, "_BATCH", 2 * services)
+    monkeypatch.setattr(search, "services_worth_starting", lambda pages: services)
     real, calls = search.PagefindService.index, []
 
     def failing(self, pages, probe=None):
@@ -231,21 +238,42 @@ def test_pagefind_failing_in_a_later_batch_of_a_first_build_leaves_nothing(tmp_p
     assert not (tmp_path / "out").exists() and len(calls) == 3
 
 
-def test_work_ahead_keeps_order_raises_the_thread_error_and_stops_with_its_caller():
-    assert list(search._ahead(lambda n: n * n, iter(range(6)))) == [0, 1, 4, 9, 16, 25]
+@pytest.mark.parametrize("helpers", [["one"], ["one", "two"]])
+def test_work_ahead_keeps_order_raises_the_thread_error_and_stops_with_its_caller(helpers):
+    def slow_square(helper, n):
+        time.sleep(random.random() / 200)  # items finish out of order when two helpers work
+        return n * n
 
-    def breaks(n):
+    assert list(search._ahead(slow_square, iter(range(30)), helpers)) == [n * n for n in range(30)]
+
+    def breaks(helper, n):
         if n == 2:
             raise ValueError("item 2")
         return n
 
     got = []
     with pytest.raises(ValueError, match="item 2"):
-        for value in search._ahead(breaks, iter(range(5))):
+        for value in search._ahead(breaks, iter(range(5)), helpers):
             got.append(value)
-    assert got == [0, 1]
-    worked = []
-    results = search._ahead(lambda n: worked.append(n) or n, iter(range(100)))
-    assert next(results) == 0
-    results.close()  # the caller stops: the thread ends after at most the items in hand
-    assert len(worked) <= 3
+    assert got == [0, 1][: len(got)] and len(got) <= 2
+
+    def no_more_items():
+        yield 0
+        raise OSError("a page could not be read")
+
+    with pytest.raises(OSError, match="could not be read"):
+        list(search._ahead(lambda helper, n: n, no_more_items(), helpers))
+    worked, in_hand, most = [], set(), [0]
+
+    def tracked(helper, n):
+        in_hand.add(n)
+        most[0] = max(most[0], len(in_hand))
+        worked.append(n)
+        return n
+
+    results = search._ahead(tracked, iter(range(100)), helpers)
+    for _ in range(20):
+        in_hand.discard(next(results))  # used: no longer in hand
+    results.close()  # the caller stops: each thread ends after at most the item in hand
+    assert most[0] <= len(helpers) and len(worked) <= 20 + len(helpers)
+    assert list(search._ahead(tracked, iter([]), helpers)) == []
