@@ -37,8 +37,8 @@ import subprocess
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
@@ -216,7 +216,7 @@ class PagefindService:
             raise PagefindError("Pagefind answered something this version of explainer does not read") from None
 
 
-def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) -> Iterator[R]:
+def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) -> Generator[R, None, None]:
     """``work(helper, item)`` of each item, given back in the items' order; each helper works on one item at a time,
     in a thread of its own, taking the next item there is while the caller uses the results before it.
 
@@ -261,10 +261,13 @@ def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) 
                 results[number] = result
                 changed.notify_all()
 
-    threads = [threading.Thread(target=run, args=(helper,), name="explainer-search", daemon=True) for helper in helpers]
-    for thread in threads:
-        thread.start()
+    if not helpers:
+        raise ValueError("work ahead needs a helper")
+    threads: list[threading.Thread] = []
     try:
+        for helper in helpers:  # started inside: one that fails to start (or an interrupt) stops those started
+            threads.append(threading.Thread(target=run, args=(helper,), name="explainer-search", daemon=True))
+            threads[-1].start()
         number = 0
         while True:
             with changed:
@@ -283,7 +286,8 @@ def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) 
         for _ in threads:  # a thread waiting for a slot wakes, sees the stop and ends
             slots.release()
         for thread in threads:
-            thread.join()
+            if thread.ident is not None:  # started
+                thread.join()
 
 
 def services_worth_starting(pages: int) -> int:
@@ -834,10 +838,11 @@ class SearchIndex:
                 # in batches, each an index of its own: Pagefind then holds a batch, not the site, in memory;
                 # its services index the next batches while the last one's files are read here, and each batch
                 # is put in the site's index as it comes, in order, so few batches' answers are held at once
-                for bundle in _ahead(index_batch, batches(), helpers):
-                    if bundle[1]:  # pages indexed: the site's index is made from this batch or one before
-                        scripts_kept.set()
-                    add(_read_bundle(*bundle))
+                with closing(_ahead(index_batch, batches(), helpers)) as bundles:  # its threads end with it
+                    for bundle in bundles:
+                        add(_read_bundle(*bundle))
+                        if index is not None:  # made, from this batch or one before, with Pagefind's scripts
+                            scripts_kept.set()
                 service.static = True
                 if len(unmarked) == len(ordered):  # no page marks what is indexed: Pagefind indexes every body
                     index = None

@@ -12,6 +12,7 @@ import gzip
 import json
 import random
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -277,3 +278,41 @@ def test_work_ahead_keeps_order_raises_the_thread_error_and_stops_with_its_calle
     results.close()  # the caller stops: each thread ends after at most the item in hand
     assert most[0] <= len(helpers) and len(worked) <= 20 + len(helpers)
     assert list(search._ahead(tracked, iter([]), helpers)) == []
+
+
+@pytest.mark.parametrize("services", [1, 2])
+def test_the_index_keeps_pagefinds_scripts_when_the_first_batches_index_no_words(monkeypatch, services):
+    """A marked page with nothing to index gets a URL from Pagefind but no index: the site's index is made from a
+    later batch, which must still bring Pagefind's scripts, styles and wasm."""
+    monkeypatch.setattr(search, "_BATCH", 2 * services)
+    monkeypatch.setattr(search, "services_worth_starting", lambda pages: services)
+    empty = b'<html lang="en"><body><div data-pagefind-body></div></body></html>'
+    pages = {f"a{n}/index.html": empty for n in range(2 * services)}
+    for n in range(10):
+        pages[f"b{n}/index.html"] = (
+            f'<html lang="en"><body><div data-pagefind-body><p>word{n} hello</p></div></body></html>'.encode()
+        )
+    scripts = [
+        name
+        for name in search.SearchIndex.build(list(pages), pages.__getitem__).bundle_files()
+        if search._is_static(name)
+    ]
+    assert any(name.endswith(".js") for name in scripts) and any(
+        name.endswith(".wasm") or "wasm" in name for name in scripts
+    )
+
+
+def test_work_ahead_stops_the_threads_it_started_when_another_fails_to_start(monkeypatch):
+    real_start, started = threading.Thread.start, []
+
+    def start(thread):
+        if started:
+            raise RuntimeError("can't start new thread")
+        started.append(thread)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    with pytest.raises(RuntimeError, match="can't start"):
+        list(search._ahead(lambda helper, n: n, iter(range(10)), ["one", "two"]))
+    monkeypatch.undo()
+    assert started and not started[0].is_alive()
