@@ -29,12 +29,16 @@ MAX_WORKERS = 8
 _JOB: tuple[Callable[[Any, Sequence[Any]], Any], Any, Sequence[Any], list[tuple[int, int]], Any] | None = None
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (those it is pinned to, where the system says)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def worker_count(items: int) -> int:
     """How many processes are worth starting for this many items on this machine."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, MAX_WORKERS, items // MIN_ITEMS_PER_WORKER))
+    return max(1, min(usable_cores(), MAX_WORKERS, items // MIN_ITEMS_PER_WORKER))
 
 
 def _claim() -> int | None:

@@ -45,6 +45,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
+from explainer.parallel import usable_cores
+
 PAGEFIND_MISSING = "Pagefind, which builds the search index, is not installed (pip install 'pagefind[bin]')"
 _SIGNATURE = b"pagefind_dcd"  # what Pagefind writes before the CBOR of each index file, inside the gzip
 _CHUNK_SIZE = 20000  # Pagefind's index_chunk_size: a chunk ends once its words hold this many positions
@@ -297,8 +299,7 @@ def services_worth_starting(pages: int) -> int:
     the build's peak memory (2,000 entries: 137 -> 158 MiB with two; 3,000: 174 -> 189 MiB), where above it
     rendering does (5,000: 260 and 261 MiB; 10,000: 480 and 478 MiB): a second service is started from
     :data:`_TWO_SERVICES_FROM` pages."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 2 if cores > 1 and pages >= _TWO_SERVICES_FROM else 1
+    return 2 if usable_cores() > 1 and pages >= _TWO_SERVICES_FROM else 1
 
 
 def searchable(data: bytes) -> bool:
