@@ -229,22 +229,22 @@ def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) 
     changed = threading.Condition()
     results: dict[int, R] = {}
     failures: list[BaseException] = []
-    counted: list[int] = []  # the number of items there were, once they have all been taken
     taken = 0
+    total: int | None = None  # how many items there were, once they have all been taken
     slots = threading.Semaphore(len(helpers))  # one is taken with each item, given back as its result is used
     stop = threading.Event()
 
     def run(helper: H) -> None:
-        nonlocal taken
+        nonlocal taken, total
         while True:
             slots.acquire()
             with changed:
-                if stop.is_set() or failures or counted:
+                if stop.is_set() or failures or total is not None:
                     return
                 try:
                     item = next(source)
                 except StopIteration:
-                    counted.append(taken)
+                    total = taken
                     changed.notify_all()
                     return
                 except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
@@ -273,7 +273,7 @@ def _ahead(work: Callable[[H, T], R], items: Iterator[T], helpers: Sequence[H]) 
         number = 0
         while True:
             with changed:
-                while number not in results and not failures and not (counted and number >= counted[0]):
+                while number not in results and not failures and (total is None or number < total):
                     changed.wait()
                 if failures:
                     raise failures[0]
