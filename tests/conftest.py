@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -122,6 +123,18 @@ def yaml_parser(request, monkeypatch):
     monkeypatch.setattr(yamlsource, "USE_LIBYAML", request.param == "libyaml")
     monkeypatch.setenv("EXPLAINER_YAML_PARSER", request.param)  # for `explainer build` in a subprocess
     return request.param
+
+
+def unreachable_now() -> list[object]:
+    """What a full collection finds unreachable now (kept by ``gc.DEBUG_SAVEALL`` to be looked at, then let go by
+    the collector: the list returned holds it until the caller drops it)."""
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        return list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
 
 
 def copy_project(source: Path, tmp_path: Path) -> Path:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, BuiltSite, copy_project
+from conftest import FIXTURES, BuiltSite, copy_project, unreachable_now
 from rebuilds import BASE, EDITS, edit, from_scratch, times, tree
 
 import explainer.build
@@ -243,7 +243,7 @@ def test_a_build_leaves_no_cyclic_garbage_behind(project, first):
         _edit_body(project, "Ann Lee saw it.")
     result = build(project, search=False)
     assert result.rendered > 0 and gc.isenabled() and gc.get_freeze_count() == 0
-    assert _garbage_in_cycles() < 50
+    assert len(unreachable_now()) < 50
 
 
 def test_a_check_leaves_the_collector_as_it_was_and_no_cyclic_garbage(project):
@@ -251,22 +251,11 @@ def test_a_check_leaves_the_collector_as_it_was_and_no_cyclic_garbage(project):
     (after an error, the story stays reachable from the error's traceback: the collector takes it later)."""
     assert check(project) == []
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    assert _garbage_in_cycles() < 50
+    assert len(unreachable_now()) < 50
     _edit_body(project, "Ann Lee saw [[nobody-at-all]].")
     with pytest.raises(explainer.diagnostics.ContentError):
         check(project)
     assert gc.isenabled() and gc.get_freeze_count() == 0
-
-
-def _garbage_in_cycles() -> int:
-    """How many objects a collection now finds unreachable (kept in gc.garbage to be counted, then let go)."""
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        gc.collect()
-        return len(gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
 
 
 @pytest.mark.parametrize("name", [TABLE_FILE, RENDER_FILE, READ_FILE, ENTRIES_FILE])

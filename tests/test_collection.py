@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+from conftest import unreachable_now
+
 from explainer import collection
 from explainer.parallel import map_chunks
 
@@ -69,11 +71,5 @@ def test_what_a_rendering_process_keeps_is_frozen_after_each_chunk_and_given_bac
     assert sum(len(earlier) for earlier in results) > 0  # later chunks of a process looked at earlier ones'
     assert all(all(earlier) for earlier in results)
     assert gc.get_freeze_count() == 0  # all given back
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        gc.collect()
-        cycles_left = sum(1 for thing in gc.garbage if type(thing) is _Cycle)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
+    cycles_left = sum(1 for thing in unreachable_now() if type(thing) is _Cycle)
     assert cycles_left == 0  # each chunk's cycles were collected young, not frozen with what it kept
