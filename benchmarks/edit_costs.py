@@ -14,7 +14,6 @@ each on ``PYTHONPATH`` in turn (the generated story is the same for the same N).
 from __future__ import annotations
 
 import argparse
-import platform
 import resource
 import statistics
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
+from machine import describe
 
 import explainer
 from explainer.build import build
@@ -79,8 +79,8 @@ def main() -> None:
     timed("serve, one body edit", lambda run: session.update([edit_body(later + run)]).rendered, args.runs)
     timed("serve, one role edit", lambda run: session.update([edit_role(later + run)]).rendered, args.runs)
     print(
-        f"explainer from {Path(explainer.__file__).parent}; {args.n:,} entries; {platform.machine()}, "
-        f"Python {platform.python_version()}; median of {args.runs} where repeated"
+        f"explainer from {Path(explainer.__file__).parent}; {args.n:,} entries; {describe()}; "
+        f"median of {args.runs} where repeated"
     )
     print(f"| {'measure':<24} | seconds | CPU seconds | pages rendered |")
     print(f"| {'---':<24} | ---: | ---: | ---: |")

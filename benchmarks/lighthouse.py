@@ -19,7 +19,6 @@ import functools
 import http.server
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from machine import describe  # noqa: E402
 
 from explainer.build import build  # noqa: E402
 
@@ -81,9 +83,7 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         version = subprocess.run([str(LIGHTHOUSE), "--version"], capture_output=True, text=True).stdout.strip()
         print(
-            f"Lighthouse {version}"
-            f", Chromium at {CHROMIUM}, {platform.machine()}, {os.cpu_count()} cores, median of {args.runs} runs,"
-            " mobile emulation"
+            f"Lighthouse {version}, Chromium at {CHROMIUM}, {describe()}, median of {args.runs} runs, mobile emulation"
         )
         print(f"{'page':<10}" + "".join(f"{c:>16}" for c in CATEGORIES))
         missed = []

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import platform
 import re
 import shutil
 import statistics
@@ -31,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 
 class Preview:
@@ -104,10 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    print(
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{args.runs} runs per case; times in ms from the file write to the reload event"
-    )
+    print(f"{describe()}, {args.runs} runs per case; times in ms from the file write to the reload event")
     print(f"{'story':<18}{'edit':<26}{'median':>8}{'worst':>8}{'server rebuild (median)':>26}")
     with tempfile.TemporaryDirectory() as tmp:
         bundled = Path(tmp) / "bundled"

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 from explainer import share_images  # noqa: E402
 from explainer.build import build, load  # noqa: E402
@@ -50,17 +50,8 @@ BASE_URL = "https://news.example.org/story/"
 
 
 def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
-        f"{platform.machine()} {model}, {cores} cores, Python {platform.python_version()}, Pillow {PIL.__version__}, "
+        f"{describe()}, Pillow {PIL.__version__}, "
         f"FreeType {features.version('freetype2')}, zlib {zlib.ZLIB_RUNTIME_VERSION}"
     )
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import resource
 import shlex
@@ -46,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import generate  # noqa: E402
+from machine import describe  # noqa: E402
 
 from explainer.build import load  # noqa: E402
 from explainer.diagnostics import Diagnostics  # noqa: E402
@@ -272,18 +272,6 @@ def bench(n: int, runs: int, work: Path) -> dict[str, Run]:
     return {name: median(values) for name, values in results.items()}
 
 
-def cpu_model() -> str:
-    """The processor's name, as Linux gives it: this sandbox's host has changed between sessions (an Intel Xeon, then
-    an AMD EPYC with SHA extensions), and figures from different processors do not compare."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "processor not known"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -294,10 +282,7 @@ def main() -> None:
         raise SystemExit("hugo is not installed (apt-get install hugo)")
     work = args.work or Path(tempfile.mkdtemp(prefix="explainer-bench-"))
     hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
-    print(
-        f"{platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"Hugo {hugo}, median of {args.runs} runs\n"
-    )
+    print(f"{describe()}, Hugo {hugo}, median of {args.runs} runs\n")
     table = {n: bench(n, args.runs, work) for n in args.sizes}
     # as issue 17 states its targets: a cold build with search is timed against Hugo followed by Pagefind, every
     # other build (no change and one edit included, with search or without) against Hugo's cold build; the memory
