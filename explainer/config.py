@@ -115,6 +115,9 @@ class Settings:
     claim_statuses: tuple[StatusSetting, ...] = ()  # house verdicts, as written (see explainer.statuses)
     # the ids written under claim_statuses when it could not be read: claims using them are not told again
     unreadable_statuses: tuple[str, ...] = ()
+    # explainer.yml (or its claim_statuses) could not be read at all: any status may be a house verdict, so no
+    # claim is told its status is unknown until the settings' own error is fixed
+    statuses_unknown: bool = False
     embeds: bool = True  # an embeddable card per entry and for the timeline (oEmbed files only with base_url)
     theme_span: Span | None = None
     language_span: Span | None = None  # where explainer.yml sets the language, for messages about it
@@ -130,15 +133,21 @@ def load_settings(project: Path, diagnostics: Diagnostics) -> Settings:
         return Settings()
     text = read_text(path, diagnostics)
     node = load_yaml(text, path, diagnostics) if text is not None else None
-    if node is None:
-        return Settings()
+    if node is None or not node.is_map:
+        if node is not None:
+            convert_fields(node, SETTINGS_SCHEMA, CONFIG_FILE, diagnostics)  # says it is not a mapping
+        return Settings(statuses_unknown=True)
     values = convert_fields(node, SETTINGS_SCHEMA, CONFIG_FILE, diagnostics) or {}
     settings = Settings(**{key: value for key, value in values.items() if key != "theme"})
     if "language" in values:
         settings.language_span = node.value["language"].span
-    written = node.value.get("claim_statuses") if node.is_map else None
-    if written is not None and written.is_map and "claim_statuses" not in values:
-        settings.unreadable_statuses = tuple(written.value)
+    written = node.value.get("claim_statuses")
+    if written is not None and "claim_statuses" not in values:
+        if written.is_map:  # as written, and as the slug a claim would use ('Not Rated' for not-rated)
+            ids = {name: None for written_id in written.value for name in (written_id, slugify(written_id))}
+            settings.unreadable_statuses = tuple(ids)
+        else:
+            settings.statuses_unknown = True
     if "theme" in values:
         settings.theme = (project / values["theme"]).resolve()
         settings.theme_span = node.value["theme"].span

@@ -50,7 +50,11 @@ class PartialDate:
         return "year"
 
     def period(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The first and last minute this date can mean."""
+        """The first and last minute this date can mean; a moment is taken to UTC first (see :attr:`instant_key`),
+        so an end written in another time zone than its start compares as the moment it is."""
+        if self.hour is not None:
+            moment = self.instant_key[:5]
+            return moment, moment
         month_first, month_last = (self.month, self.month) if self.month else (1, 12)
         last_day = calendar.monthrange(self.year, month_last)[1]
         day_first, day_last = (self.day, self.day) if self.day else (1, last_day)

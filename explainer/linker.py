@@ -33,7 +33,7 @@ from explainer.model import (
     Update,
     likely_collection,
 )
-from explainer.reader import Content
+from explainer.reader import NAME_MARK, NAMES_UNKNOWN, Content
 from explainer.slugs import slugify
 
 # A wikilink may wrap onto the next line, as editors wrap prose, but not cross a blank line.
@@ -120,9 +120,12 @@ class Resolver:
     """Finds the entry a reference means, or explains why it cannot."""
 
     def __init__(self, entries: list[Entry], unreadable: AbstractSet[str] = frozenset()):
-        # keys of entries (or whole collections) that failed to read: their own error
+        # keys of entries (or whole collections) that failed to read, and their names: their own error
         # says what is wrong, so references to them are not reported again
         self.unreadable = unreadable
+        # a wikilink may name an entry whose names could not be read (a whole collection, or front matter)
+        self.names_unknown = NAMES_UNKNOWN in unreadable or any(name in COLLECTIONS for name in unreadable)
+        self.unread_names = {normalise_name(n[len(NAME_MARK) :]) for n in unreadable if n.startswith(NAME_MARK)}
         self._wikilinks: dict[str, tuple[Entry | None, str | None, str | None]] = {}  # answers by target text
         self.by_key: dict[str, Entry] = {}
         self.by_slug: dict[str, list[Entry]] = defaultdict(list)
@@ -210,7 +213,11 @@ class Resolver:
                     f"[[{target}]] is ambiguous: it could be {', '.join(keys)}",
                     f"write one of [[{']], [['.join(keys)}]]",
                 )
-        if any(key.endswith("/" + slugify(target)) for key in self.unreadable):
+        if (
+            self.names_unknown
+            or normalise_name(target) in self.unread_names
+            or any(key.endswith("/" + slugify(target)) for key in self.unreadable)
+        ):
             return None, None, None
         known = [*self.by_key, *(e.slug for e in self.by_key.values()), *(e.title for e in self.by_key.values())]
         close = difflib.get_close_matches(target, known, n=3, cutoff=0.6)
@@ -717,12 +724,13 @@ def _resolve(ref: Ref, collection: str, attribute: str, resolver: Resolver, diag
 def _cite(
     refs: list[Ref], sources: dict[str, Source], unreadable: AbstractSet[str], diagnostics: Diagnostics
 ) -> list[str]:
-    """The ids of the known sources ``refs`` name; an unknown one is reported (unless sources.yml is unreadable)."""
+    """The ids of the known sources ``refs`` name; an unknown one is reported (unless sources.yml, or that source,
+    could not be read)."""
     known = []
     for ref in refs:
         if ref.target in sources:
             known.append(ref.target)
-        elif "sources" not in unreadable:
+        elif "sources" not in unreadable and f"sources/{ref.target}" not in unreadable:
             hint = _did_you_mean(
                 ref.target, list(sources), "sources", f"add an item with id: {ref.target} to content/sources.yml"
             )

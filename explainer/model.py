@@ -330,7 +330,7 @@ class Question(Entry):
                 "an answered question needs the date it was answered",
                 "add answered: YYYY-MM-DD",
             )
-        if self.status == "open" and self.answered is not None:
+        if self.status == "open" and self.answered is not None and "status" not in self.failed:  # as written
             diagnostics.warning(
                 self.field_span("answered"),
                 "this question has an answered date but its status is open",
@@ -568,7 +568,7 @@ class Choice:
         value = as_text(node)
         if value not in self.choices:
             close = difflib.get_close_matches(value.lower(), self.choices, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else None
+            hint = f"did you mean '{close[0]}'?" if close else f"write one of those words, e.g. {self.choices[0]}"
             raise FieldProblem(f"is '{value}', which is not one of: {', '.join(self.choices)}", hint)
         return value
 
@@ -1034,7 +1034,10 @@ def entry_slug(collection: str, mapping: Node, path: Path, in_list: bool, diagno
     values = mapping.value if mapping.is_map else {}
     slug_node = values.get("slug")
     if slug_node is not None:
-        slug = str(slug_node.raw or "").strip() if slug_node.is_scalar else ""
+        if not slug_node.is_scalar:
+            diagnostics.error(slug_node.span, "'slug' must be a piece of text", _scalar_hint(slug_node))
+            return None
+        slug = str(slug_node.raw or "").strip()
         if len(slug) > MAX_SLUG_LENGTH:
             diagnostics.error(
                 slug_node.span,

@@ -31,9 +31,28 @@ from explainer.model import (
     likely_collection,
 )
 from explainer.slugs import slugify
-from explainer.yamlsource import MarkdownSource, kind_problem, load_yaml, path_kind, read_text, split_front_matter
+from explainer.yamlsource import MarkdownSource, Node, kind_problem, load_yaml, path_kind, read_text, split_front_matter
 
 UPDATES_FILE = "updates.yml"
+
+
+NAME_MARK = "name:"  # in Content.unreadable: a name or alias of an entry that failed to read ("name:Ann Lee")
+NAMES_UNKNOWN = "names?"  # in Content.unreadable: an entry whose names could not be read (its front matter)
+
+
+def unread_names(collection: str, item: Node | None) -> set[str]:
+    """What ``Content.unreadable`` keeps of an entry that failed to read, for its wikilinks: its title and aliases
+    as written when its fields could be read (``item``, the mapping), else that some names are unknown."""
+    if item is None or not item.is_map:
+        return {NAMES_UNKNOWN}
+    names: list[str] = []
+    for name in ("aliases", KINDS[collection].title_field):
+        node = item.value.get(name)
+        if node is not None and node.is_list:
+            names.extend(alias.raw for alias in node.value if alias.is_scalar and alias.raw)
+        elif node is not None and node.is_scalar and node.raw:
+            names.append(node.raw)
+    return {NAME_MARK + name for name in names}
 
 
 @dataclass
@@ -49,7 +68,9 @@ class Content:
     sources: list[Source] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)  # the update log, as written
     files: list[Path] = field(default_factory=list)  # every file read, for watching and caching
-    unreadable: set[str] = field(default_factory=set)  # "kind/slug" or a whole collection that failed to read
+    # what failed to read, so references to it are not reported again: "kind/slug", a whole collection, "sources",
+    # "sources/id", and the names of entries that failed (see unread_names)
+    unreadable: set[str] = field(default_factory=set)
     _all: tuple[tuple, list[Entry]] | None = field(default=None, repr=False, compare=False)  # all_entries, kept
 
     def all_entries(self) -> list[Entry]:
@@ -565,6 +586,7 @@ def _read_entry_file(path: Path, collection: str, content: Content, diagnostics:
         )
     if entry is None:
         content.unreadable.add(f"{collection}/{path.stem}")
+        content.unreadable |= unread_names(collection, source.front_matter if source is not None else None)
     else:
         content.entries[collection].append(entry)
 
@@ -577,8 +599,18 @@ def _read_entry_list(list_file: Path, collection: str, content: Content, diagnos
         entry = build_entry(collection, item, list_file, "", None, True, (str(list_file), index), diagnostics)
         if entry is not None:
             content.entries[collection].append(entry)
-        elif item.is_map and (title := item.value.get(KINDS[collection].title_field)) is not None and title.raw:
-            content.unreadable.add(f"{collection}/{slugify(title.raw)}")
+        else:
+            content.unreadable |= unread_names(collection, item)
+            content.unreadable |= {f"{collection}/{slug}" for slug in _slugs_meant(collection, item)}
+
+
+def _slugs_meant(collection: str, item: Node) -> set[str]:
+    """The slugs references may use for a list item that failed to read: its ``slug`` made a valid one, and its
+    title's (which it has when no slug is written)."""
+    if not item.is_map:
+        return set()
+    nodes = [item.value.get(name) for name in ("slug", KINDS[collection].title_field)]
+    return {slug for node in nodes if node is not None and node.is_scalar and node.raw if (slug := slugify(node.raw))}
 
 
 def _read_list(
@@ -612,6 +644,8 @@ def _read_sources(path: Path, content: Content, diagnostics: Diagnostics) -> Non
         source = build_source(item, diagnostics)
         if source is not None:
             content.sources.append(source)
+        elif item.is_map and (id_node := item.value.get("id")) is not None and id_node.is_scalar and id_node.raw:
+            content.unreadable.add(f"sources/{id_node.raw}")  # its citations are not reported again
 
 
 def _read_updates(path: Path, content: Content, diagnostics: Diagnostics) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from explainer import i18n
+from explainer.config import Settings
 from explainer.diagnostics import Diagnostics, Span
 from explainer.linker import Linked
 from explainer.living import check_dates, chronicle_of
@@ -53,7 +54,7 @@ def validate(linked: Linked, diagnostics: Diagnostics, previous: Linked | None =
             own, snippets = Diagnostics(), Diagnostics()
             entry.check(content.project, own)
             if isinstance(entry, Claim):
-                _check_statuses(entry, statuses, content.settings.unreadable_statuses, own)
+                _check_statuses(entry, statuses, content.settings, own)
             _check_snippets(entry.snippets(), unsafe, snippets)
             found = (entry, own.items, snippets.items)
         checked[id(entry)] = found
@@ -74,16 +75,18 @@ def validate(linked: Linked, diagnostics: Diagnostics, previous: Linked | None =
     _check_snippets([*rest, *(update.summary for update in content.updates)], unsafe, diagnostics)
 
 
-def _check_statuses(claim: Claim, statuses: Statuses, unreadable: tuple[str, ...], diagnostics: Diagnostics) -> None:
+def _check_statuses(claim: Claim, statuses: Statuses, settings: Settings, diagnostics: Diagnostics) -> None:
     """A claim's status and each verdict in its history must be one the site knows (built in or configured), and
-    the history must end on the claim's status (unless a status is unknown: one mistake, one message)."""
+    the history must end on the claim's status (unless a status is unknown: one mistake, one message; nor is a
+    status unknown to settings that could not be read told again)."""
+    unreadable = settings.unreadable_statuses
     written = [("status", claim.status, claim.field_span("status"))] if "status" in claim.spans else []
     written += [("status", change.status, change.field_span("status")) for change in claim.status_history]
     unknown = False
     for name, value, span in written:
         problem = statuses.unknown_claim_status(value)
         unknown = unknown or problem is not None
-        if problem is not None and value not in unreadable:  # a broken setting has its own error
+        if problem is not None and not settings.statuses_unknown and value not in unreadable:  # a setting's error
             message, hint = problem
             diagnostics.error(span, f"'{name}' {message}", hint)
     history = claim.status_history

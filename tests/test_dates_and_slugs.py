@@ -50,6 +50,22 @@ def test_partial_dates_sort_after_the_precise_dates_they_contain():
 
 
 @pytest.mark.parametrize(
+    "start, end, after",
+    [
+        ("2021-10-21T10:00+02:00", "2021-10-21T09:00Z", True),  # 08:00 UTC, then 09:00 UTC
+        ("2021-10-21T10:00Z", "2021-10-21T11:00+05:00", False),  # 10:00 UTC, then 06:00 UTC
+        ("2021-10-21T23:30-02:00", "2021-10-22T01:00Z", False),  # 01:30 UTC on the 22nd, then 01:00
+        ("2021-10-21T10:00", "2021-10-21T10:00Z", True),  # a time without an offset is UTC
+        ("2021-10-21", "2021-10-21T23:59+09:00", True),  # a day: its last minute as written
+    ],
+)
+def test_a_moment_ends_after_its_start_as_the_instants_they_are(start, end, after):
+    """An event's end_date is checked against its date by their periods: moments compare in UTC."""
+    first, last = parse_date(start).period(), parse_date(end).period()
+    assert (last[1] >= first[0]) is after
+
+
+@pytest.mark.parametrize(
     "text,slug",
     [
         ("Halyna Hutchins", "halyna-hutchins"),
