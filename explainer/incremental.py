@@ -6,6 +6,7 @@ keeping the render state in memory instead of in the build cache.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ class Session:
 
     def update(self, changed_paths: Iterable[Path] = ()) -> Update:
         """Re-read what changed, re-render the pages it affects, and keep the result if it is good."""
-        changed = {Path(p).resolve() for p in changed_paths}
+        changed = {_absolute(Path(p)) for p in changed_paths}
         self.cache.forget(changed)
         # the watcher's list is complete for files the last read read: only they are looked at again
         known = self.state is not None and self.cache.replayable(self.project, changed)
@@ -159,3 +160,12 @@ class Session:
         self.diagnostics = diagnostics.sorted()
         self.generation += 1
         return Update(False, diagnostics=self.diagnostics)
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` resolved; one that cannot be (a link that loops back on itself) is taken as it is, made absolute:
+    reading it then reports what is wrong, as a build does, where resolving it raised."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))

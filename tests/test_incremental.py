@@ -97,6 +97,26 @@ def test_a_broken_edit_keeps_the_last_good_files(tmp_path):
     assert session.files == good
 
 
+def test_a_link_that_loops_saved_while_serving_is_reported_as_a_build_reports_it(tmp_path):
+    """The watcher hands the session the path of a link to itself, which cannot be resolved: the update reports it
+    at the file, as a build does, and a save that removes it builds again."""
+    project = tmp_path / "story"
+    shutil.copytree(BASE, project)
+    session = Session(project)
+    assert session.update().ok
+    good = dict(session.files)
+    loop = project / "content/claims/self.md"
+    loop.symlink_to("self.md")
+    update = session.update([loop])
+    assert not update.ok
+    [problem] = [d for d in update.diagnostics if d.severity == "error"]
+    assert problem.span.path.name == "self.md" and "loops back on itself" in problem.message, problem.format()
+    assert session.files == good
+    loop.unlink()
+    assert session.update([loop]).ok
+    assert session.files == good
+
+
 @pytest.mark.parametrize("name", EDITS)
 def test_stale_pages_by_the_index_are_those_a_scan_of_every_page_finds(name, tmp_path, monkeypatch):
     """The session finds stale pages through its index of reads; a scan of every page's reads finds the same."""
