@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from explainer import __version__
-from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, hash_parts
+from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, hash_parts, source_date_epoch
 from explainer.buildcache import (
     BuildCache,
     Rendered,
@@ -124,6 +124,7 @@ def check(project: Path, strict: bool = False, *, collect: bool = True) -> list[
 def _check(project: Path, strict: bool, collector: Collector) -> list[Diagnostic]:
     from explainer.rebuild import render_site
 
+    check_build_date()
     collector.pause()
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
@@ -162,6 +163,7 @@ def _build(
     project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: Collector
 ) -> BuildResult:
     project = project.resolve()
+    check_build_date()  # before the up-to-date check: a build asked for as of a day that is not one does not go on
     collector.pause()  # loaded or read, replayed and linked without the collector's passes (explainer.collection)
     check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
@@ -282,6 +284,14 @@ def _build(
         len(removed),
         cache_warning=cache_warning,
     )
+
+
+def check_build_date() -> None:
+    """Stop on a ``SOURCE_DATE_EPOCH`` that is not a date (see :func:`explainer.basics.source_date_epoch`)."""
+    try:
+        source_date_epoch()
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
 
 
 def _up_to_date(project: Path, out: Path, previous: BuildCache, strict: bool) -> BuildResult:

@@ -10,12 +10,12 @@ the sitemap all read the one :class:`Chronicle` built here, so an entry's
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import ClassVar
 
+from explainer.basics import source_date_epoch
 from explainer.dates import PartialDate
 from explainer.dependencies import derived
 from explainer.diagnostics import Diagnostics
@@ -199,11 +199,9 @@ class Chronicle:
 
 
 def build_date() -> date:
-    """The build's own date: today, or ``SOURCE_DATE_EPOCH`` for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-    return date.today()
+    """The build's own date: today, or ``SOURCE_DATE_EPOCH`` for reproducible builds (checked when a build, a
+    check or a serve session starts: :func:`explainer.build.check_build_date`)."""
+    return source_date_epoch() or date.today()
 
 
 def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | None = None) -> None:

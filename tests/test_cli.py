@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, copy_project
 
 
@@ -120,3 +122,34 @@ def test_missing_content_folder(tmp_path):
     assert result.returncode == 1
     assert "error: the project has no content/ folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("epoch", ["abc", "-5", "1.5", "²", "99999999999999999", "253402300800"])
+def test_a_source_date_epoch_that_is_not_a_date_stops_the_build_and_says_so(tmp_path, epoch):
+    """The reproducible-builds specification asks a build to stop on a malformed SOURCE_DATE_EPOCH: building as of
+    today would not be the reproducible build that was asked for. No traceback, no "internal error"."""
+    project = copy_project(FIXTURES / "complete", tmp_path)
+    assert run("build", cwd=project).returncode == 0
+    before = snapshot(project / "build")
+    for command in ("check", "build"):
+        result = subprocess.run(
+            [sys.executable, "-m", "explainer", command],
+            capture_output=True,
+            text=True,
+            cwd=project,
+            env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: SOURCE_DATE_EPOCH is '{epoch}'"), result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(project / "build") == before
+
+
+def test_a_source_date_epoch_sets_the_build_date(tmp_path):
+    project = copy_project(FIXTURES / "living", tmp_path)  # a living story: its changes are dated
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}  # 1970: every change of the story is after it
+    result = subprocess.run(
+        [sys.executable, "-m", "explainer", "check"], capture_output=True, text=True, cwd=project, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "which is after today" in result.stderr
