@@ -61,6 +61,7 @@ from explainer.pages import Page, media_path, plan_pages
 from explainer.parallel import map_chunks, worker_count
 from explainer.reader import CONTENT_DIR
 from explainer.render import Renderer, theme_dirs
+from explainer.yamlsource import byte_position
 
 
 class StoredReads:
@@ -838,6 +839,9 @@ def _render_chunk(shared: tuple[Renderer, Evaluator, Write | None], pages: Seque
                 "fix the theme template",
             )
             break
+        except UnicodeDecodeError as exc:  # Jinja2 reads templates as UTF-8
+            result.template_error = _undecodable_template(exc, page)
+            break
         except Exception as exc:  # noqa: BLE001 - a theme's template may fail in any way; report, don't crash
             result.template_error = Diagnostic(
                 _template_span(exc, page),
@@ -953,6 +957,23 @@ def _one_copy_of_each_read(table: list[Read], digests: list[str]) -> Callable[[_
         return chunk
 
     return collect
+
+
+def _undecodable_template(exc: UnicodeDecodeError, page: Page) -> Diagnostic:
+    """A template that is not UTF-8, at the byte that is not, as a content file that is not is reported. Jinja2's
+    loader does not name the file in its error: the file is the one its ``get_source`` was reading."""
+    tb, filename = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "get_source" and isinstance(tb.tb_frame.f_locals.get("filename"), str):
+            filename = tb.tb_frame.f_locals["filename"]
+        tb = tb.tb_next
+    data = exc.object if isinstance(exc.object, bytes) else b""
+    line, column = byte_position(data, exc.start) if filename else (1, 1)
+    return Diagnostic(
+        Span(Path(filename or page.template), line, column),
+        "template is not valid UTF-8 text",
+        "save the template as UTF-8 in your editor",
+    )
 
 
 def _template_span(exc: Exception, page: Page) -> Span:

@@ -163,7 +163,7 @@ def _text_position(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
-def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
     """The line and column, in characters, of byte ``offset`` in undecoded file data, whatever its line endings."""
     before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     line_start = before.rfind(b"\n") + 1
@@ -303,7 +303,7 @@ def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
         )
         return None
     if b"\x00" in data:
-        line, column = _byte_position(data, data.index(b"\x00"))
+        line, column = byte_position(data, data.index(b"\x00"))
         diagnostics.error(
             Span(path, line, column), "file contains a NUL byte: it is not a text file", "save it as plain UTF-8 text"
         )
@@ -312,7 +312,7 @@ def read_text(path: Path, diagnostics: Diagnostics) -> str | None:
     try:
         text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = _byte_position(data, bom + exc.start)
+        line, column = byte_position(data, bom + exc.start)
         diagnostics.error(
             Span(path, line, column), "file is not valid UTF-8 text", "save the file as UTF-8 in your editor"
         )
