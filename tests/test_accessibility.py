@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser import AXE, VNU, QuietHandler, axe_violations, browser_page, require
+from browser import AXE, VNU, WCAG, QuietHandler, axe_violations, browser_page, require
 from conftest import FIXTURES, ROOT, BuiltSite, copy_story, is_card
 
 from explainer.build import build
@@ -162,6 +162,26 @@ def test_search_results_have_no_axe_violations(served, browser, scheme):
         page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
         page.locator(".pagefind-ui__filter-label").first.wait_for(timeout=10_000)
         assert axe_violations(page) == []
+
+
+def test_search_names_its_box_and_reads_out_how_many_results_it_found(served, browser):
+    """Pagefind's box has only a title and its result count is shown, not announced: the page names the box by its
+    heading and repeats the count in a status region once typing pauses (empty again when the box is cleared)."""
+    require(AXE, "axe-core")
+    base_url, _ = served["bundled"]
+    with browser_page(browser, "light", 375, 800) as page:
+        page.goto(base_url + "search/index.html")
+        box = page.get_by_role("textbox", name="Search", exact=True)
+        box.fill("Baldwin")
+        status = page.get_by_role("status")
+        page.wait_for_function(
+            "() => /^[0-9]+ results? for Baldwin$/.test(document.getElementById('search-status').textContent)",
+            timeout=10_000,
+        )
+        assert status.text_content() == page.locator(".pagefind-ui__message").text_content().strip()
+        assert axe_violations(page, [*WCAG, "best-practice"]) == []
+        box.fill("")
+        page.wait_for_function("() => document.getElementById('search-status').textContent === ''", timeout=10_000)
 
 
 def test_axe_harness_reports_a_real_violation(page):
