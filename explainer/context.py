@@ -271,16 +271,17 @@ class SiteView:
 
     @derived
     def change_dates(self, entry: Entry | None) -> tuple[str, str] | None:
-        """(last change, first change) as ISO dates for an entry with recorded changes, else None.
+        """(last change, first change) as ISO dates for an entry with recorded changes, else None; the first is ""
+        when it is not known (a correction came first: see :meth:`Chronicle.first_change`), so it is never "New".
 
         List items carry them for the "since your last visit" script."""
-        if entry is None:
+        if entry is None or not self.chronicle.about(entry):
             return None
         first = self.chronicle.first_change(entry)
         last = self.chronicle.last_change(entry)
-        if first is None or last is None:
+        if last is None:
             return None
-        return last.iso(), first.iso()
+        return last.iso(), first.iso() if first is not None else ""
 
     @derived
     def corrections_of(self, entry: Entry | None) -> list[Change]:

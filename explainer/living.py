@@ -175,9 +175,13 @@ class Chronicle:
 
     @derived
     def first_change(self, entry: Entry) -> PartialDate | None:
-        """The earliest recorded change of ``entry`` ("New" since a visit when even this is later)."""
-        dates = [change.date for change in self.about(entry)]
-        return min(dates, key=lambda found: found.instant_key) if dates else None
+        """The earliest recorded change of ``entry`` ("New" since a visit when even this is later); None when that
+        is a correction, which says the entry was in the story before it, since when no one can tell."""
+        changes = self.about(entry)
+        if not changes:
+            return None
+        earliest = min(changes, key=lambda change: (change.date.instant_key, change.kind != CORRECTION))
+        return None if earliest.kind == CORRECTION else earliest.date
 
     @derived
     def story_last_change(self) -> PartialDate | None:

@@ -215,6 +215,17 @@ def test_the_count_and_marks_pass_axe(browser, site, scheme):
         reader.close()
 
 
+def test_an_entry_whose_first_change_is_a_correction_is_updated_not_new(reader):
+    """Ada Quinn's first recorded change is her correction of 12 April: she was in the story before it, so a reader
+    who last came before that sees her marked "Updated", never "New" (Ben Hale, first named by an update, is new)."""
+    before_the_correction = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+    reader.view("index.html", before_the_correction)
+    reader.view("people/index.html", RETURN)
+    marks = reader.marks()
+    assert marks["Ada Quinn"] == "Updated"
+    assert marks["Ben Hale"] == "New"
+
+
 def test_a_change_dated_the_day_of_the_last_visit_is_not_missed(reader, site):
     """The log's last update is dated 2024-11-15 without a time: made that day, perhaps after the visit."""
     _, _, project = site
