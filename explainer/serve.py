@@ -278,11 +278,13 @@ class Preview:
             catch_up = True
 
     def _watch(self, stop: threading.Event, ready: threading.Event, catch_up: bool) -> None:
-        """Watch until stopped or the project folder is replaced (its watch would hear nothing more).
+        """Watch until stopped, the project folder is replaced (its watch would hear nothing more) or explainer.yml
+        names another theme (a theme outside the project is watched as a folder of its own).
 
         ``catch_up`` rebuilds as soon as watching works again, for saves made while it did not.
         """
         relevant, folder = self.watched(), _identity(self.project)
+        outside = [root for root in relevant if not root.is_relative_to(self.project)]  # a theme kept elsewhere
 
         def wanted(change: watchfiles.Change, path: str) -> bool:
             name = Path(path).name
@@ -293,6 +295,7 @@ class Preview:
         # yield_on_timeout: the first (empty) batch says the watcher is running, so no save is missed
         for changes in watchfiles.watch(
             self.project,
+            *outside,
             watch_filter=wanted,
             debounce=400,
             step=5,
@@ -307,6 +310,8 @@ class Preview:
                 catch_up = False
             if _identity(self.project) != folder:
                 return say("the project folder was removed or replaced; watching it again")
+            if changes and self.watched() != relevant:  # another theme, or its folder made: watched from now on
+                return None
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

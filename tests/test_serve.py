@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from serving import Events, Server, copy_base, replace
+from serving import Events, Server, copy_base, replace, wait_for
 
 
 @pytest.fixture()
@@ -117,5 +117,43 @@ def test_a_project_theme_edit_rebuilds(tmp_path):
         replace(template, "Overridden by the project theme.", "Changed while serving.")
         events.wait(1)
         assert "Changed while serving." in running.get("questions/when-reopen/")[1]
+    finally:
+        running.stop()
+
+
+def test_a_theme_outside_the_project_is_watched(tmp_path):
+    """A newsroom's shared theme lives beside its stories (theme: ../house-theme): its templates' saves rebuild."""
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    shutil.move(project / "theme", tmp_path / "house-theme")
+    replace(project / "explainer.yml", "theme: theme", "theme: ../house-theme")
+    running = Server(project)
+    try:
+        assert "Overridden by the project theme." in running.get("questions/when-reopen/")[1]
+        events = Events(running)
+        replace(tmp_path / "house-theme/templates/question.html", "Overridden by the project theme.", "Shared.")
+        events.wait(1)
+        assert "Shared." in running.get("questions/when-reopen/")[1]
+    finally:
+        running.stop()
+
+
+def test_a_theme_named_while_serving_is_watched_from_then_on(tmp_path):
+    """explainer.yml names a theme after serve started: the rebuild uses it, and later saves of its templates
+    rebuild too (the watcher learns of the folder)."""
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    replace(project / "explainer.yml", "theme: theme", "")
+    shutil.move(project / "theme", tmp_path / "later-theme")
+    running = Server(project)
+    try:
+        assert "Overridden by the project theme." not in running.get("questions/when-reopen/")[1]
+        events = Events(running)
+        shutil.move(tmp_path / "later-theme", project / "later-theme")
+        replace(project / "explainer.yml", "title:", "theme: later-theme\ntitle:")
+        events.wait(1)
+        assert "Overridden by the project theme." in running.get("questions/when-reopen/")[1]
+        replace(project / "later-theme/templates/question.html", "Overridden by the project theme.", "Later.")
+        wait_for(lambda: "Later." in running.get("questions/when-reopen/")[1])
     finally:
         running.stop()
