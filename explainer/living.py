@@ -20,7 +20,7 @@ from explainer.dates import PartialDate
 from explainer.dependencies import derived
 from explainer.diagnostics import Diagnostics
 from explainer.linker import Linked
-from explainer.model import Claim, Entry, Located, Ref, Snippet
+from explainer.model import Claim, Entry, Located, Question, Ref, Snippet
 
 UPDATE, CORRECTION, VERDICT = "update", "correction", "verdict"
 
@@ -209,13 +209,32 @@ def build_date() -> date:
 
 
 def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | None = None) -> None:
-    """A change dated after the build's own date is most likely a typo (a warning; an error with --strict)."""
-    today = today or build_date()
+    """A date after the build's own date is most likely a typo (a warning; an error with --strict): a change's,
+    and the dates a story's "Updated", ``dateModified`` and the sitemap are made of (the story's ``published`` and
+    ``updated``, an entry's ``updated``, a question's ``answered``) or that say when a source was published. An
+    event's date may be ahead (a trial set for next year), so it is not checked."""
+    day = (today or build_date()).timetuple()[:3]
     for change in chronicle.changes:
-        if change.date.utc_day() > (today.year, today.month, today.day) and change.where is not None:
+        if change.date.utc_day() > day and change.where is not None:
             diagnostics.warning(
                 change.where.field_span("date"),
                 f"this {change.kind} is dated {change.date.text}, which is after today",
                 "check the year: a change is dated when it was published (set SOURCE_DATE_EPOCH to build as of "
                 "another day)",
+            )
+    content = chronicle.linked.content
+    dated: list[tuple[Located, str, PartialDate | None]] = []
+    if (story := content.story) is not None:
+        dated += [(story, "published", story.published), (story, "updated", story.updated)]
+    for entry in content.all_entries():
+        dated.append((entry, "updated", entry.updated))
+        if isinstance(entry, Question):
+            dated.append((entry, "answered", entry.answered))
+    dated += [(source, "date", source.date) for source in content.sources]
+    for item, name, when in dated:
+        if when is not None and when.utc_day() > day:
+            diagnostics.warning(
+                item.field_span(name),
+                f"'{name}' is {when.text}, which is after today",
+                "check the year (set SOURCE_DATE_EPOCH to build as of another day)",
             )
