@@ -201,6 +201,20 @@ def test_the_documented_host_snippet_sizes_the_frame_to_the_card(site, browser, 
                 assert wanted > 120
 
 
+@pytest.mark.parametrize("card", [*(path + "embed.html" for path in CARDS), "timeline/embed.html"])
+def test_a_card_taller_than_its_frame_keeps_its_link_to_the_full_page_in_sight(site, browser, card):
+    """A host that only pastes the oEmbed iframe keeps its default height: in a phone's column a card is taller
+    than that, and scrolls inside its frame, with the link to the full page held at the frame's foot."""
+    oembed = json.loads((site.out / card.replace("embed.html", "oembed.json")).read_text())
+    with serving(site.out) as root, browser_page(browser, "light", 300, int(oembed["height"]) // 2) as page:
+        page.goto(root + card)
+        foot = page.locator(".card-foot a").first
+        box = foot.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], box
+        assert page.evaluate("document.documentElement.scrollHeight") > page.viewport_size["height"]  # it is taller
+        foot.click(trial=True)  # nothing covers it
+
+
 def test_the_card_speaks_wordpress_messages_when_wordpress_gave_it_a_secret(site, browser):
     """WordPress frames a card from a provider it does not know in a sandbox, with a secret in its address."""
     with serving(site.out) as root, browser_page(browser) as page:
