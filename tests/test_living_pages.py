@@ -203,6 +203,15 @@ def test_story_overview_shows_the_derived_date_key_points_and_latest_updates(liv
     assert "people/ben-hale/index.html" in links_of(living, "index.html", latest.select("ol > li")[1])
 
 
+def test_the_story_header_says_it_was_corrected_and_links_to_the_corrections(living, version_one):
+    """A reader who lands on the story sees at its head that it was corrected, not thirteen screens down."""
+    meta = living.soup("index.html").select_one(".page-header p.meta")
+    [link] = [a for a in meta.find_all("a") if "correction" in text(a)]
+    assert text(link) == "2 corrections"  # the story's own and Ada Quinn's
+    assert resolve("index.html", link["href"]) == "corrections/index.html"
+    assert "correction" not in text(version_one.soup("index.html").select_one(".page-header p.meta"))
+
+
 # --- claims -------------------------------------------------------------------------------------
 
 
