@@ -50,11 +50,7 @@ class PartialDate:
         return "year"
 
     def period(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """The first and last minute this date can mean; a moment is taken to UTC first (see :attr:`instant_key`),
-        so an end written in another time zone than its start compares as the moment it is."""
-        if self.hour is not None:
-            moment = self.instant_key[:5]
-            return moment, moment
+        """The first and last minute this date can mean, as written."""
         month_first, month_last = (self.month, self.month) if self.month else (1, 12)
         last_day = calendar.monthrange(self.year, month_last)[1]
         day_first, day_last = (self.day, self.day) if self.day else (1, last_day)
@@ -99,6 +95,14 @@ class PartialDate:
         except OverflowError:  # within hours of the first or last moment Python can hold
             return self.sort_key
         return (moment.year, moment.month, moment.day, moment.hour, moment.minute, self.second or 0)
+
+    def ends_before(self, start: PartialDate) -> bool:
+        """Whether this date (an end) is over before ``start`` can begin: two moments compare as the instants they
+        are, whatever their time zones (:attr:`instant_key`); a day, month or year has no time zone, so against it
+        a moment is taken as written."""
+        if self.hour is not None and start.hour is not None:
+            return self.instant_key < start.instant_key
+        return self.period()[1] < start.period()[0]
 
     def utc_day(self) -> tuple[int, int, int]:
         """The first day this date can mean, in UTC."""

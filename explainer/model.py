@@ -215,7 +215,7 @@ class Event(Entry):
         return (key, self.order)
 
     def check(self, project: Path, diagnostics: Diagnostics) -> None:
-        if self.date and self.end_date and self.end_date.period()[1] < self.date.period()[0]:
+        if self.date and self.end_date and self.end_date.ends_before(self.date):
             diagnostics.error(
                 self.field_span("end_date"),
                 f"end_date {self.end_date.text} is before date {self.date.text}",

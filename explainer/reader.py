@@ -552,8 +552,9 @@ def _read_collection(
                 continue
             if _is_readable_file(path, diagnostics, kind):
                 cache.read(path, functools.partial(_read_entry_file, path, collection), content, diagnostics)
-            else:
+            else:  # neither its fields nor its names can be read
                 cache.mark_unreadable(content, f"{collection}/{path.stem}")
+                cache.mark_unreadable(content, NAMES_UNKNOWN)
     elif kind == "file":
         diagnostics.warning(
             Span(folder),

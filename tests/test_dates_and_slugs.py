@@ -56,13 +56,19 @@ def test_partial_dates_sort_after_the_precise_dates_they_contain():
         ("2021-10-21T10:00Z", "2021-10-21T11:00+05:00", False),  # 10:00 UTC, then 06:00 UTC
         ("2021-10-21T23:30-02:00", "2021-10-22T01:00Z", False),  # 01:30 UTC on the 22nd, then 01:00
         ("2021-10-21T10:00", "2021-10-21T10:00Z", True),  # a time without an offset is UTC
-        ("2021-10-21", "2021-10-21T23:59+09:00", True),  # a day: its last minute as written
+        ("2021-10-21T10:00:30Z", "2021-10-21T10:00:10Z", False),  # seconds count
+        ("2021-10-21", "2021-10-21T23:59+09:00", True),  # against a day, a moment is taken as written
+        ("2024-12-01T23:00-08:00", "2024-12-01", True),  # (07:00 UTC on the 2nd, but the day has no zone)
+        ("2024-12-02", "2024-12-02T03:00+05:00", True),
+        ("2024-12-02", "2024-12-01T23:00", False),
+        ("2024-12", "2024-11-30", False),
+        ("2024", "2024-12-31T23:59-12:00", True),
     ],
 )
-def test_a_moment_ends_after_its_start_as_the_instants_they_are(start, end, after):
-    """An event's end_date is checked against its date by their periods: moments compare in UTC."""
-    first, last = parse_date(start).period(), parse_date(end).period()
-    assert (last[1] >= first[0]) is after
+def test_an_end_is_before_its_start_only_when_it_is_over_first(start, end, after):
+    """An event's end_date is checked against its date: two moments compare as instants, a moment against a day as
+    written."""
+    assert parse_date(end).ends_before(parse_date(start)) is not after
 
 
 @pytest.mark.parametrize(

@@ -737,6 +737,17 @@ def test_broken_and_looping_links_are_precise_errors(tmp_path, name, target, exp
     assert [error.split("\n")[0] for error in errors(project)] == [expected]
 
 
+def test_an_entry_that_cannot_be_opened_is_not_reported_again_by_a_name_it_may_have(tmp_path):
+    """A person's file is a link that loops: its name is unknown, so a wikilink by a name no entry has may mean it
+    and is not told it matches nothing (the loop's own error says what to fix)."""
+    story = "---\ntitle: A story\nsummary: What it is about.\npublished: 2024-01-02\n---\n[[Ms Lee]] was there.\n"
+    project = write_project(tmp_path, {"content/story.md": story})
+    (project / "content/people/x.md").symlink_to("x.md")
+    assert [error.split("\n")[0] for error in errors(project)] == [
+        "content/people/x.md:1:1: error: 'x.md' is a link that loops back on itself and never reaches a file"
+    ]
+
+
 @pytest.mark.parametrize(
     "target, expected",
     [
