@@ -285,6 +285,7 @@ class Preview:
         """
         relevant, folder = self.watched(), _identity(self.project)
         outside = [root for root in relevant if not root.is_relative_to(self.project)]  # a theme kept elsewhere
+        looked = time.monotonic()
 
         def wanted(change: watchfiles.Change, path: str) -> bool:
             name = Path(path).name
@@ -310,8 +311,12 @@ class Preview:
                 catch_up = False
             if _identity(self.project) != folder:
                 return say("the project folder was removed or replaced; watching it again")
-            if changes and self.watched() != relevant:  # another theme, or its folder made: watched from now on
-                return None
+            # another theme named, or its folder made, removed or re-pointed (outside the project, no save of ours
+            # tells: looked at once a second): watched as it is from now on
+            if changes or time.monotonic() - looked >= 1:
+                looked = time.monotonic()
+                if self.watched() != relevant:
+                    return None
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

@@ -157,3 +157,20 @@ def test_a_theme_named_while_serving_is_watched_from_then_on(tmp_path):
         wait_for(lambda: "Later." in running.get("questions/when-reopen/")[1])
     finally:
         running.stop()
+
+
+def test_a_theme_outside_the_project_made_after_serve_started_is_watched(tmp_path):
+    """theme: ../house-theme names a folder that is not there yet: once it is made, its templates are used and
+    their saves rebuild, though no file of the project was saved."""
+    project = tmp_path / "story"
+    shutil.copytree(FIXTURES / "complete", project)
+    shutil.move(project / "theme", tmp_path / "made-later")
+    replace(project / "explainer.yml", "theme: theme", "theme: ../house-theme")
+    running = Server(project)
+    try:
+        shutil.move(tmp_path / "made-later", tmp_path / "house-theme")
+        wait_for(lambda: "Overridden by the project theme." in running.get("questions/when-reopen/")[1])
+        replace(tmp_path / "house-theme/templates/question.html", "Overridden by the project theme.", "Made later.")
+        wait_for(lambda: "Made later." in running.get("questions/when-reopen/")[1])
+    finally:
+        running.stop()
