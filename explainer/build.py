@@ -12,6 +12,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -124,7 +125,7 @@ def check(project: Path, strict: bool = False, *, collect: bool = True) -> list[
 def _check(project: Path, strict: bool, collector: Collector) -> list[Diagnostic]:
     from explainer.rebuild import render_site
 
-    check_build_date()
+    build_day()
     collector.pause()
     diagnostics = Diagnostics()
     linked = load(project, diagnostics)
@@ -163,7 +164,7 @@ def _build(
     project: Path, out: Path | None, strict: bool, base_url: str | None, search: bool | None, collector: Collector
 ) -> BuildResult:
     project = project.resolve()
-    check_build_date()  # before the up-to-date check: a build asked for as of a day that is not one does not go on
+    day = build_day().isoformat()  # before the up-to-date check: a build asked for as of no day does not go on
     collector.pause()  # loaded or read, replayed and linked without the collector's passes (explainer.collection)
     check_output_path(out or project / "build")
     out = (out or project / "build").resolve()
@@ -173,7 +174,7 @@ def _build(
     found, as_left = stamp_output(out, [MARKER, SEARCH_BUNDLE], previous) if ours else ({}, False)
     # taken before reading, as the inputs the build reads: a save during the build shows next time
     inputs = input_stamps(project, map(Path, previous.themes)) if previous is not None else None
-    if previous is not None and ours and previous.unchanged(found, inputs):
+    if previous is not None and ours and previous.unchanged(found, inputs, day):
         if not all(previous.folders.values()):  # some were too new to trust: stamped now, the next check is quick
             previous.folders = folder_stamps(out, previous.outputs)
             save_record(project, previous)
@@ -265,7 +266,7 @@ def _build(
         search_digest=save_search_index(project, index) if index is not None else "",
     )
     notes = left_out(linked)
-    record.remember(diagnostics.sorted(), notes)
+    record.remember(diagnostics, notes)
     collector.pause()
     bodies = _bodies(linked, site, before)
     rendered = Rendered(site.state, bodies)
@@ -286,10 +287,11 @@ def _build(
     )
 
 
-def check_build_date() -> None:
-    """Stop on a ``SOURCE_DATE_EPOCH`` that is not a date (see :func:`explainer.basics.source_date_epoch`)."""
+def build_day() -> date:
+    """The build's own date (today, or ``SOURCE_DATE_EPOCH``'s); one that is not a date stops the command (see
+    :func:`explainer.basics.source_date_epoch`)."""
     try:
-        source_date_epoch()
+        return source_date_epoch() or date.today()
     except ValueError as problem:
         raise UsageError(str(problem)) from None
 

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from explainer import __version__
 from explainer.basics import CONFIG_FILE, CONTENT_DIR, EXPORT_PARTS, part_key
-from explainer.diagnostics import Diagnostic, Span
+from explainer.diagnostics import Diagnostic, Diagnostics, Span
 from explainer.passthrough import PASSTHROUGH_DIR
 
 if TYPE_CHECKING:
@@ -253,6 +253,7 @@ class BuildCache:
     page_count: int = 0
     warnings: list[list] = field(default_factory=list)  # [path, line, column, message, hint, severity]
     notes: list[str] = field(default_factory=list)
+    holds: list[str | None] = field(default_factory=lambda: [None, None])  # the build dates the warnings hold for
 
     def load_render(self, project: Path) -> Rendered | None:
         """The render state and converted bodies this record was saved with (None: missing or not those).
@@ -300,10 +301,13 @@ class BuildCache:
         except (ValueError, RecursionError):
             return None
 
-    def unchanged(self, found_outputs: dict[str, Stamp], found_inputs: dict[str, Stamp] | None) -> bool:
-        """True when no input changed (``found_inputs``, stamped with this build's themes) and the output folder
-        holds exactly what the build wrote."""
-        return found_outputs == self.outputs and found_inputs == self.inputs
+    def unchanged(self, found_outputs: dict[str, Stamp], found_inputs: dict[str, Stamp] | None, day: str) -> bool:
+        """True when no input changed (``found_inputs``, stamped with this build's themes), the output folder
+        holds exactly what the build wrote, and its findings hold on the build's date ``day`` (an ISO day: a date
+        "after today" then may not be now)."""
+        since, until = self.holds
+        in_time = (since is None or since <= day) and (until is None or day < until)
+        return in_time and found_outputs == self.outputs and found_inputs == self.inputs
 
     def diagnostics(self) -> list[Diagnostic]:
         return [
@@ -311,11 +315,12 @@ class BuildCache:
             for path, line, column, message, hint, severity in self.warnings
         ]
 
-    def remember(self, diagnostics: list[Diagnostic], notes: list[str]) -> None:
+    def remember(self, diagnostics: Diagnostics, notes: list[str]) -> None:
         self.warnings = [
-            [str(d.span.path), d.span.line, d.span.column, d.message, d.hint, d.severity] for d in diagnostics
+            [str(d.span.path), d.span.line, d.span.column, d.message, d.hint, d.severity] for d in diagnostics.sorted()
         ]
         self.notes = list(notes)
+        self.holds = [diagnostics.holds_from, diagnostics.holds_until]
 
 
 def part_digest(data: bytes) -> str:
@@ -534,6 +539,9 @@ def _check_types(cache: BuildCache) -> None:
         and isinstance(cache.changed_entries_digest, str)
         and isinstance(cache.notes, list)
         and all(isinstance(n, str) for n in cache.notes)
+        and isinstance(cache.holds, list)
+        and len(cache.holds) == 2
+        and all(isinstance(day, (str, type(None))) for day in cache.holds)
         and isinstance(cache.warnings, list)
         and all(
             isinstance(w, list)

@@ -55,6 +55,10 @@ class Diagnostics:
     """Collects problems from every stage so they can be reported together."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    # the build dates these findings hold for (ISO days, from one to before the other; None: open): some depend on
+    # the build's own date (explainer.living.check_dates), and a build after no change says them again
+    holds_from: str | None = None
+    holds_until: str | None = None
 
     def error(self, span: Span, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(span, message, hint, "error"))

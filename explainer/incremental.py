@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from explainer import i18n
-from explainer.build import add_passthrough, check_build_date, load
+from explainer.build import add_passthrough, build_day, load
 from explainer.buildcache import Stamp, input_stamps, stamp, unchanged_inputs
 from explainer.collection import Collector
 from explainer.diagnostics import Diagnostic, Diagnostics
@@ -36,7 +36,7 @@ class Session:
     """The last good build of a project, kept in memory and brought up to date edit by edit."""
 
     def __init__(self, project: Path, base_url: str | None = None, lazy_site_files: bool = False):
-        check_build_date()  # the session's every update is validated as of that day
+        build_day()  # stops the session at once on a SOURCE_DATE_EPOCH that is not a date
         self.project = project.resolve()
         self.base_url = base_url
         self.lazy_site_files = lazy_site_files

@@ -204,7 +204,7 @@ class Chronicle:
 
 def build_date() -> date:
     """The build's own date: today, or ``SOURCE_DATE_EPOCH`` for reproducible builds (checked when a build, a
-    check or a serve session starts: :func:`explainer.build.check_build_date`)."""
+    check or a serve session starts: :func:`explainer.build.build_day`)."""
     return source_date_epoch() or date.today()
 
 
@@ -214,6 +214,7 @@ def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | No
     ``updated``, an entry's ``updated``, a question's ``answered``) or that say when a source was published. An
     event's date may be ahead (a trial set for next year), so it is not checked."""
     day = (today or build_date()).timetuple()[:3]
+    checked = [change.date.utc_day() for change in chronicle.changes if change.where is not None]
     for change in chronicle.changes:
         if change.date.utc_day() > day and change.where is not None:
             diagnostics.warning(
@@ -238,3 +239,12 @@ def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | No
                 f"'{name}' is {when.text}, which is after today",
                 "check the year (set SOURCE_DATE_EPOCH to build as of another day)",
             )
+    checked += [when.utc_day() for _item, _name, when in dated if when is not None]
+    # these findings hold while no checked day crosses the build's: from the latest day not after it to the first after
+    passed, ahead = [d for d in checked if d <= day], [d for d in checked if d > day]
+    diagnostics.holds_from = _iso_day(max(passed)) if passed else None
+    diagnostics.holds_until = _iso_day(min(ahead)) if ahead else None
+
+
+def _iso_day(day: tuple[int, int, int]) -> str:
+    return f"{day[0]:04d}-{day[1]:02d}-{day[2]:02d}"

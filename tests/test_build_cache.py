@@ -93,6 +93,34 @@ def test_warnings_are_said_again_when_nothing_changed(project):
         build(project, search=False, strict=True)
 
 
+def test_a_build_as_of_another_day_says_again_only_what_still_holds(project, monkeypatch):
+    """Whether a date is "after today" depends on the build's date: a build after no change says the last build's
+    warnings again only while no date of the story has crossed the new build date (the base story was published on
+    2024-05-01), and builds --strict exactly as check --strict does."""
+    days = {
+        "2024-04-01": "1711929600",
+        "2024-04-20": "1713571200",
+        "2024-06-01": "1717200000",
+        "2024-08-01": "1722470400",
+    }
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", days["2024-04-01"])
+    first = build(project, search=False)
+    assert [w.message for w in first.warnings] == ["'published' is 2024-05-01, which is after today"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", days["2024-04-20"])  # still before 1 May: the same finding
+    assert build(project, search=False).up_to_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", days["2024-06-01"])  # after it: the finding is gone
+    later = build(project, search=False)
+    assert not later.up_to_date and later.warnings == []
+    assert later.rendered == 0 and later.files == {}  # the pages do not depend on the build's date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", days["2024-08-01"])
+    assert build(project, search=False, strict=True).up_to_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", days["2024-04-01"])  # back before it: --strict refuses, as check does
+    with pytest.raises(explainer.diagnostics.ContentError):
+        check(project, strict=True)
+    with pytest.raises(explainer.diagnostics.ContentError):
+        build(project, search=False, strict=True)
+
+
 def test_output_folder_changes_are_repaired(project, tmp_path):
     build(project, search=False)
     out = project / "build"
