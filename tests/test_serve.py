@@ -121,12 +121,19 @@ def test_a_project_theme_edit_rebuilds(tmp_path):
         running.stop()
 
 
-def test_a_theme_outside_the_project_is_watched(tmp_path):
-    """A newsroom's shared theme lives beside its stories (theme: ../house-theme): its templates' saves rebuild."""
+def story_with_its_theme_moved(tmp_path: Path, to: str, theme_line: str) -> Path:
+    """The complete fixture with its theme folder moved to ``tmp_path / to`` and explainer.yml's theme line
+    replaced by ``theme_line`` ("" for none)."""
     project = tmp_path / "story"
     shutil.copytree(FIXTURES / "complete", project)
-    shutil.move(project / "theme", tmp_path / "house-theme")
-    replace(project / "explainer.yml", "theme: theme", "theme: ../house-theme")
+    shutil.move(project / "theme", tmp_path / to)
+    replace(project / "explainer.yml", "theme: theme", theme_line)
+    return project
+
+
+def test_a_theme_outside_the_project_is_watched(tmp_path):
+    """A newsroom's shared theme lives beside its stories (theme: ../house-theme): its templates' saves rebuild."""
+    project = story_with_its_theme_moved(tmp_path, "house-theme", "theme: ../house-theme")
     running = Server(project)
     try:
         assert "Overridden by the project theme." in running.get("questions/when-reopen/")[1]
@@ -141,10 +148,7 @@ def test_a_theme_outside_the_project_is_watched(tmp_path):
 def test_a_theme_named_while_serving_is_watched_from_then_on(tmp_path):
     """explainer.yml names a theme after serve started: the rebuild uses it, and later saves of its templates
     rebuild too (the watcher learns of the folder)."""
-    project = tmp_path / "story"
-    shutil.copytree(FIXTURES / "complete", project)
-    replace(project / "explainer.yml", "theme: theme", "")
-    shutil.move(project / "theme", tmp_path / "later-theme")
+    project = story_with_its_theme_moved(tmp_path, "later-theme", "")
     running = Server(project)
     try:
         assert "Overridden by the project theme." not in running.get("questions/when-reopen/")[1]
@@ -162,10 +166,7 @@ def test_a_theme_named_while_serving_is_watched_from_then_on(tmp_path):
 def test_a_theme_outside_the_project_made_after_serve_started_is_watched(tmp_path):
     """theme: ../house-theme names a folder that is not there yet: once it is made, its templates are used and
     their saves rebuild, though no file of the project was saved."""
-    project = tmp_path / "story"
-    shutil.copytree(FIXTURES / "complete", project)
-    shutil.move(project / "theme", tmp_path / "made-later")
-    replace(project / "explainer.yml", "theme: theme", "theme: ../house-theme")
+    project = story_with_its_theme_moved(tmp_path, "made-later", "theme: ../house-theme")
     running = Server(project)
     try:
         shutil.move(tmp_path / "made-later", tmp_path / "house-theme")
