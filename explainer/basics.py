@@ -30,6 +30,12 @@ def hash_parts(parts: Iterable[str]) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
+def build_date() -> date:
+    """The build's own date: today, or ``SOURCE_DATE_EPOCH``'s for a reproducible build (ValueError when that is
+    not a date: see :func:`source_date_epoch`; build, check and serve stop on it at their start)."""
+    return source_date_epoch() or date.today()
+
+
 def source_date_epoch() -> date | None:
     """The day ``SOURCE_DATE_EPOCH`` sets for a reproducible build (None when it is not set). A value that is not a
     whole number of seconds since 1970 in a year a date can hold raises ValueError, which says so: the variable's

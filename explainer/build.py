@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from explainer import __version__
-from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, hash_parts, source_date_epoch
+from explainer.basics import CONTENT_DIR, SEARCH_BUNDLE, build_date, hash_parts
 from explainer.buildcache import (
     BuildCache,
     Rendered,
@@ -291,7 +291,7 @@ def build_day() -> date:
     """The build's own date (today, or ``SOURCE_DATE_EPOCH``'s); one that is not a date stops the command (see
     :func:`explainer.basics.source_date_epoch`)."""
     try:
-        return source_date_epoch() or date.today()
+        return build_date()
     except ValueError as problem:
         raise UsageError(str(problem)) from None
 

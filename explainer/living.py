@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from explainer.basics import source_date_epoch
+from explainer.basics import build_date
 from explainer.dates import PartialDate
 from explainer.dependencies import derived
 from explainer.diagnostics import Diagnostics
@@ -202,48 +202,42 @@ class Chronicle:
         return bool(self.news)
 
 
-def build_date() -> date:
-    """The build's own date: today, or ``SOURCE_DATE_EPOCH`` for reproducible builds (checked when a build, a
-    check or a serve session starts: :func:`explainer.build.build_day`)."""
-    return source_date_epoch() or date.today()
-
-
 def check_dates(chronicle: Chronicle, diagnostics: Diagnostics, today: date | None = None) -> None:
     """A date after the build's own date is most likely a typo (a warning; an error with --strict): a change's,
     and the dates a story's "Updated", ``dateModified`` and the sitemap are made of (the story's ``published`` and
     ``updated``, an entry's ``updated``, a question's ``answered``) or that say when a source was published. An
     event's date may be ahead (a trial set for next year), so it is not checked."""
     day = (today or build_date()).timetuple()[:3]
-    checked = [change.date.utc_day() for change in chronicle.changes if change.where is not None]
-    for change in chronicle.changes:
-        if change.date.utc_day() > day and change.where is not None:
-            diagnostics.warning(
-                change.where.field_span("date"),
-                f"this {change.kind} is dated {change.date.text}, which is after today",
-                "check the year: a change is dated when it was published (set SOURCE_DATE_EPOCH to build as of "
-                "another day)",
-            )
     content = chronicle.linked.content
-    dated: list[tuple[Located, str, PartialDate | None]] = []
+    # (where it is written, its field, the date, the kind of change it dates: None for a field of its own)
+    dated: list[tuple[Located, str, PartialDate, str | None]] = [
+        (change.where, "date", change.date, change.kind) for change in chronicle.changes if change.where is not None
+    ]
+    fields: list[tuple[Located, str, PartialDate | None]] = []
     if (story := content.story) is not None:
-        dated += [(story, "published", story.published), (story, "updated", story.updated)]
+        fields += [(story, "published", story.published), (story, "updated", story.updated)]
     for entry in content.all_entries():
-        dated.append((entry, "updated", entry.updated))
+        fields.append((entry, "updated", entry.updated))
         if isinstance(entry, Question):
-            dated.append((entry, "answered", entry.answered))
-    dated += [(source, "date", source.date) for source in content.sources]
-    for item, name, when in dated:
-        if when is not None and when.utc_day() > day:
-            diagnostics.warning(
-                item.field_span(name),
-                f"'{name}' is {when.text}, which is after today",
-                "check the year (set SOURCE_DATE_EPOCH to build as of another day)",
-            )
-    checked += [when.utc_day() for _item, _name, when in dated if when is not None]
+            fields.append((entry, "answered", entry.answered))
+    fields += [(source, "date", source.date) for source in content.sources]
+    dated += [(item, name, when, None) for item, name, when in fields if when is not None]
+    checked = []
+    for item, name, when, change in dated:
+        checked.append(when.utc_day())
+        if checked[-1] > day:
+            what, hint = (f"this {change} is dated", _CHANGE_AHEAD) if change else (f"'{name}' is", _AHEAD)
+            diagnostics.warning(item.field_span(name), f"{what} {when.text}, which is after today", hint)
     # these findings hold while no checked day crosses the build's: from the latest day not after it to the first after
     passed, ahead = [d for d in checked if d <= day], [d for d in checked if d > day]
     diagnostics.holds_from = _iso_day(max(passed)) if passed else None
     diagnostics.holds_until = _iso_day(min(ahead)) if ahead else None
+
+
+_AHEAD = "check the year (set SOURCE_DATE_EPOCH to build as of another day)"
+_CHANGE_AHEAD = (
+    "check the year: a change is dated when it was published (set SOURCE_DATE_EPOCH to build as of another day)"
+)
 
 
 def _iso_day(day: tuple[int, int, int]) -> str:
