@@ -26,6 +26,7 @@ import json
 import operator
 import re
 import sys
+import traceback
 from array import array
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -962,11 +963,10 @@ def _one_copy_of_each_read(table: list[Read], digests: list[str]) -> Callable[[_
 def _undecodable_template(exc: UnicodeDecodeError, page: Page) -> Diagnostic:
     """A template that is not UTF-8, at the byte that is not, as a content file that is not is reported. Jinja2's
     loader does not name the file in its error: the file is the one its ``get_source`` was reading."""
-    tb, filename = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_name == "get_source" and isinstance(tb.tb_frame.f_locals.get("filename"), str):
-            filename = tb.tb_frame.f_locals["filename"]
-        tb = tb.tb_next
+    filename = None
+    for frame, _line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_name == "get_source" and isinstance(frame.f_locals.get("filename"), str):
+            filename = frame.f_locals["filename"]
     data = exc.object if isinstance(exc.object, bytes) else b""
     line, column = byte_position(data, exc.start) if filename else (1, 1)
     return Diagnostic(
@@ -978,13 +978,10 @@ def _undecodable_template(exc: UnicodeDecodeError, page: Page) -> Diagnostic:
 
 def _template_span(exc: Exception, page: Page) -> Span:
     """The template file and line an exception was raised from, when Jinja2's traceback tells."""
-    tb = exc.__traceback__
     found = Span(Path(page.template))
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".html"):
-            found = Span(Path(filename), tb.tb_lineno, 1)
-        tb = tb.tb_next
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.endswith(".html"):
+            found = Span(Path(frame.f_code.co_filename), line, 1)
     return found
 
 
