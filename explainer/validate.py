@@ -79,14 +79,13 @@ def _check_statuses(claim: Claim, statuses: Statuses, settings: Settings, diagno
     """A claim's status and each verdict in its history must be one the site knows (built in or configured), and
     the history must end on the claim's status (unless a status is unknown: one mistake, one message; nor is a
     status unknown to settings that could not be read told again)."""
-    unreadable = settings.unreadable_statuses
     written = [("status", claim.status, claim.field_span("status"))] if "status" in claim.spans else []
     written += [("status", change.status, change.field_span("status")) for change in claim.status_history]
     unknown = False
     for name, value, span in written:
         problem = statuses.unknown_claim_status(value)
         unknown = unknown or problem is not None
-        if problem is not None and not settings.statuses_unknown and value not in unreadable:  # a setting's error
+        if problem is not None and not (settings.statuses_unknown or value in settings.unreadable_statuses):
             message, hint = problem
             diagnostics.error(span, f"'{name}' {message}", hint)
     history = claim.status_history
